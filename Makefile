@@ -1,0 +1,56 @@
+# The two commands of the README:  `make book`  and  `make test`.
+# Both create .venv when it is missing, install what is needed once (re-run when pyproject.toml
+# changes), and are quick when everything is already in place.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The CPU build of torch; an unpinned torch pulls a multi-GB CUDA build. Override to taste.
+TORCH_SPEC ?= torch==2.13.0
+MATHJAX_VERSION ?= 3.2.2
+INSTALLED := $(VENV)/.energygnn-installed
+MATHJAX := _build/_mathjax/mathjax/tex-chtml.js
+# pip on these machines warns about index folders it skips; the warnings are noise.
+QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+.PHONY: help setup book test bench clean
+
+help:
+	@echo "make book   build the HTML book into _build/html/"
+	@echo "make test   run pytest over tests/ and nbval over every chapter"
+	@echo "make bench  re-run the benchmarks (writes results/benchmarks/*.json)"
+	@echo "make setup  only create .venv and install"
+
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q "$(TORCH_SPEC)" 2>&1 | $(QUIET_PIP)
+	$(PY) -m pip install -q -e ".[book,test]" 2>&1 | $(QUIET_PIP)
+	@touch $@
+
+# MathJax served from the book itself, so that math renders with no network.
+$(MATHJAX):
+	@command -v npm >/dev/null || { echo "make book: npm is needed to fetch MathJax $(MATHJAX_VERSION) for offline math; install Node.js/npm." >&2; exit 1; }
+	rm -rf _build/_mathjax _build/_npm
+	npm install --silent --no-save --no-audit --no-fund --prefix _build/_npm mathjax@$(MATHJAX_VERSION)
+	mkdir -p _build/_mathjax
+	cp -r _build/_npm/node_modules/mathjax/es5 _build/_mathjax/mathjax
+	rm -rf _build/_npm
+
+book: $(INSTALLED) $(MATHJAX)
+	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going
+	@test -f _build/html/index.html || { echo "make book: _build/html/index.html is missing" >&2; exit 1; }
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+test: $(INSTALLED)
+	$(PY) -m pytest tests book --nbval-lax --nbval-current-env --nbval-cell-timeout=1800
+
+bench: $(INSTALLED)
+	$(PY) -m benchmarks.entropy_gradient
+
+clean:
+	rm -rf _build

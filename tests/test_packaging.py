@@ -1,0 +1,48 @@
+"""pyproject.toml and environment.yml describe the same environment."""
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONDA_ONLY = {"python", "pip", "nodejs"}
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", requirement)
+    assert match, f"cannot parse requirement {requirement!r}"
+    name, spec = match.groups()
+    return name.lower().replace("_", "-"), ",".join(sorted(s.strip() for s in spec.split(",") if s.strip()))
+
+
+def pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    return dict(_split(r) for r in requirements)
+
+
+def environment_requirements() -> dict[str, str]:
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    requirements = []
+    for entry in environment["dependencies"]:
+        if isinstance(entry, dict):
+            requirements += [r for r in entry["pip"] if not r.startswith("-")]
+        else:
+            requirements.append(entry)
+    parsed = dict(_split(r) for r in requirements)
+    return {name: spec for name, spec in parsed.items() if name not in CONDA_ONLY}
+
+
+def test_environment_matches_pyproject():
+    assert environment_requirements() == pyproject_requirements()
+
+
+def test_jupyter_book_is_pinned_below_2():
+    assert "<2" in pyproject_requirements()["jupyter-book"].split(",")
+
+
+def test_environment_installs_the_package_itself():
+    assert "-e ." in (ROOT / "environment.yml").read_text()
