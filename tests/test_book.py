@@ -44,3 +44,25 @@ def test_pages_load_mathjax_from_the_book_itself():
 @built
 def test_mathjax_fonts_are_served_locally():
     assert list((HTML / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+@built
+def test_math_renders_in_a_browser_with_no_network(tmp_path):
+    """Headless Chromium (network off) typesets the notation page: MathJax ran from the book."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium not installed (.ci/run installs it when apt is available)")
+    page = (HTML / "book" / "notation.html").as_uri()
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--proxy-server=127.0.0.1:9", f"--user-data-dir={tmp_path}", "--virtual-time-budget=10000",
+         "--dump-dom", page],
+        capture_output=True, text=True, timeout=120,
+    )
+    typeset = result.stdout.count("<mjx-container")
+    assert typeset >= 20, f"only {typeset} formulas typeset; stderr: {result.stderr[-500:]}"
+    assert "<mjx-merror" not in result.stdout, "MathJax reported a TeX error"

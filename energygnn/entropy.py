@@ -1,0 +1,223 @@
+r"""Node energies, their Boltzmann entropy and its exact gradient (paper 1, Sections 2-3).
+
+For embeddings :math:`X \in \mathbb{R}^{n \times c}` on a symmetric graph, with a per-node
+constant :math:`a_i` (:math:`1`, or :math:`1/\sqrt{d_i c}` when ``normalize=True``):
+
+.. math::
+    E_i = \frac{a_i}{2} \sum_{j \in \mathcal{N}(i)} \lVert x_i - x_j \rVert^2, \qquad
+    p_i = e^{-E_i / T}, \qquad
+    S = -\sum_i p_i \log p_i = \sum_i e^{-E_i/T} \frac{E_i}{T},
+
+and, with :math:`\bar P_i = p_i (1 + \log p_i) = p_i (1 - E_i / T)` (Theorem 3.1),
+
+.. math::
+    \frac{\partial S}{\partial x_i} = \frac{1}{T} \sum_{j \in \mathcal{N}(i)}
+        \left(a_i \bar P_i + a_j \bar P_j\right) (x_i - x_j).
+
+Every function costs :math:`O((n + m) c)` time and memory; nothing dense of size
+:math:`n \times n` is formed (except in :func:`entropy_gradient_dense`, the reference that
+mirrors the authors' first implementation). Self loops contribute nothing to the energies
+(:math:`x_i - x_i = 0`) but count in :math:`d_i`; isolated nodes have zero energy.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from .sparse import Adjacency, as_adjacency
+
+# Edges per block in node_energy: bounds the [block, c] temporary of edge differences.
+_EDGE_BLOCK_ELEMENTS = 1 << 24
+
+
+def _check_x(x: Tensor, caller: str) -> None:
+    if not isinstance(x, Tensor) or x.dim() != 2:
+        shape = list(x.shape) if isinstance(x, Tensor) else type(x).__name__
+        raise ValueError(f"{caller}: x must be a 2-D tensor of shape [n, c], got {shape}.")
+    if not x.is_floating_point():
+        raise ValueError(f"{caller}: x must be a floating-point tensor, got {x.dtype}.")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{caller}: x contains NaN or infinite values; the energies are undefined.")
+
+
+def _check_temperature(temperature: float, caller: str) -> None:
+    if isinstance(temperature, Tensor):
+        temperature = float(temperature)
+    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"{caller}: temperature must be a finite number > 0, got {temperature!r}.")
+
+
+def energy_normalization(degree: Tensor, width: int, normalize: bool, dtype: torch.dtype) -> Tensor:
+    r"""The constants :math:`a_i`: all ones, or :math:`1/\sqrt{d_i c}` (isolated nodes: :math:`1/\sqrt{c}`,
+    which is harmless because their energy is zero)."""
+    if not normalize:
+        return torch.ones(degree.numel(), dtype=dtype, device=degree.device)
+    return (degree.clamp(min=1).to(dtype) * width).rsqrt()
+
+
+def node_energy(x: Tensor, edge_index: Tensor | Adjacency, normalize: bool = False) -> Tensor:
+    r"""Dirichlet energy of every node, Eq. (1) of the paper:
+    :math:`E_i = \frac{a_i}{2} \sum_{j \in \mathcal{N}(i)} \lVert x_i - x_j \rVert^2`.
+
+    Computed from the edge differences themselves (in blocks), so that tiny energies of nearly
+    smooth embeddings keep their relative precision; differentiable.
+
+    Args:
+        x (Tensor): node embeddings.
+        edge_index (Tensor or Adjacency): symmetric edges (each undirected edge in both directions).
+        normalize (bool, optional): use :math:`a_i = 1/\sqrt{d_i c}` instead of :math:`a_i = 1`
+            (default: ``False``).
+
+    Shapes:
+        **x** [n, c], **edge_index** [2, m] -> [n]
+    """
+    _check_x(x, "node_energy")
+    return _node_energy(x, as_adjacency(edge_index, x.size(0), "node_energy"), normalize)
+
+
+def _node_energy(x: Tensor, adjacency: Adjacency, normalize: bool) -> Tensor:
+    n, c = x.shape
+    row, col = adjacency.edge_index
+    block = max(1, _EDGE_BLOCK_ELEMENTS // max(c, 1))
+    squared = x.new_zeros(n)
+    for start in range(0, row.numel(), block):
+        r, k = row[start:start + block], col[start:start + block]
+        squared = squared.index_add(0, r, (x[r] - x[k]).pow(2).sum(dim=1))
+    a = energy_normalization(adjacency.degree, c, normalize, x.dtype)
+    return 0.5 * a * squared
+
+
+def dirichlet_energy(x: Tensor, edge_index: Tensor | Adjacency, normalize: bool = False) -> Tensor:
+    r"""Dirichlet energy of the graph: the mean :math:`\frac{1}{n} \sum_i E_i` of
+    :func:`node_energy`. Returns a scalar tensor."""
+    return node_energy(x, edge_index, normalize).mean()
+
+
+def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
+            normalize: bool = False) -> Tensor:
+    r"""Entropy of the unnormalised Boltzmann weights, Eq. (3):
+    :math:`S = -\sum_i p_i \log p_i = \sum_i e^{-E_i/T} E_i / T` with :math:`p_i = e^{-E_i/T}`.
+
+    Evaluated in the second form, which stays finite when :math:`p_i` underflows. Differentiable.
+
+    Args:
+        x (Tensor): node embeddings [n, c].
+        edge_index (Tensor or Adjacency): symmetric edges [2, m].
+        temperature (float): :math:`T > 0`.
+        normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` (default: ``False``).
+    """
+    _check_x(x, "entropy")
+    _check_temperature(temperature, "entropy")
+    adjacency = as_adjacency(edge_index, x.size(0), "entropy")
+    scaled = _node_energy(x, adjacency, normalize) / temperature
+    return (torch.exp(-scaled) * scaled).sum()
+
+
+def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, ax: Tensor, weight: Tensor,
+                              degree: Tensor) -> Tensor:
+    r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)
+    = (w_i d_i + (A w)_i) x_i - w_i (A x)_i - (A (w \odot x))_i`: three sparse products, no
+    [m, c] temporary."""
+    scale = weight * degree + adjacency @ weight
+    return scale.unsqueeze(1) * x - weight.unsqueeze(1) * ax - adjacency @ (weight.unsqueeze(1) * x)
+
+
+def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
+    """Energies from sparse products: E_i = a_i/2 (d_i |x_i|^2 - 2 x_i.(A x)_i + (A |x|^2)_i).
+
+    x is centred first: the energies and the gradient depend only on differences, and centring
+    removes the common component that would otherwise cancel in floating point."""
+    n, c = x.shape
+    centred = x - x.mean(dim=0, keepdim=True)
+    degree = adjacency.degree.to(x.dtype)
+    ax = adjacency @ centred
+    squared_norm = centred.pow(2).sum(dim=1)
+    sum_of_squares = degree * squared_norm - 2 * (centred * ax).sum(dim=1) + adjacency @ squared_norm
+    a = energy_normalization(adjacency.degree, c, normalize, x.dtype)
+    return 0.5 * a * sum_of_squares.clamp(min=0), a, centred, ax, degree
+
+
+def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
+                     normalize: bool = False) -> Tensor:
+    r"""The exact gradient of :func:`entropy`, Theorem 3.1:
+
+    .. math::
+        \frac{\partial S}{\partial x_i} = \frac{1}{T} \sum_{j \in \mathcal{N}(i)}
+            \left(a_i \bar P_i + a_j \bar P_j\right) (x_i - x_j), \qquad
+        \bar P_i = e^{-E_i/T} \left(1 - \frac{E_i}{T}\right).
+
+    :math:`\bar P_i > 0` iff :math:`E_i < T`: a node whose energy is below the temperature is
+    pushed away from its neighbours, one above it is pulled towards them. Unlike the authors'
+    code this keeps the factor :math:`1/T` and the neighbour's constant :math:`a_j`
+    (see :func:`entropy_gradient_authors`).
+
+    Cost: four sparse products with the adjacency (two of width :math:`c`, two of width 1) and
+    :math:`O(nc)` element-wise work, i.e. :math:`O((n + m) c)`.
+
+    Args:
+        x (Tensor): node embeddings.
+        edge_index (Tensor or Adjacency): symmetric edges (each undirected edge in both
+            directions); pass an :class:`~energygnn.sparse.Adjacency` to reuse its CSR form.
+        temperature (float): :math:`T > 0`.
+        normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` instead of 1 (default: ``False``).
+
+    Shapes:
+        **x** [n, c], **edge_index** [2, m] -> [n, c]
+    """
+    _check_x(x, "entropy_gradient")
+    _check_temperature(temperature, "entropy_gradient")
+    adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient")
+    energy, a, centred, ax, degree = _energy_and_products(x, adjacency, normalize)
+    p = torch.exp(-energy / temperature)
+    p_bar = p * (1 - energy / temperature)
+    return _pair_weighted_difference(adjacency, centred, ax, a * p_bar, degree) / temperature
+
+
+def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
+                             normalize: bool = False) -> Tensor:
+    r"""The step direction the authors' code computes, for comparison with the exact gradient:
+
+    .. math::
+        g_i = a_i \sum_{j \in \mathcal{N}(i)} \left(\bar P_i + \bar P_j\right) (x_i - x_j),
+
+    i.e. without the factor :math:`1/T` and with only the receiving node's constant :math:`a_i`.
+    It equals :math:`T \, \partial S / \partial x_i` exactly when all :math:`a_i` are equal
+    (``normalize=False``, or a regular graph).
+
+    Shapes:
+        **x** [n, c], **edge_index** [2, m] -> [n, c]
+    """
+    _check_x(x, "entropy_gradient_authors")
+    _check_temperature(temperature, "entropy_gradient_authors")
+    adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient_authors")
+    energy, a, centred, ax, degree = _energy_and_products(x, adjacency, normalize)
+    p = torch.exp(-energy / temperature)
+    p_bar = p * (1 - energy / temperature)
+    return a.unsqueeze(1) * _pair_weighted_difference(adjacency, centred, ax, p_bar, degree)
+
+
+def entropy_gradient_dense(x: Tensor, adjacency: Tensor, temperature: float,
+                           normalize: bool = False) -> Tensor:
+    r"""Reference :math:`O(n^2 c)` implementation of Theorem 3.1 on a dense [n, n] 0/1 adjacency,
+    the way the authors' first code computed it (all pairwise distances, then masked). Used to
+    check :func:`entropy_gradient` and to measure its speed-up; not for real graphs.
+
+    Shapes:
+        **x** [n, c], **adjacency** [n, n] -> [n, c]
+    """
+    _check_x(x, "entropy_gradient_dense")
+    _check_temperature(temperature, "entropy_gradient_dense")
+    n, c = x.shape
+    if adjacency.shape != (n, n):
+        raise ValueError(f"entropy_gradient_dense: adjacency must be [{n}, {n}], got {list(adjacency.shape)}.")
+    adjacency = adjacency.to(x.dtype)
+    degree = adjacency.sum(dim=1)
+    distances = torch.cdist(x, x).pow(2)
+    a = energy_normalization(degree, c, normalize, x.dtype)
+    energy = 0.5 * a * (adjacency * distances).sum(dim=1)
+    p = torch.exp(-energy / temperature)
+    b = a * p * (1 - energy / temperature)
+    weights = adjacency * (b.unsqueeze(1) + b.unsqueeze(0))
+    return (weights.sum(dim=1, keepdim=True) * x - weights @ x) / temperature
