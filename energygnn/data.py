@@ -200,3 +200,25 @@ def grid_graph(rows: int = 10, cols: int = 10, num_features: int = 1, self_loops
     row, col = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
     pos = torch.stack([col.reshape(-1), row.reshape(-1)], dim=1).float()
     return Data(x=x, edge_index=edge_index, pos=pos)
+
+
+def random_sparse_graph(num_nodes: int, average_degree: float = 10.0,
+                        generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""A random symmetric graph with about ``average_degree`` neighbours per node, in O(n d log(n d)).
+
+    Every node draws ``average_degree / 2`` random partners; self pairs and duplicates are dropped
+    and the edges are made undirected (sorted by row, as PyG's ``coalesce`` leaves them).
+
+    Returns:
+        Tensor: ``edge_index`` [2, m] with m close to ``num_nodes * average_degree``.
+    """
+    from torch_geometric.utils import to_undirected
+
+    if num_nodes < 2 or average_degree <= 0:
+        raise ValueError("random_sparse_graph: need num_nodes >= 2 and average_degree > 0, "
+                         f"got {num_nodes} and {average_degree}.")
+    draws = max(1, round(average_degree / 2))
+    source = torch.arange(num_nodes).repeat_interleave(draws)
+    target = torch.randint(0, num_nodes, (source.numel(),), generator=generator)
+    keep = source != target
+    return to_undirected(torch.stack([source[keep], target[keep]]), num_nodes=num_nodes)

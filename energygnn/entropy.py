@@ -32,14 +32,23 @@ from .sparse import Adjacency, as_adjacency
 _EDGE_BLOCK_ELEMENTS = 1 << 24
 
 
-def _check_x(x: Tensor, caller: str) -> None:
+def _check_x(x: Tensor, caller: str, finite: bool = True) -> None:
     if not isinstance(x, Tensor) or x.dim() != 2:
         shape = list(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{caller}: x must be a 2-D tensor of shape [n, c], got {shape}.")
     if not x.is_floating_point():
         raise ValueError(f"{caller}: x must be a floating-point tensor, got {x.dtype}.")
-    if not bool(torch.isfinite(x).all()):
+    if finite and not bool(torch.isfinite(x).all()):
         raise ValueError(f"{caller}: x contains NaN or infinite values; the energies are undefined.")
+
+
+def _check_energy(energy: Tensor, x: Tensor, caller: str) -> None:
+    """Checking the [n] energies is cheaper than checking the [n, c] input: any NaN or inf in x
+    makes every energy NaN (through the centring), so x itself is only inspected on failure."""
+    if not bool(torch.isfinite(energy).all()):
+        _check_x(x, caller)
+        raise ValueError(f"{caller}: the node energies overflow in {x.dtype}; scale the embeddings "
+                         "down or use float64.")
 
 
 def _check_temperature(temperature: float, caller: str) -> None:
@@ -115,13 +124,20 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
     return (torch.exp(-scaled) * scaled).sum()
 
 
-def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, ax: Tensor, weight: Tensor,
-                              degree: Tensor) -> Tensor:
-    r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)
-    = (w_i d_i + (A w)_i) x_i - w_i (A x)_i - (A (w \odot x))_i`: three sparse products, no
-    [m, c] temporary."""
-    scale = weight * degree + adjacency @ weight
-    return scale.unsqueeze(1) * x - weight.unsqueeze(1) * ax - adjacency @ (weight.unsqueeze(1) * x)
+def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, degree: Tensor,
+                              base: Tensor | None = None, alpha: float = 1.0) -> Tensor:
+    r"""``base + alpha *`` :math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`, computed as
+    :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`: one edge-weighted sparse
+    product and two element-wise passes, with no [m, c] temporary."""
+    scale = (weight * degree + adjacency @ weight).unsqueeze(1)
+    neighbour_sum = adjacency.weighted_matmul(x, weight[adjacency.rows] + weight[adjacency.neighbours])
+    if torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad):
+        # gradients flow through the step (detach=False): out-of-place, for autograd
+        result = alpha * (x * scale - neighbour_sum)
+        return result if base is None else base + result
+    # in place on the one new [n, c] tensor; autograd only needs the identity path to ``base``
+    result = neighbour_sum.mul_(-alpha).addcmul_(x, scale, value=alpha)
+    return result if base is None else result.add_(base)
 
 
 def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
@@ -133,10 +149,11 @@ def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
     centred = x - x.mean(dim=0, keepdim=True)
     degree = adjacency.degree.to(x.dtype)
     ax = adjacency @ centred
-    squared_norm = centred.pow(2).sum(dim=1)
-    sum_of_squares = degree * squared_norm - 2 * (centred * ax).sum(dim=1) + adjacency @ squared_norm
+    squared_norm = torch.linalg.vector_norm(centred, dim=1).square()
+    cross = torch.linalg.vecdot(centred, ax)
+    sum_of_squares = degree * squared_norm - 2 * cross + adjacency @ squared_norm
     a = energy_normalization(adjacency.degree, c, normalize, x.dtype)
-    return 0.5 * a * sum_of_squares.clamp(min=0), a, centred, ax, degree
+    return 0.5 * a * sum_of_squares.clamp(min=0), a, centred, degree
 
 
 def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
@@ -166,13 +183,25 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     Shapes:
         **x** [n, c], **edge_index** [2, m] -> [n, c]
     """
-    _check_x(x, "entropy_gradient")
+    _check_x(x, "entropy_gradient", finite=False)
     _check_temperature(temperature, "entropy_gradient")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient")
-    energy, a, centred, ax, degree = _energy_and_products(x, adjacency, normalize)
+    return entropy_ascent(x, adjacency, temperature, normalize, caller="entropy_gradient")
+
+
+def entropy_ascent(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool,
+                   base: Tensor | None = None, weight: float = 1.0,
+                   caller: str = "entropy_ascent") -> Tensor:
+    r"""``base + weight * entropy_gradient(x)`` in one fused pass (``base=None``: just
+    ``weight * entropy_gradient(x)``). The core of :func:`entropy_gradient` and of
+    :class:`energygnn.nn.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`."""
+    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
+    _check_energy(energy, x, caller)
     p = torch.exp(-energy / temperature)
     p_bar = p * (1 - energy / temperature)
-    return _pair_weighted_difference(adjacency, centred, ax, a * p_bar, degree) / temperature
+    # 1/T is folded into the [n] weights rather than applied to the [n, c] result.
+    return _pair_weighted_difference(adjacency, centred, a * p_bar / temperature, degree,
+                                     base=base, alpha=weight)
 
 
 def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
@@ -189,13 +218,14 @@ def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperat
     Shapes:
         **x** [n, c], **edge_index** [2, m] -> [n, c]
     """
-    _check_x(x, "entropy_gradient_authors")
+    _check_x(x, "entropy_gradient_authors", finite=False)
     _check_temperature(temperature, "entropy_gradient_authors")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient_authors")
-    energy, a, centred, ax, degree = _energy_and_products(x, adjacency, normalize)
+    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
+    _check_energy(energy, x, "entropy_gradient_authors")
     p = torch.exp(-energy / temperature)
     p_bar = p * (1 - energy / temperature)
-    return a.unsqueeze(1) * _pair_weighted_difference(adjacency, centred, ax, p_bar, degree)
+    return a.unsqueeze(1) * _pair_weighted_difference(adjacency, centred, p_bar, degree)
 
 
 def entropy_gradient_dense(x: Tensor, adjacency: Tensor, temperature: float,

@@ -1,9 +1,8 @@
 """A symmetric sparse adjacency with cheap products, built once from an ``edge_index``."""
 from __future__ import annotations
 
-import warnings
-
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -25,19 +24,23 @@ def check_edge_index(edge_index: Tensor, num_nodes: int, caller: str) -> None:
 
 
 class Adjacency:
-    r"""The 0/1 adjacency :math:`A` of a symmetric graph, stored as CSR for fast products.
+    r"""The 0/1 adjacency :math:`A` of a symmetric graph in compressed-row form, for fast products.
+
+    :math:`A X` is evaluated as ``torch.nn.functional.embedding_bag(..., mode="sum")`` over the
+    neighbour lists: one fused pass that never forms the [m, c] gathered rows, about twice as
+    fast on CPU as ``torch.sparse_csr_tensor @ X``, and differentiable with respect to :math:`X`.
 
     Building it is :math:`O(n + m)` when ``edge_index`` is sorted by either row (as PyG's
     ``coalesce`` leaves it) or column (as Planetoid's graphs come); otherwise the edges are sorted
-    once, :math:`O(m \log m)`. Build it once and pass it instead of ``edge_index`` to avoid even
-    the linear pass.
+    once, :math:`O(m \log m)`. Build it once and pass it instead of ``edge_index`` to reuse it.
 
     Args:
         edge_index (Tensor): [2, m] edges, each undirected edge listed in both directions.
         num_nodes (int): number of nodes :math:`n`.
 
     Attributes:
-        edge_index (Tensor): the edges, [2, m].
+        edge_index (Tensor): the edges as given, [2, m].
+        rows, neighbours (Tensor): the edges sorted by row, [m] each.
         degree (Tensor): :math:`d_i`, the number of edges leaving node :math:`i`, [n].
     """
 
@@ -53,32 +56,28 @@ class Adjacency:
             else:
                 order = torch.argsort(row, stable=True)
                 row, col = row[order], col[order]
-        self._crow = torch._convert_indices_from_coo_to_csr(row, num_nodes)
-        self._col = col
-        self.degree = (self._crow[1:] - self._crow[:-1])
-        self._matrices: dict[tuple[torch.dtype, torch.device], Tensor] = {}
+        row_pointer = torch._convert_indices_from_coo_to_csr(row, num_nodes)
+        self.rows = row.contiguous()
+        self.neighbours = col.contiguous()
+        self.offsets = row_pointer[:-1].contiguous()
+        self.degree = row_pointer[1:] - row_pointer[:-1]
 
     @property
     def num_edges(self) -> int:
-        return int(self._col.numel())
-
-    def matrix(self, dtype: torch.dtype, device: torch.device | None = None) -> Tensor:
-        """The CSR matrix with ones of ``dtype`` (cached per dtype and device)."""
-        device = device or self._col.device
-        key = (dtype, torch.device(device))
-        if key not in self._matrices:
-            with warnings.catch_warnings():  # "sparse CSR support is in beta"
-                warnings.simplefilter("ignore", UserWarning)
-                self._matrices[key] = torch.sparse_csr_tensor(
-                    self._crow.to(device), self._col.to(device),
-                    torch.ones(self._col.numel(), dtype=dtype, device=device),
-                    (self.num_nodes, self.num_nodes),
-                )
-        return self._matrices[key]
+        return int(self.neighbours.numel())
 
     def __matmul__(self, other: Tensor) -> Tensor:
         """:math:`A` times a [n] vector or an [n, c] matrix."""
-        return self.matrix(other.dtype, other.device) @ other
+        return self.weighted_matmul(other)
+
+    def weighted_matmul(self, other: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        r""":math:`\sum_{j \in \mathcal{N}(i)} w_{ij} x_j` for a [n] vector or [n, c] matrix ``other``
+        and ``edge_weight`` :math:`w_{ij}` [m] in the order of :attr:`rows` and :attr:`neighbours`
+        (``None``: all ones, i.e. :math:`A X`)."""
+        if other.dim() == 1:
+            return self.weighted_matmul(other.unsqueeze(1), edge_weight).squeeze(1)
+        return F.embedding_bag(self.neighbours, other, self.offsets, mode="sum",
+                               per_sample_weights=edge_weight)
 
 
 def _is_sorted(index: Tensor) -> bool:

@@ -1,0 +1,237 @@
+"""Lemma 3.2, measured: cost of the exact entropy gradient (energygnn.entropy.entropy_gradient).
+
+Three measurements, written with provenance to results/benchmarks/entropy_gradient.json:
+
+1. scaling: time and peak extra memory of one call on random sparse graphs (average degree ~10,
+   c = 64) from 10^4 to 10^6 nodes; time / (n + m) should stay flat (within 1.5x from 10^5 on);
+2. dense: speed-up over the O(n^2) dense implementation at n = 2708 (Cora) and 19717 (PubMed);
+3. overhead: one entropy step (energygnn.nn.EntropyAscent) against one hidden GCNConv layer
+   (forward + backward, input requiring gradients) at width 256 on Cora, timed interleaved in one
+   run, under glibc's default allocator and under a tuned one; target <= 15 %.
+
+    python -m benchmarks.entropy_gradient            # full sizes (minutes)
+    python -m benchmarks.entropy_gradient --quick    # small sizes, written to _build/benchmarks/
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch_geometric.nn import GCNConv
+from torch_geometric.utils import to_dense_adj
+from tqdm.auto import tqdm
+
+from energygnn.config import quick_mode, repo_root
+from energygnn.data import load_planetoid, random_sparse_graph
+from energygnn.nn import EntropyAscent
+from energygnn.entropy import entropy_gradient, entropy_gradient_dense, energy_normalization
+from energygnn.provenance import atomic_write_json, provenance
+from energygnn.sparse import Adjacency
+
+TEMPERATURE, LAMBDA, WIDTH = 10.0, 1.0, 64
+FULL_SIZES = [10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
+QUICK_SIZES = [2_000, 10_000]
+
+
+def median_time(function, repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def naive_entropy_gradient(x, edge_index, temperature, normalize):
+    """Gather/scatter over the edge list ([m, c] temporaries): the straightforward version."""
+    row, col = edge_index
+    n, c = x.shape
+    degree = torch.bincount(row, minlength=n)
+    a = energy_normalization(degree, c, normalize, x.dtype)
+    difference = x[row] - x[col]
+    energy = 0.5 * a * torch.zeros(n, dtype=x.dtype).index_add_(0, row, difference.pow(2).sum(1))
+    p = torch.exp(-energy / temperature)
+    b = a * p * (1 - energy / temperature)
+    weighted = (b[row] + b[col]).unsqueeze(1) * difference
+    return torch.zeros_like(x).index_add_(0, row, weighted) / temperature
+
+
+def _peak_memory_probe(path: str) -> None:
+    """Subprocess mode: load inputs, call once, print the rise of the resident high-water mark."""
+    inputs = torch.load(path)
+    x, edge_index = inputs["x"], inputs["edge_index"]
+    entropy_gradient(x[:10], edge_index[:, :0], TEMPERATURE, True)  # warm up lazy initialisation
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    entropy_gradient(x, edge_index, TEMPERATURE, True)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print((after - before) * 1024)  # ru_maxrss is in KiB on Linux
+
+
+def peak_extra_memory(x, edge_index) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "inputs.pt")
+        torch.save({"x": x, "edge_index": edge_index}, path)
+        output = subprocess.run([sys.executable, "-m", "benchmarks.entropy_gradient", "--memory-probe", path],
+                                capture_output=True, text=True, check=True, cwd=repo_root() or ".")
+    return int(output.stdout.strip().splitlines()[-1])
+
+
+def scaling(sizes, repeats) -> list[dict]:
+    rows = []
+    for n in tqdm(sizes, desc="scaling"):
+        generator = torch.Generator().manual_seed(n)
+        edge_index = random_sparse_graph(n, 10.0, generator)
+        x = torch.randn(n, WIDTH, generator=generator)
+        m = edge_index.size(1)
+        seconds = median_time(lambda: entropy_gradient(x, edge_index, TEMPERATURE, True), repeats)
+        naive = median_time(lambda: naive_entropy_gradient(x, edge_index, TEMPERATURE, True), repeats)
+        rows.append({"nodes": n, "edges": m, "width": WIDTH, "seconds": seconds,
+                     "ns_per_node_plus_edge": seconds / (n + m) * 1e9,
+                     "naive_gather_scatter_seconds": naive,
+                     "input_bytes": x.numel() * x.element_size() + edge_index.numel() * 8,
+                     "peak_extra_bytes": peak_extra_memory(x, edge_index)})
+    return rows
+
+
+def dense_comparison(names, repeats) -> list[dict]:
+    rows = []
+    for name in tqdm(names, desc="dense vs sparse"):
+        data = load_planetoid(name)
+        n = data.num_nodes
+        x = torch.randn(n, WIDTH, generator=torch.Generator().manual_seed(0))
+        dense_adjacency = to_dense_adj(data.edge_index, max_num_nodes=n)[0]
+        sparse = median_time(lambda: entropy_gradient(x, data.edge_index, TEMPERATURE, True), max(repeats, 5))
+        dense = median_time(lambda: entropy_gradient_dense(x, dense_adjacency, TEMPERATURE, True), repeats)
+        difference = (entropy_gradient(x, data.edge_index, TEMPERATURE, True)
+                      - entropy_gradient_dense(x, dense_adjacency, TEMPERATURE, True)).abs().max()
+        rows.append({"dataset": name, "nodes": n, "edges": data.num_edges, "width": WIDTH,
+                     "sparse_seconds": sparse, "dense_seconds": dense, "speedup": dense / sparse,
+                     "max_abs_difference": float(difference)})
+        del dense_adjacency
+    return rows
+
+
+def layer_overhead(repeats, width=256) -> dict:
+    data = load_planetoid("Cora")
+    edge_index = data.edge_index
+    # A hidden layer of a deep model: its input carries gradients back to earlier layers.
+    x = torch.randn(data.num_nodes, width, generator=torch.Generator().manual_seed(0)).requires_grad_()
+    result = {"dataset": "Cora", "width": width, "temperature": TEMPERATURE, "lambda": LAMBDA,
+              "normalize": True, "repeats": repeats, "input_requires_grad": True}
+    for cached in (False, True):
+        torch.manual_seed(0)
+        conv = GCNConv(width, width, cached=cached)
+
+        def plain():
+            conv.zero_grad(), x.grad is not None and x.grad.zero_()
+            torch.relu(conv(x, edge_index)).sum().backward()
+
+        step = EntropyAscent(LAMBDA, TEMPERATURE, normalize=True)
+
+        def with_step():
+            conv.zero_grad(), x.grad is not None and x.grad.zero_()
+            torch.relu(step(conv(x, edge_index), edge_index)).sum().backward()
+
+        def step_only(h=conv(x, edge_index).detach()):
+            return step(h, edge_index)
+
+        for function in (plain, with_step, step_only):  # warm up
+            function()
+        times = {"plain": [], "with_step": [], "step_only": []}
+        order = [("plain", plain), ("with_step", with_step), ("step_only", step_only)]
+        for repeat in range(repeats):
+            # interleaved, alternating the order, so that drifts of the machine hit all alike
+            for label, function in (order if repeat % 2 == 0 else order[::-1]):
+                start = time.perf_counter()
+                function()
+                times[label].append(time.perf_counter() - start)
+        medians = {label: statistics.median(values) for label, values in times.items()}
+        paired = [w / p - 1 for w, p in zip(times["with_step"], times["plain"])]
+        quartiles = statistics.quantiles(paired, n=4)
+        key = "gcnconv_cached" if cached else "gcnconv"
+        result[key] = {
+            "layer_seconds": medians["plain"], "layer_with_step_seconds": medians["with_step"],
+            "step_seconds": medians["step_only"],
+            # the headline figure: median over repeats of (layer + step) / layer - 1, paired
+            "overhead_with_step_vs_layer": statistics.median(paired),
+            "overhead_interquartile_range": [quartiles[0], quartiles[2]],
+            "overhead_ratio_of_medians": medians["with_step"] / medians["plain"] - 1,
+            "step_vs_layer": medians["step_only"] / medians["plain"],
+        }
+    return result
+
+
+# glibc returns large freed blocks to the OS at once, so every fresh [n, c] tensor costs page
+# faults; on some machines (virtual ones especially) that makes timings slow and noisy. "tuned"
+# keeps freed memory in the process. Both sides of each ratio always run under the same setting.
+ALLOCATORS = {
+    "default": {},
+    "tuned": {"MALLOC_MMAP_THRESHOLD_": "4000000000", "MALLOC_TRIM_THRESHOLD_": "4000000000",
+              "MALLOC_TOP_PAD_": "100000000"},
+}
+
+
+def overhead_in_subprocess(repeats: int, allocator: str) -> dict:
+    environment = {**os.environ, **ALLOCATORS[allocator]}
+    output = subprocess.run([sys.executable, "-m", "benchmarks.entropy_gradient", "--overhead-only", str(repeats)],
+                            capture_output=True, text=True, check=True, cwd=repo_root() or ".", env=environment)
+    return {"allocator_environment": ALLOCATORS[allocator], **json.loads(output.stdout.strip().splitlines()[-1])}
+
+
+def main(argv=None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", default=None, help="small sizes (default: $ENERGYGNN_QUICK / $CI)")
+    parser.add_argument("--output", type=Path, help="JSON file to write")
+    parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
+    parser.add_argument("--overhead-only", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_probe:
+        _peak_memory_probe(args.memory_probe)
+        return Path(args.memory_probe)
+    if args.overhead_only:
+        print(json.dumps(layer_overhead(args.overhead_only)))
+        return Path()
+    quick = quick_mode() if args.quick is None else args.quick
+    root = repo_root() or Path.cwd()
+    output = args.output or (root / ("_build/benchmarks/entropy_gradient.quick.json" if quick
+                                     else "results/benchmarks/entropy_gradient.json"))
+    start = time.perf_counter()
+    payload = {
+        "benchmark": "entropy_gradient", "quick": quick,
+        "config": {"temperature": TEMPERATURE, "lambda": LAMBDA, "normalize": True, "width": WIDTH,
+                   "average_degree": 10, "dtype": "float32"},
+        "scaling": scaling(QUICK_SIZES if quick else FULL_SIZES, 3 if quick else 7),
+        "dense": dense_comparison(["Cora"] if quick else ["Cora", "PubMed"], 1 if quick else 3),
+        "overhead": {allocator: overhead_in_subprocess(10 if quick else 300, allocator)
+                     for allocator in ALLOCATORS},
+    }
+    large = [row["ns_per_node_plus_edge"] for row in payload["scaling"] if row["nodes"] >= 100_000]
+    payload["summary"] = {
+        "flatness_1e5_to_1e6": max(large) / min(large) if large else None,
+        "speedup_over_dense": {row["dataset"]: row["speedup"] for row in payload["dense"]},
+        "overhead_vs_gcnconv": payload["overhead"]["default"]["gcnconv"]["overhead_with_step_vs_layer"],
+        "overhead_vs_cached_gcnconv": payload["overhead"]["default"]["gcnconv_cached"]["overhead_with_step_vs_layer"],
+        "overhead_vs_gcnconv_tuned_allocator": payload["overhead"]["tuned"]["gcnconv"]["overhead_with_step_vs_layer"],
+    }
+    payload["wall_seconds"] = time.perf_counter() - start
+    payload["provenance"] = provenance()
+    atomic_write_json(output, payload)
+    print(f"wrote {output}")
+    for key, value in payload["summary"].items():
+        print(f"  {key}: {value}")
+    return output
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+r"""The entropy-ascent step of paper 1 (Eq. 5), as a module and as a wrapper of any PyG layer."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..entropy import _check_x, entropy_ascent
+from ..sparse import Adjacency
+
+
+class EntropyAscent(nn.Module):
+    r"""One gradient-ascent step on the entropy of the node energies, Eq. (5) of
+    "Entropy Aware Message Passing in Graph Neural Networks":
+
+    .. math::
+        H \leftarrow H + \lambda \, \nabla_{H^{c}} S(H^{c}),
+
+    where :math:`H^{c}` is a detached copy of :math:`H` (no gradient flows through the step, as
+    in the paper) and :math:`\nabla S` is the exact gradient of Theorem 3.1
+    (:func:`energygnn.entropy.entropy_gradient`). With ``detach=False`` gradients do flow through
+    the step (the paper's future work).
+
+    The sparse adjacency is built once per ``edge_index`` tensor and reused while that tensor is
+    unchanged.
+
+    Args:
+        weight (float, optional): :math:`\lambda \ge 0` (default: ``1.0``).
+        temperature (float, optional): :math:`T > 0` (default: ``10.0``).
+        normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` as in the authors' model
+            (default: ``True``).
+        detach (bool, optional): evaluate the gradient on a detached copy (default: ``True``).
+
+    Shapes:
+        **h** [n, c], **edge_index** [2, m] -> [n, c]
+    """
+
+    def __init__(self, weight: float = 1.0, temperature: float = 10.0, normalize: bool = True,
+                 detach: bool = True):
+        super().__init__()
+        if weight < 0:
+            raise ValueError(f"{type(self).__name__}: weight (lambda) must be >= 0, got {weight}.")
+        if not temperature > 0:
+            raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}.")
+        self.weight, self.temperature = float(weight), float(temperature)
+        self.normalize, self.detach = bool(normalize), bool(detach)
+        self._cache: tuple[Tensor, int, int, Adjacency] | None = None
+
+    def adjacency(self, edge_index: Tensor | Adjacency, num_nodes: int) -> Tensor | Adjacency:
+        if isinstance(edge_index, Adjacency):
+            return edge_index
+        cache = self._cache
+        if cache is not None and cache[0] is edge_index and cache[1] == edge_index._version and cache[2] == num_nodes:
+            return cache[3]
+        adjacency = Adjacency(edge_index, num_nodes, caller=type(self).__name__)
+        self._cache = (edge_index, edge_index._version, num_nodes, adjacency)
+        return adjacency
+
+    def forward(self, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
+        if self.weight == 0:
+            return h
+        source = h.detach() if self.detach else h
+        _check_x(source, type(self).__name__, finite=False)  # finiteness: checked on the energies
+        adjacency = self.adjacency(edge_index, h.size(0))
+        return entropy_ascent(source, adjacency, self.temperature, self.normalize, base=h,
+                              weight=self.weight, caller=type(self).__name__)
+
+    def extra_repr(self) -> str:
+        return (f"weight={self.weight}, temperature={self.temperature}, normalize={self.normalize}, "
+                f"detach={self.detach}")
+
+
+class EntropicConv(nn.Module):
+    r"""Any message-passing layer followed by the entropy-ascent step (the paper's
+    "integrates with existing architectures"):
+
+    .. math::
+        H = \mathrm{conv}(X), \qquad X' = H + \lambda \, \nabla_{H^{c}} S(H^{c}).
+
+    The activation is left to the caller, so that :math:`X' \mapsto \sigma(X')` follows the
+    authors' order (step before the activation).
+
+    Args:
+        conv (nn.Module): a layer called as ``conv(x, edge_index, *args, **kwargs)``, e.g.
+            :class:`torch_geometric.nn.GCNConv`.
+        weight, temperature, normalize, detach: as in :class:`EntropyAscent`.
+
+    Shapes:
+        **x** [n, f], **edge_index** [2, m] -> [n, c] (the width of ``conv``'s output)
+    """
+
+    def __init__(self, conv: nn.Module, weight: float = 1.0, temperature: float = 10.0,
+                 normalize: bool = True, detach: bool = True):
+        super().__init__()
+        self.conv = conv
+        self.step = EntropyAscent(weight, temperature, normalize, detach)
+
+    def forward(self, x: Tensor, edge_index: Tensor, *args, **kwargs) -> Tensor:
+        return self.step(self.conv(x, edge_index, *args, **kwargs), edge_index)
