@@ -50,7 +50,7 @@ test: $(INSTALLED)
 	$(PY) -m pytest tests book --nbval-lax --nbval-current-env --nbval-cell-timeout=1800
 
 bench: $(INSTALLED)
-	$(PY) -m benchmarks.entropy_gradient
+	$(PY) -m benchmarks.entropy_gradient --no-quick
 
 clean:
 	rm -rf _build

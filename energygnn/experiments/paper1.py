@@ -1,0 +1,124 @@
+"""The experiments of paper 1's Section 5: Table 1, Figure 2, Figure 3 and the CiteSeer temperature."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..data import grid_graph
+from ..entropy import node_energy
+from ..models import build_model
+from .cache import Run, load_cached, sweep
+from .training import train_node_classifier
+
+
+def load_config(quick: bool) -> dict[str, Any]:
+    """``configs/paper1.json`` with each experiment's ``quick`` block applied in quick mode."""
+    config = json.loads(resources.files(__package__).joinpath("configs/paper1.json").read_text())
+    for name in ("table1", "citeseer_temperature", "figure2"):
+        overrides = config[name].pop("quick")
+        if quick:
+            config[name].update(overrides)
+    config["quick"] = quick
+    return config
+
+
+def _training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:
+    training = dict(config["training"])
+    for key in ("epochs", "hidden_channels"):
+        training[key] = section.get(key, training[key])
+    return {"dataset": dataset, "model": model, "depth": depth, "seed": seed, **training,
+            "model_options": model_options,
+            "energy_epochs": section.get("energy_epochs", {}).get(str(depth), [])}
+
+
+def citeseer_temperature_runs(config) -> list[Run]:
+    section = config["citeseer_temperature"]
+    runs = []
+    for temperature in section["temperatures"]:
+        options = {**config["model_options"]["entropic"], "temperature": temperature}
+        for seed in section["seeds"]:
+            runs.append(Run("citeseer_temperature", f"CiteSeer-entropic-depth{section['depth']}-T{temperature:g}-seed{seed}",
+                            _training_config(config, section, section["dataset"], "entropic", section["depth"], seed, options)))
+    return runs
+
+
+def chosen_citeseer_temperature(config, results: Path) -> float:
+    """The temperature with the best mean validation accuracy in the CiteSeer sweep."""
+    scores: dict[float, list[float]] = {}
+    for run in citeseer_temperature_runs(config):
+        stored = load_cached(run, results)
+        if stored is None:
+            raise FileNotFoundError(
+                f"The CiteSeer temperature sweep has not been run ({run.path(results)} is missing): "
+                "run `python -m energygnn run citeseer-temperature` first.")
+        scores.setdefault(run.config["model_options"]["temperature"], []).append(stored["result"]["best_val_acc"])
+    return max(scores, key=lambda t: sum(scores[t]) / len(scores[t]))
+
+
+def table1_runs(config, results: Path, depths=None, seeds=None) -> list[Run]:
+    """Seed by seed, so that an interrupted sweep has complete tables for the first seeds."""
+    section = config["table1"]
+    options = {}
+    for dataset in section["datasets"]:
+        for model in section["models"]:
+            options[dataset, model] = dict(config["model_options"][model])
+            if dataset == "CiteSeer" and model == "entropic":
+                options[dataset, model]["temperature"] = chosen_citeseer_temperature(config, results)
+    return [Run("table1", f"{dataset}-{model}-depth{depth}-seed{seed}",
+                _training_config(config, section, dataset, model, depth, seed, options[dataset, model]))
+            for seed in seeds or section["seeds"]
+            for dataset in section["datasets"]
+            for model in section["models"]
+            for depth in depths or section["depths"]]
+
+
+def survey_energy(x: torch.Tensor, edge_index: torch.Tensor) -> float:
+    """E(X) = (1/n) sum_i sum_{j in N(i)} |x_i - x_j|^2 (Rusch et al. 2023): twice the mean plain node energy."""
+    return float(2 * node_energy(x, edge_index).mean())
+
+
+def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
+    """Figure 2, one (model, depth): mean energy of the untrained model's output on the grid, per draw.
+    Computed in float64 so that energies far below float32's range stay measurable."""
+    survey, authors = [], []
+    for draw in range(config["draws"]):
+        torch.manual_seed(draw)
+        graph = grid_graph(config["grid"]["rows"], config["grid"]["cols"], num_features=1,
+                           generator=torch.Generator().manual_seed(draw))
+        model = build_model(config["model"], 1, config["out_channels"], config["depth"],
+                            hidden_channels=config["hidden_channels"], **config["model_options"]).double().eval()
+        with torch.no_grad():
+            out = model(graph.x.double(), graph.edge_index)
+        survey.append(survey_energy(out, graph.edge_index))
+        authors.append(float(node_energy(out, graph.edge_index, normalize=True).mean()))
+    return {"survey_energy": survey, "authors_energy": authors}
+
+
+def figure2_runs(config) -> list[Run]:
+    section = config["figure2"]
+    return [Run("figure2", f"{model}-depth{depth}", {
+        "model": model, "depth": depth, "draws": section["draws"], "grid": section["grid"],
+        "out_channels": section["out_channels"],
+        "hidden_channels": section.get("hidden_channels", config["training"]["hidden_channels"]),
+        "model_options": config["model_options"][model]})
+        for model in section["models"] for depth in section["depths"]]
+
+
+def run_experiment(name: str, quick: bool, results: Path, seeds=None, force: bool = False) -> list[dict]:
+    """Run (or read back) every run of experiment ``name``:
+    ``table1``, ``figure3`` (the depth-64 runs of Table 1), ``figure2`` or ``citeseer-temperature``."""
+    config = load_config(quick)
+    if name == "citeseer-temperature":
+        return sweep(citeseer_temperature_runs(config), train_node_classifier, results, name, force)
+    if name == "table1":
+        return sweep(table1_runs(config, results, seeds=seeds), train_node_classifier, results, name, force)
+    if name == "figure3":
+        depth = max(config["table1"]["depths"])
+        return sweep(table1_runs(config, results, depths=[depth], seeds=seeds), train_node_classifier, results, name, force)
+    if name == "figure2":
+        return sweep(figure2_runs(config), untrained_energy, results, name, force)
+    raise ValueError(f"Unknown experiment {name!r}; valid: table1, figure2, figure3, citeseer-temperature.")

@@ -1,0 +1,111 @@
+import json
+
+import pytest
+
+from energygnn.__main__ import main
+from energygnn.experiments import paper1
+from energygnn.experiments.cache import CorruptResultError, Run, execute, load_cached, sweep
+from energygnn.experiments.training import train_node_classifier
+
+
+def counting_work(calls):
+    def work(config):
+        calls.append(config["x"])
+        return {"square": config["x"] ** 2}
+    return work
+
+
+def test_execute_stores_provenance_and_reuses_a_matching_result(tmp_path):
+    calls = []
+    run = Run("demo", "x3", {"x": 3})
+    first = execute(run, counting_work(calls), tmp_path)
+    second = execute(run, counting_work(calls), tmp_path)
+    assert calls == [3] and first == second
+    stored = json.loads(run.path(tmp_path).read_text())
+    assert stored["result"] == {"square": 9} and stored["config"] == {"x": 3}
+    assert {"versions", "git", "machine", "created"} <= set(stored["provenance"]) and stored["wall_seconds"] >= 0
+
+
+def test_a_changed_config_is_re_run(tmp_path):
+    calls = []
+    execute(Run("demo", "x", {"x": 2}), counting_work(calls), tmp_path)
+    assert load_cached(Run("demo", "x", {"x": 5}), tmp_path) is None
+    assert execute(Run("demo", "x", {"x": 5}), counting_work(calls), tmp_path)["result"] == {"square": 25}
+    assert calls == [2, 5]
+
+
+def test_a_corrupt_file_is_reported_not_used(tmp_path):
+    run = Run("demo", "x", {"x": 1})
+    run.path(tmp_path).parent.mkdir(parents=True)
+    run.path(tmp_path).write_text('{"config": {"x": 1}, "result": ')  # cut off mid-write
+    with pytest.raises(CorruptResultError, match=r"x\.json is not valid JSON.*remove"):
+        execute(run, counting_work([]), tmp_path)
+    run.path(tmp_path).write_text('{"something": "else"}')
+    with pytest.raises(CorruptResultError, match="not a results file"):
+        execute(run, counting_work([]), tmp_path)
+
+
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
+    runs = [Run("demo", f"x{i}", {"x": i}) for i in range(5)]
+    calls = []
+
+    def interrupted(config):
+        if config["x"] == 3:
+            raise KeyboardInterrupt
+        return counting_work(calls)(config)
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(runs, interrupted, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["x0.json", "x1.json", "x2.json"]
+    resumed = sweep(runs, counting_work(calls), tmp_path)
+    assert calls == [0, 1, 2, 3, 4] and [r["result"]["square"] for r in resumed] == [0, 1, 4, 9, 16]
+
+
+def tiny_config(**changes):
+    config = {"dataset": "Cora", "model": "entropic", "depth": 2, "seed": 0, "epochs": 3, "lr": 0.01,
+              "weight_decay": 0.0, "hidden_channels": 8, "model_options": {"temperature": 1.0},
+              "energy_epochs": [2]}
+    config.update(changes)
+    return config
+
+
+def test_training_records_history_energies_and_is_deterministic():
+    first = train_node_classifier(tiny_config())
+    second = train_node_classifier(tiny_config())
+    assert first["status"] == "ok" and len(first["history"]["val_acc"]) == 3
+    assert first["best_val_acc"] == max(first["history"]["val_acc"])
+    assert len(first["layer_energies"]["2"]["plain"]) == 2
+    for key in ("train_loss", "val_acc", "test_acc"):
+        assert first["history"][key] == second["history"][key]
+    assert first["layer_energies"] == second["layer_energies"]
+
+
+def test_a_cached_quick_run_is_reproduced_when_re_run(tmp_path):
+    [cached] = paper1.run_experiment("figure3", True, tmp_path, seeds=[0])[:1]
+    [again] = paper1.run_experiment("figure3", True, tmp_path, seeds=[0], force=True)[:1]
+    assert cached["config"] == again["config"]
+    for key in ("best_val_acc", "test_acc_at_best_val", "layer_energies"):
+        assert cached["result"][key] == again["result"][key]
+    assert cached["result"]["history"]["train_loss"] == again["result"]["history"]["train_loss"]
+
+
+@pytest.mark.parametrize("experiment", ["citeseer-temperature", "table1", "figure2", "figure3"])
+def test_every_entry_point_runs_in_quick_mode(experiment, tmp_path, capsys):
+    assert main(["run", experiment, "--quick", "--results", str(tmp_path)]) == 0
+    files = list(tmp_path.rglob("*.json"))
+    assert files and all(json.loads(f.read_text())["config"] for f in files)
+    assert "runs in" in capsys.readouterr().out
+
+
+def test_citeseer_table_needs_the_temperature_sweep_first(tmp_path):
+    config = paper1.load_config(quick=False)
+    with pytest.raises(FileNotFoundError, match="run citeseer-temperature"):
+        paper1.table1_runs(config, tmp_path)
+
+
+def test_figure2_energies_are_positive_and_per_draw(tmp_path):
+    config = paper1.load_config(quick=True)
+    run = paper1.figure2_runs(config)[0]
+    result = paper1.untrained_energy(run.config)
+    assert len(result["survey_energy"]) == run.config["draws"]
+    assert all(value > 0 for value in result["survey_energy"] + result["authors_energy"])

@@ -1,0 +1,112 @@
+import pytest
+import torch
+
+from energygnn.data import grid_graph
+from energygnn.models import MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model
+from energygnn.nn import EntropicConv, EntropyAscent
+from energygnn.entropy import entropy_gradient
+from torch_geometric.nn import GCNConv
+
+
+@pytest.fixture
+def graph():
+    return grid_graph(3, 4, num_features=5, self_loops=False, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("depth", [2, 64])
+def test_forward_shapes_and_hidden_embeddings(name, depth, graph):
+    torch.manual_seed(0)
+    model = build_model(name, 5, 3, depth, hidden_channels=16)
+    out, hidden = model(graph.x, graph.edge_index, return_hidden=True)
+    assert out.shape == (12, 3) and torch.isfinite(out).all()
+    assert len(hidden) == depth and all(h.shape == (12, 16) for h in hidden)
+    out.sum().backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+
+
+def test_entropic_gcn_with_zero_weight_is_the_basic_gcn(graph):
+    torch.manual_seed(0)
+    basic = BasicGCN(5, 3, 4, hidden_channels=8)
+    entropic = EntropicGCN(5, 3, 4, hidden_channels=8, weight=0.0)
+    for target, source in zip(entropic.convs, basic.convs):
+        target.conv.load_state_dict(source.state_dict())
+    entropic.output.load_state_dict(basic.output.state_dict())
+    assert torch.equal(entropic(graph.x, graph.edge_index), basic(graph.x, graph.edge_index))
+
+
+def test_entropic_gcn_with_a_weight_differs(graph):
+    torch.manual_seed(0)
+    basic = BasicGCN(5, 3, 2, hidden_channels=8)
+    entropic = EntropicGCN(5, 3, 2, hidden_channels=8, weight=1.0, temperature=1.0)
+    for target, source in zip(entropic.convs, basic.convs):
+        target.conv.load_state_dict(source.state_dict())
+    entropic.output.load_state_dict(basic.output.state_dict())
+    assert not torch.allclose(entropic(graph.x, graph.edge_index), basic(graph.x, graph.edge_index))
+
+
+def test_entropic_conv_wraps_any_layer_and_adds_the_exact_step(graph):
+    conv = GCNConv(5, 6)
+    wrapped = EntropicConv(conv, weight=0.3, temperature=2.0, normalize=True)
+    h = conv(graph.x, graph.edge_index)
+    expected = h + 0.3 * entropy_gradient(h.detach(), graph.edge_index, 2.0, normalize=True)
+    torch.testing.assert_close(wrapped(graph.x, graph.edge_index), expected)
+    assert torch.equal(EntropicConv(conv, weight=0.0)(graph.x, graph.edge_index), h)
+
+
+def test_detached_step_passes_gradients_unchanged_and_undetached_step_does_not(graph):
+    h = torch.randn(12, 4, dtype=torch.float64, requires_grad=True)
+    direction = torch.randn(12, 4, dtype=torch.float64)
+    (EntropyAscent(0.5, 1.0, detach=True)(h, graph.edge_index) * direction).sum().backward()
+    assert torch.equal(h.grad, direction)  # the step is a constant shift
+    h.grad = None
+    (EntropyAscent(0.5, 1.0, detach=False)(h, graph.edge_index) * direction).sum().backward()
+    assert not torch.allclose(h.grad, direction)
+    assert torch.autograd.gradcheck(lambda v: EntropyAscent(0.5, 1.0, detach=False)(v, graph.edge_index),
+                                    (h.detach().clone().requires_grad_(),))
+
+
+def test_step_reuses_its_adjacency_until_the_edges_change(graph):
+    step = EntropyAscent()
+    first = step.adjacency(graph.edge_index, 12)
+    assert step.adjacency(graph.edge_index, 12) is first
+    assert step.adjacency(graph.edge_index.clone(), 12) is not first
+
+
+def test_pairnorm_rescales_every_row(graph):
+    model = PairNormGCN(5, 3, 2, hidden_channels=8)
+    convolved = model.convs[0](model.encode(graph.x, graph.edge_index), graph.edge_index)
+    centred_norm = (convolved - convolved.mean(dim=0)).norm(dim=1)
+    # PN-SI: every centred row scaled to norm s = 3 (PyG adds eps = 1e-5 to the norm)
+    torch.testing.assert_close(model.norm(convolved).norm(dim=1), 3.0 * centred_norm / (centred_norm + 1e-5))
+
+
+def test_g2_gate_interpolates_between_state_and_update(graph):
+    torch.manual_seed(0)
+    model = G2GCN(5, 3, 1, hidden_channels=8)
+    x = model.encode(graph.x, graph.edge_index)
+    out = model.block(0, x, graph.edge_index)
+    update = torch.relu(model.conv(x, graph.edge_index))
+    low, high = torch.minimum(x, update), torch.maximum(x, update)
+    assert bool(((out >= low - 1e-6) & (out <= high + 1e-6)).all())
+
+
+def test_bad_model_arguments_are_reported(graph):
+    with pytest.raises(ValueError, match="Unknown model 'gat'"):
+        build_model("gat", 5, 3, 2)
+    with pytest.raises(ValueError, match="BasicGCN: depth must be a positive integer"):
+        BasicGCN(5, 3, 0)
+    with pytest.raises(ValueError, match=r"BasicGCN: expected x of shape \[n, 7\]"):
+        BasicGCN(7, 3, 1)(graph.x, graph.edge_index)
+    with pytest.raises(ValueError, match="EntropyAscent: weight"):
+        EntropyAscent(weight=-1.0)
+
+
+def test_g2_gate_with_p_2_matches_the_edge_difference_form(graph):
+    torch.manual_seed(0)
+    model = G2GCN(5, 3, 1, hidden_channels=8).double()
+    y = torch.rand(12, 8, dtype=torch.float64)
+    fast = model.gate(y, graph.edge_index)
+    model.p = 2.000001  # forces the edge-difference path with (almost) the same exponent
+    slow = model.gate(y, graph.edge_index)
+    torch.testing.assert_close(fast, slow, rtol=1e-4, atol=1e-5)
