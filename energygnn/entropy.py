@@ -194,7 +194,7 @@ def entropy_ascent(x: Tensor, adjacency: Adjacency, temperature: float, normaliz
                    caller: str = "entropy_ascent") -> Tensor:
     r"""``base + weight * entropy_gradient(x)`` in one fused pass (``base=None``: just
     ``weight * entropy_gradient(x)``). The core of :func:`entropy_gradient` and of
-    :class:`energygnn.nn.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`."""
+    :class:`energygnn.nn.entropic.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`."""
     energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
     _check_energy(energy, x, caller)
     p = torch.exp(-energy / temperature)

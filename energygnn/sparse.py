@@ -72,7 +72,7 @@ class Adjacency:
 
     def weighted_matmul(self, other: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         r""":math:`\sum_{j \in \mathcal{N}(i)} w_{ij} x_j` for a [n] vector or [n, c] matrix ``other``
-        and ``edge_weight`` :math:`w_{ij}` [m] in the order of :attr:`rows` and :attr:`neighbours`
+        and ``edge_weight`` :math:`w_{ij}` [m] in the order of ``rows`` and ``neighbours``
         (``None``: all ones, i.e. :math:`A X`)."""
         if other.dim() == 1:
             return self.weighted_matmul(other.unsqueeze(1), edge_weight).squeeze(1)

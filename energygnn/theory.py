@@ -181,8 +181,8 @@ def theorem_closed_form(graph: dict[int, list[int]], a: list[sp.Expr], node: int
 
 
 def authors_closed_form(graph: dict[int, list[int]], a: list[sp.Expr], node: int) -> sp.Expr:
-    r"""The authors' code's direction divided by :math:`T` (so that it is comparable with the
-    gradient): :math:`rac{a_i}{T} \sum_{j \in \mathcal{N}(i)} (ar P_i + ar P_j)(x_{i,l} - x_{j,l})`.
+    r"""The authors' code's direction divided by :math:`T`, comparable with the gradient:
+    :math:`\frac{a_i}{T} \sum_{j \in \mathcal{N}(i)} (\bar P_i + \bar P_j)(x_{i,l} - x_{j,l})`.
     Exact only when the constants of neighbours agree."""
     node_energies = energies(graph, a)
     return a[node] * sum((p_bar(node_energies[node]) + p_bar(node_energies[other]))

@@ -19,10 +19,12 @@ def clean(path: str, execute: bool) -> None:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        if "NBVAL_CHECK_OUTPUT" not in cell.source:
-            cell.outputs = []
-        cell.execution_count = None
         cell.metadata.pop("execution", None)
+        if "NBVAL_CHECK_OUTPUT" in cell.source:
+            cell.execution_count = cell.execution_count or 1  # nbval skips "unrun" cells with outputs
+        else:
+            cell.outputs = []
+            cell.execution_count = None
     nbformat.write(notebook, path)
 
 
