@@ -110,3 +110,12 @@ def test_g2_gate_with_p_2_matches_the_edge_difference_form(graph):
     model.p = 2.000001  # forces the edge-difference path with (almost) the same exponent
     slow = model.gate(y, graph.edge_index)
     torch.testing.assert_close(fast, slow, rtol=1e-4, atol=1e-5)
+
+
+def test_authors_variant_of_the_step_uses_their_direction(graph):
+    h = torch.randn(12, 4, dtype=torch.float64)
+    from energygnn.entropy import entropy_gradient_authors
+    out = EntropyAscent(0.5, 2.0, normalize=True, variant="authors")(h, graph.edge_index)
+    torch.testing.assert_close(out, h + 0.5 * entropy_gradient_authors(h, graph.edge_index, 2.0, True))
+    with pytest.raises(ValueError, match="EntropyAscent: variant must be one of"):
+        EntropyAscent(variant="approximate")

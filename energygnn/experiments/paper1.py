@@ -77,7 +77,7 @@ def table1_runs(config, results: Path, depths=None, seeds=None) -> list[Run]:
 
 
 def survey_energy(x: torch.Tensor, edge_index: torch.Tensor) -> float:
-    """E(X) = (1/n) sum_i sum_{j in N(i)} |x_i - x_j|^2 (Rusch et al. 2023): twice the mean plain node energy."""
+    """``E(X) = (1/n) sum_i sum_{j in N(i)} ||x_i - x_j||^2`` (Rusch et al. 2023): twice the mean plain node energy."""
     return float(2 * node_energy(x, edge_index).mean())
 
 

@@ -14,8 +14,8 @@ from ..models import build_model
 
 
 def layer_energies(hidden: list[torch.Tensor], edge_index: torch.Tensor) -> dict[str, list[float]]:
-    """Mean node energy of every hidden embedding, with a_i = 1 ("plain", half the survey's
-    E(X) = (1/n) sum_i sum_j |x_i - x_j|^2) and with the authors' a_i = 1/sqrt(d_i c)."""
+    """Mean node energy of every hidden embedding, with ``a_i = 1`` ("plain", half the survey's
+    ``E(X) = (1/n) sum_i sum_j ||x_i - x_j||^2``) and with the authors' ``a_i = 1/sqrt(d_i c)``."""
     return {
         "plain": [float(node_energy(h, edge_index).mean()) for h in hidden],
         "normalized": [float(node_energy(h, edge_index, normalize=True).mean()) for h in hidden],

@@ -24,7 +24,7 @@ from ..sparse import Adjacency
 
 class DeepGNN(nn.Module):
     r"""Base class: ``encode``, then ``depth`` hidden blocks of width ``hidden_channels``, then
-    ``decode``. Subclasses build :attr:`blocks` and override only what differs.
+    ``decode``. Subclasses override only what differs (``block``, and ``encode``/``decode`` where needed).
 
     Args:
         in_channels (int): input feature width.
@@ -96,18 +96,22 @@ class BasicGCN(DeepGNN):
 
 class EntropicGCN(BasicGCN):
     r"""Entropic GCN of paper 1: every hidden ``GCNConv`` is followed by the entropy-ascent step
-    (:class:`energygnn.nn.EntropicConv`) before the ReLU; the output convolution has none.
+    (:class:`energygnn.nn.entropic.EntropicConv`) before the ReLU; the output convolution has none.
 
     Args:
         weight (float, optional): :math:`\lambda` (default: ``1.0``).
         temperature (float, optional): :math:`T` (default: ``10.0``).
         normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` (default: ``True``).
         detach (bool, optional): no gradient through the step, as in the paper (default: ``True``).
+        variant (str, optional): ``"exact"`` gradient or the ``"authors"`` code's direction
+            (default: ``"exact"``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 weight: float = 1.0, temperature: float = 10.0, normalize: bool = True, detach: bool = True):
-        self._step_options = dict(weight=weight, temperature=temperature, normalize=normalize, detach=detach)
+                 weight: float = 1.0, temperature: float = 10.0, normalize: bool = True, detach: bool = True,
+                 variant: str = "exact"):
+        self._step_options = dict(weight=weight, temperature=temperature, normalize=normalize, detach=detach,
+                                  variant=variant)
         super().__init__(in_channels, out_channels, depth, hidden_channels)
 
     def hidden_conv(self, in_channels: int, out_channels: int) -> nn.Module:
@@ -215,11 +219,13 @@ class G2GCN(DeepGNN):
         return F.relu(out) if self.relu_logits else out
 
 
-MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "g2": G2GCN, "pairnorm": PairNormGCN}
+# "entropic_authors" is the entropic GCN stepping along the authors' direction (pass variant="authors").
+MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": EntropicGCN, "g2": G2GCN,
+          "pairnorm": PairNormGCN}
 
 
 def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
-    """A model of :data:`MODELS` by name (``"basic"``, ``"entropic"``, ``"g2"``, ``"pairnorm"``)."""
+    """A model of ``MODELS`` by name (``"basic"``, ``"entropic"``, ``"g2"``, ``"pairnorm"``)."""
     try:
         cls = MODELS[name]
     except KeyError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..entropy import _check_x, entropy_ascent
+from ..entropy import _check_x, entropy_ascent, entropy_gradient_authors
 from ..sparse import Adjacency
 
 
@@ -29,20 +29,28 @@ class EntropyAscent(nn.Module):
         normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` as in the authors' model
             (default: ``True``).
         detach (bool, optional): evaluate the gradient on a detached copy (default: ``True``).
+        variant (str, optional): ``"exact"`` for Theorem 3.1, or ``"authors"`` for the direction
+            the authors' code steps along, :math:`a_i \sum_j (\bar P_i + \bar P_j)(x_i - x_j)`
+            (no :math:`1/T`, only the receiving node's constant; see
+            :func:`energygnn.entropy.entropy_gradient_authors`) (default: ``"exact"``).
 
     Shapes:
         **h** [n, c], **edge_index** [2, m] -> [n, c]
     """
 
+    VARIANTS = ("exact", "authors")
+
     def __init__(self, weight: float = 1.0, temperature: float = 10.0, normalize: bool = True,
-                 detach: bool = True):
+                 detach: bool = True, variant: str = "exact"):
         super().__init__()
         if weight < 0:
             raise ValueError(f"{type(self).__name__}: weight (lambda) must be >= 0, got {weight}.")
         if not temperature > 0:
             raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}.")
         self.weight, self.temperature = float(weight), float(temperature)
-        self.normalize, self.detach = bool(normalize), bool(detach)
+        if variant not in self.VARIANTS:
+            raise ValueError(f"{type(self).__name__}: variant must be one of {self.VARIANTS}, got {variant!r}.")
+        self.normalize, self.detach, self.variant = bool(normalize), bool(detach), variant
         self._cache: tuple[Tensor, int, int, Adjacency] | None = None
 
     def adjacency(self, edge_index: Tensor | Adjacency, num_nodes: int) -> Tensor | Adjacency:
@@ -61,12 +69,15 @@ class EntropyAscent(nn.Module):
         source = h.detach() if self.detach else h
         _check_x(source, type(self).__name__, finite=False)  # finiteness: checked on the energies
         adjacency = self.adjacency(edge_index, h.size(0))
+        if self.variant == "authors":
+            direction = entropy_gradient_authors(source, adjacency, self.temperature, self.normalize)
+            return torch.add(h, direction, alpha=self.weight)
         return entropy_ascent(source, adjacency, self.temperature, self.normalize, base=h,
                               weight=self.weight, caller=type(self).__name__)
 
     def extra_repr(self) -> str:
         return (f"weight={self.weight}, temperature={self.temperature}, normalize={self.normalize}, "
-                f"detach={self.detach}")
+                f"detach={self.detach}, variant={self.variant!r}")
 
 
 class EntropicConv(nn.Module):
@@ -82,17 +93,17 @@ class EntropicConv(nn.Module):
     Args:
         conv (nn.Module): a layer called as ``conv(x, edge_index, *args, **kwargs)``, e.g.
             :class:`torch_geometric.nn.GCNConv`.
-        weight, temperature, normalize, detach: as in :class:`EntropyAscent`.
+        weight, temperature, normalize, detach, variant: as in :class:`EntropyAscent`.
 
     Shapes:
         **x** [n, f], **edge_index** [2, m] -> [n, c] (the width of ``conv``'s output)
     """
 
     def __init__(self, conv: nn.Module, weight: float = 1.0, temperature: float = 10.0,
-                 normalize: bool = True, detach: bool = True):
+                 normalize: bool = True, detach: bool = True, variant: str = "exact"):
         super().__init__()
         self.conv = conv
-        self.step = EntropyAscent(weight, temperature, normalize, detach)
+        self.step = EntropyAscent(weight, temperature, normalize, detach, variant)
 
     def forward(self, x: Tensor, edge_index: Tensor, *args, **kwargs) -> Tensor:
         return self.step(self.conv(x, edge_index, *args, **kwargs), edge_index)

@@ -1,0 +1,49 @@
+"""Reading committed results back for the chapters: load, group, summarise."""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..config import results_root
+from .cache import CorruptResultError
+from ..provenance import read_json
+
+
+def load_experiment(name: str, root: Path | None = None) -> list[dict[str, Any]]:
+    """Every stored run of experiment ``name`` (a folder under the results root), sorted by key.
+
+    Raises:
+        FileNotFoundError: no results for ``name``; the message says which command makes them.
+        CorruptResultError: a file is not a readable result.
+    """
+    folder = Path(root or results_root()) / name
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        command = name.replace("_", "-")
+        raise FileNotFoundError(f"No results in {folder}: run `python -m energygnn run {command}`.")
+    stored = []
+    for path in files:
+        try:
+            entry = read_json(path)
+        except ValueError as error:
+            raise CorruptResultError(str(error)) from None
+        stored.append(entry)
+    return stored
+
+
+def mean_std(values: list[float]) -> tuple[float, float, int]:
+    """Mean, sample standard deviation (0 for one value) and count."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return float("nan"), float("nan"), 0
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0), len(values)
+
+
+def group_runs(stored: list[dict[str, Any]], *fields: str) -> dict[tuple, list[dict[str, Any]]]:
+    """Runs grouped by the given config fields, e.g. ``("dataset", "model", "depth")``."""
+    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for entry in stored:
+        groups[tuple(entry["config"][field] for field in fields)].append(entry)
+    return dict(groups)
