@@ -80,6 +80,26 @@ class Adjacency:
                                per_sample_weights=edge_weight)
 
 
+class AdjacencyCache:
+    """The :class:`Adjacency` of the last ``edge_index`` tensor seen, rebuilt only when a different
+    tensor (or the same one modified in place, or another node count) comes in. Layers keep one so
+    that the graph's compressed form is built once per training run, not once per call."""
+
+    def __init__(self, caller: str):
+        self.caller = caller
+        self._key: tuple[Tensor, int, int] | None = None
+        self._adjacency: Adjacency | None = None
+
+    def __call__(self, edge_index: Tensor | Adjacency, num_nodes: int) -> Adjacency:
+        if isinstance(edge_index, Adjacency):
+            return edge_index
+        key = self._key
+        if key is None or key[0] is not edge_index or key[1:] != (edge_index._version, num_nodes):
+            self._adjacency = Adjacency(edge_index, num_nodes, caller=self.caller)
+            self._key = (edge_index, edge_index._version, num_nodes)
+        return self._adjacency
+
+
 def _is_sorted(index: Tensor) -> bool:
     return index.numel() < 2 or bool((index[1:] >= index[:-1]).all())
 

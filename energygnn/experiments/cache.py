@@ -60,10 +60,11 @@ def execute(run: Run, work: Callable[[dict[str, Any]], dict[str, Any]], results:
         cached = load_cached(run, results)
         if cached is not None:
             return cached
+    origin = provenance()  # taken before the work: the commit and state the run started from
     start = time.perf_counter()
     result = work(dict(run.config))
     stored = {"experiment": run.experiment, "key": run.key, "config": run.config, "result": result,
-              "wall_seconds": time.perf_counter() - start, "provenance": provenance()}
+              "wall_seconds": time.perf_counter() - start, "provenance": origin}
     atomic_write_json(run.path(results), stored)
     return stored
 

@@ -19,7 +19,7 @@ from torch_geometric.nn import GCNConv, PairNorm
 from torch_geometric.utils import add_self_loops, degree, scatter
 
 from ..nn import EntropicConv
-from ..sparse import Adjacency
+from ..sparse import AdjacencyCache
 
 
 class DeepGNN(nn.Module):
@@ -186,6 +186,7 @@ class G2GCN(DeepGNN):
         self.conv = GCNConv(hidden_channels, hidden_channels)
         self.gate_conv = GCNConv(hidden_channels, hidden_channels)
         self.decoder = nn.Linear(hidden_channels, out_channels)
+        self._adjacency_cache = AdjacencyCache(type(self).__name__)
 
     def encode(self, x, edge_index):
         return F.relu(self.encoder(x))
@@ -195,7 +196,7 @@ class G2GCN(DeepGNN):
         :math:`p = 2` it uses :math:`\sum_j (y_i - y_j)^2 = d_i y_i^2 - 2 y_i (A y)_i + (A y^2)_i`
         (sparse products, no [m, c] temporary); otherwise the edge differences."""
         if self.p == 2.0:
-            adjacency = self._adjacency(edge_index, y.size(0))
+            adjacency = self._adjacency_cache(edge_index, y.size(0))
             degree = adjacency.degree.to(y.dtype).unsqueeze(1)
             squares = degree * y.square() - 2 * y * (adjacency @ y) + adjacency @ y.square()
             mean = squares.clamp(min=0) / degree.clamp(min=1)
@@ -203,12 +204,6 @@ class G2GCN(DeepGNN):
             row, col = edge_index
             mean = scatter((y[row] - y[col]).abs().pow(self.p), row, dim=0, dim_size=y.size(0), reduce="mean")
         return torch.tanh(mean)
-
-    def _adjacency(self, edge_index: Tensor, num_nodes: int) -> Adjacency:
-        cache = getattr(self, "_adjacency_cache", None)
-        if cache is None or cache[0] is not edge_index or cache[1] != num_nodes:
-            cache = self._adjacency_cache = (edge_index, num_nodes, Adjacency(edge_index, num_nodes, caller="G2GCN"))
-        return cache[2]
 
     def block(self, index, x, edge_index):
         tau = self.gate(F.relu(self.gate_conv(x, edge_index)), edge_index)

@@ -5,7 +5,7 @@ import torch
 from torch import Tensor, nn
 
 from ..entropy import _check_x, entropy_ascent, entropy_gradient_authors
-from ..sparse import Adjacency
+from ..sparse import Adjacency, AdjacencyCache
 
 
 class EntropyAscent(nn.Module):
@@ -51,17 +51,7 @@ class EntropyAscent(nn.Module):
         if variant not in self.VARIANTS:
             raise ValueError(f"{type(self).__name__}: variant must be one of {self.VARIANTS}, got {variant!r}.")
         self.normalize, self.detach, self.variant = bool(normalize), bool(detach), variant
-        self._cache: tuple[Tensor, int, int, Adjacency] | None = None
-
-    def adjacency(self, edge_index: Tensor | Adjacency, num_nodes: int) -> Tensor | Adjacency:
-        if isinstance(edge_index, Adjacency):
-            return edge_index
-        cache = self._cache
-        if cache is not None and cache[0] is edge_index and cache[1] == edge_index._version and cache[2] == num_nodes:
-            return cache[3]
-        adjacency = Adjacency(edge_index, num_nodes, caller=type(self).__name__)
-        self._cache = (edge_index, edge_index._version, num_nodes, adjacency)
-        return adjacency
+        self.adjacency = AdjacencyCache(type(self).__name__)
 
     def forward(self, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
         if self.weight == 0:
