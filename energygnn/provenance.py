@@ -27,14 +27,17 @@ def package_versions() -> dict[str, str]:
 
 
 def git_commit() -> dict[str, Any]:
-    """The checkout's HEAD and whether tracked files differ from it (``None`` outside git)."""
+    """The checkout's HEAD and whether tracked files outside ``results/`` differ from it
+    (``None`` outside git)."""
     root = repo_root()
     if root is None:
         return {"commit": None, "dirty": None}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        # results files change while sweeps run; "dirty" is about the code that produced them
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                     ":(exclude)results"],
                                     cwd=root, capture_output=True, text=True, check=True).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None}
