@@ -41,7 +41,13 @@ $(MATHJAX):
 	cp -r _build/_npm/node_modules/mathjax/es5 _build/_mathjax/mathjax
 	rm -rf _build/_npm
 
+# The notebook execution cache keys on the notebooks only; chapters also read results/ and the
+# package, so the cache is dropped whenever either changes.
+INPUTS_STAMP := _build/.chapter-inputs.sha256
+
 book: $(INSTALLED) $(MATHJAX)
+	@mkdir -p _build; digest=$$(find results energygnn -type f \( -name '*.json' -o -name '*.py' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum); \
+	if [ "$$digest" != "$$(cat $(INPUTS_STAMP) 2>/dev/null)" ]; then rm -rf _build/.jupyter_cache; echo "$$digest" > $(INPUTS_STAMP); fi
 	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going
 	@test -f _build/html/index.html || { echo "make book: _build/html/index.html is missing" >&2; exit 1; }
 	@echo "Book: $(CURDIR)/_build/html/index.html"
