@@ -66,6 +66,11 @@ def energy_normalization(degree: Tensor, width: int, normalize: bool, dtype: tor
     return (degree.clamp(min=1).to(dtype) * width).rsqrt()
 
 
+def boltzmann_p_bar(energy: Tensor, temperature: float) -> Tensor:
+    r""":math:`\bar P_i = p_i (1 + \log p_i) = e^{-E_i/T} (1 - E_i/T)`, Eq. (4), from the energies."""
+    return torch.exp(-energy / temperature) * (1 - energy / temperature)
+
+
 def node_energy(x: Tensor, edge_index: Tensor | Adjacency, normalize: bool = False) -> Tensor:
     r"""Dirichlet energy of every node, Eq. (1) of the paper:
     :math:`E_i = \frac{a_i}{2} \sum_{j \in \mathcal{N}(i)} \lVert x_i - x_j \rVert^2`.
@@ -176,7 +181,7 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     Args:
         x (Tensor): node embeddings.
         edge_index (Tensor or Adjacency): symmetric edges (each undirected edge in both
-            directions); pass an :class:`~energygnn.sparse.Adjacency` to reuse its CSR form.
+            directions); pass an :class:`~energygnn.sparse.Adjacency` to reuse its compressed form.
         temperature (float): :math:`T > 0`.
         normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` instead of 1 (default: ``False``).
 
@@ -197,8 +202,7 @@ def entropy_ascent(x: Tensor, adjacency: Adjacency, temperature: float, normaliz
     :class:`energygnn.nn.entropic.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`."""
     energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
     _check_energy(energy, x, caller)
-    p = torch.exp(-energy / temperature)
-    p_bar = p * (1 - energy / temperature)
+    p_bar = boltzmann_p_bar(energy, temperature)
     # 1/T is folded into the [n] weights rather than applied to the [n, c] result.
     return _pair_weighted_difference(adjacency, centred, a * p_bar / temperature, degree,
                                      base=base, alpha=weight)
@@ -223,8 +227,7 @@ def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperat
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient_authors")
     energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
     _check_energy(energy, x, "entropy_gradient_authors")
-    p = torch.exp(-energy / temperature)
-    p_bar = p * (1 - energy / temperature)
+    p_bar = boltzmann_p_bar(energy, temperature)
     return a.unsqueeze(1) * _pair_weighted_difference(adjacency, centred, p_bar, degree)
 
 
@@ -247,7 +250,6 @@ def entropy_gradient_dense(x: Tensor, adjacency: Tensor, temperature: float,
     distances = torch.cdist(x, x).pow(2)
     a = energy_normalization(degree, c, normalize, x.dtype)
     energy = 0.5 * a * (adjacency * distances).sum(dim=1)
-    p = torch.exp(-energy / temperature)
-    b = a * p * (1 - energy / temperature)
+    b = a * boltzmann_p_bar(energy, temperature)
     weights = adjacency * (b.unsqueeze(1) + b.unsqueeze(0))
     return (weights.sum(dim=1, keepdim=True) * x - weights @ x) / temperature
