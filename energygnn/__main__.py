@@ -4,6 +4,7 @@
     python -m energygnn run table1                 # Table 1 (and the runs of Figure 3)
     python -m energygnn run figure2                # Figure 2, untrained models on the grid
     python -m energygnn run figure3                # only the depth-64 runs of Table 1
+    python -m energygnn run jem-table              # paper 2: accuracy table, spectra, calibration
 
 Results go to ``results/<experiment>/<run>.json`` (one file per run, with provenance); a run
 whose file exists with the same config is read back, so an interrupted sweep resumes. In quick
@@ -19,7 +20,9 @@ from pathlib import Path
 
 from .config import quick_mode, repo_root, results_root
 
-EXPERIMENTS = ("citeseer-temperature", "table1", "figure2", "figure3")
+PAPER1 = ("citeseer-temperature", "table1", "figure2", "figure3")
+PAPER2 = ("jem-table",)
+EXPERIMENTS = PAPER1 + PAPER2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
-    from .experiments.paper1 import run_experiment
+    if arguments.experiment in PAPER1:
+        from .experiments.paper1 import run_experiment
+    else:
+        from .experiments.paper2 import run_experiment
 
     quick = quick_mode() if arguments.quick is None else arguments.quick
     results = arguments.results or ((repo_root() or Path.cwd()) / "_build" / "results-quick" if quick else results_root())

@@ -1,0 +1,176 @@
+r"""Training a GCN as a joint energy-based model (paper 2, Algorithm 1), or as a plain classifier.
+
+One epoch of GCN-JEM:
+
+1. :math:`L_\text{clf}`: cross-entropy of :math:`f_\theta(\tilde A, X)` on the training nodes.
+2. Draw a batch :math:`S` of ``batch_size`` distinct nodes and as many chains from the replay
+   buffer; SGLD (evaluation mode) moves the chains with the samples in place of the rows of
+   :math:`S` (:class:`~energygnn.jem.GraphSampler`); the chains are written back.
+3. :math:`L_\text{gen} = \big|\sum_{i\in S} \operatorname{LSE}_i(X)/|Z(X)| -
+   \operatorname{LSE}_i(\tilde X)/|Z(\tilde X)|\big|` (``gen_loss="paper"``), or JEM's
+   :math:`\operatorname{mean} E(\text{data}) - \operatorname{mean} E(\text{samples})` (``"jem"``).
+4. GCN-JEMO adds ``orthogonality_weight`` times :math:`\sum_l \|W_l^\top W_l - I\|_F`.
+5. Every ``generate_every`` epochs, edges join the nodes of :math:`S` whose samples' energies
+   (after the update) differ by at most :math:`\tau`; :math:`\tilde A` is used from then on.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch_geometric.transforms import NormalizeFeatures
+
+from ..calibration import confidence, expected_calibration_error, reliability_bins
+from ..data import load_planetoid
+from ..graph_generation import GeneratedGraph
+from ..jem import GraphSampler
+from ..models.gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
+from ..sgld import ReplayBuffer, langevin_dynamics
+from ..spectra import adjacency_spectrum, closed_walks, covariance_spectrum
+from .training import accuracy
+
+GEN_LOSSES = ("paper", "jem")
+ECE_BINS = 15
+
+
+class Diverged(FloatingPointError):
+    """A loss, energy or sample became non-finite; the run stops and records why."""
+
+
+def _finite(value: torch.Tensor, what: str, epoch: int) -> None:
+    if not torch.isfinite(value).all():
+        raise Diverged(f"stopped at epoch {epoch}: non-finite {what}")
+
+
+def generative_loss(lse_data, lse_samples, partition_data, partition_samples, kind: str, sampler: GraphSampler):
+    """Paper 2's renormalised energy match (``"paper"``) or JEM's contrastive loss (``"jem"``)."""
+    if kind == "paper":
+        return (lse_data.sum() / sampler.scale(partition_data) - lse_samples.sum() / sampler.scale(partition_samples)).abs()
+    if kind == "jem":
+        return lse_samples.mean() - lse_data.mean()  # = mean E(data) - mean E(samples)
+    raise ValueError(f"gen_loss must be one of {GEN_LOSSES}, got {kind!r}.")
+
+
+def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
+    """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``; return the
+    per-epoch history, final accuracies, calibration, the generated graph and, when
+    ``config["spectra"]``, the adjacency and feature-covariance spectra."""
+    torch.manual_seed(config["seed"])
+    generator = torch.Generator().manual_seed(config["seed"])
+    data = load_planetoid(config["dataset"])
+    if config["normalize_features"]:
+        data = NormalizeFeatures()(data)
+    x, y, n = data.x, data.y, data.num_nodes
+    model = TwoLayerGCN(data.num_features, int(y.max()) + 1, config["hidden_channels"], config["dropout"])
+    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+    graph = GeneratedGraph(data.edge_index, n)
+    edge_index, edge_weight = normalized_adjacency(graph.edge_index, n)
+    jem = config["jem"]
+    if jem:
+        buffer = ReplayBuffer(jem["buffer_size"], data.num_features, jem["reinit_prob"], jem["init_low"],
+                              jem["init_high"], generator=generator)
+        candidates = data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
+        if jem["batch_size"] > candidates.numel():
+            raise ValueError(f"batch_size {jem['batch_size']} exceeds the {candidates.numel()} candidate nodes.")
+    keys = ["train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc", "epoch_seconds"]
+    if jem:
+        keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes"]
+    history: dict[str, list] = {key: [] for key in keys}
+    status = "ok"
+    for epoch in range(1, config["epochs"] + 1):
+        start = time.perf_counter()
+        try:
+            model.train()
+            optimizer.zero_grad()
+            logits = model(x, edge_index, edge_weight)
+            loss = clf_loss = F.cross_entropy(logits[data.train_mask], y[data.train_mask])
+            _finite(loss, "classification loss", epoch)
+            if jem:
+                nodes = candidates[torch.randperm(candidates.numel(), generator=generator)[:jem["batch_size"]]]
+                indices, chains = buffer.sample(jem["batch_size"])
+                model.eval()
+                sampler = GraphSampler(model, x, edge_index, edge_weight, nodes, jem["sampler"], jem["partition"])
+                try:
+                    samples = langevin_dynamics(chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"],
+                                                jem["sgld_noise"], generator)
+                except FloatingPointError as error:
+                    raise Diverged(f"stopped at epoch {epoch}: {error}") from None
+                buffer.write(indices, samples)
+                with torch.no_grad():
+                    partition_samples = sampler.log_sum_exp(samples)[1]
+                model.train()
+                lse_data = torch.logsumexp(logits[nodes], dim=-1)
+                lse_samples = sampler.train_log_sum_exp(samples)
+                gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples,
+                                      jem["gen_loss"], sampler)
+                _finite(gen, "generative loss", epoch)
+                ortho = orthogonality_penalty(model.weight_matrices())
+                loss = loss + gen + config["orthogonality_weight"] * ortho
+                history["clf_loss"].append(clf_loss.item())
+                history["gen_loss"].append(gen.item())
+                history["orthogonality"].append(ortho.item())
+                history["data_energy"].append(-lse_data.mean().item())
+                history["sample_energy"].append(-lse_samples.mean().item())
+                history["subgraph_nodes"].append(sampler.num_subgraph_nodes)
+            loss.backward()
+            optimizer.step()
+            if jem and epoch % jem["generate_every"] == 0:
+                model.eval()
+                with torch.no_grad():
+                    energies = -sampler.train_log_sum_exp(samples)  # evaluation mode, updated parameters
+                _finite(energies, "sample energies", epoch)
+                graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
+                edge_index, edge_weight = normalized_adjacency(graph.edge_index, n)
+        except Diverged as error:
+            status = str(error)
+            break
+        history["epoch_seconds"].append(time.perf_counter() - start)
+        model.eval()
+        with torch.no_grad():
+            logits = model(x, edge_index, edge_weight)
+        for split in ("train", "val", "test"):
+            mask = data[f"{split}_mask"]
+            history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], y[mask])))
+            history[f"{split}_acc"].append(accuracy(logits, y, mask))
+    return {"status": status, **_summary(history, logits, data, graph),
+            **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())}} if jem else {}),
+            **(_spectra(graph, buffer.samples[buffer.updates > 0] if jem else x) if config["spectra"] else {}),
+            "history": history}
+
+
+def _summary(history, logits, data, graph) -> dict[str, Any]:
+    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__) if history["val_acc"] else None
+    probabilities = logits.softmax(dim=-1)
+    test = data.test_mask
+    return {
+        "final_test_acc": history["test_acc"][-1] if history["test_acc"] else None,
+        "final_val_acc": history["val_acc"][-1] if history["val_acc"] else None,
+        "best_epoch": None if best is None else best + 1,
+        "best_val_acc": None if best is None else history["val_acc"][best],
+        "test_acc_at_best_val": None if best is None else history["test_acc"][best],
+        "mean_epoch_seconds": sum(history["epoch_seconds"]) / max(len(history["epoch_seconds"]), 1),
+        "ece_bins": ECE_BINS,
+        "test_ece": expected_calibration_error(probabilities[test], data.y[test], ECE_BINS),
+        "test_reliability": reliability_bins(probabilities[test], data.y[test], ECE_BINS),
+        "train_confidence": [round(v, 6) for v in confidence(probabilities[data.train_mask]).tolist()],
+        "test_confidence": [round(v, 6) for v in confidence(probabilities[test]).tolist()],
+        "mean_energy": {split: float(logit_energy(logits[data[f"{split}_mask"]]).mean()) for split in ("train", "test")},
+        "added_edges": graph.added_edges.tolist(),
+        "generation_events": graph.events,
+    }
+
+
+def _spectra(graph: GeneratedGraph, features: torch.Tensor) -> dict[str, Any]:
+    """Spectra of the final adjacency and of the features (real ones for a GCN, the buffer's
+    chains that SGLD has updated at least once for GCN-JEM)."""
+    n = graph.num_nodes
+    return {"spectra": {
+        "adjacency_eigenvalues": adjacency_spectrum(graph.edge_index, n).tolist(),
+        "closed_3_walks": closed_walks(graph.edge_index, n, 3),
+        "closed_3_walks_original": closed_walks(graph.original, n, 3),
+        "feature_samples": int(features.size(0)),
+        "covariance_eigenvalues": covariance_spectrum(features).tolist() if features.size(0) > 1 else [],
+    }}
