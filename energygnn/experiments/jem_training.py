@@ -135,6 +135,9 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
             mask = data[f"{split}_mask"]
             history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], y[mask])))
             history[f"{split}_acc"].append(accuracy(logits, y, mask))
+    model.eval()
+    with torch.no_grad():  # the final model (also after a stopped run)
+        logits = model(x, edge_index, edge_weight)
     return {"status": status, **_summary(history, logits, data, graph),
             **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())}} if jem else {}),
             **(_spectra(graph, buffer.samples[buffer.updates > 0] if jem else x) if config["spectra"] else {}),
@@ -143,23 +146,27 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
 
 def _summary(history, logits, data, graph) -> dict[str, Any]:
     best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__) if history["val_acc"] else None
-    probabilities = logits.softmax(dim=-1)
-    test = data.test_mask
-    return {
+    summary = {
         "final_test_acc": history["test_acc"][-1] if history["test_acc"] else None,
         "final_val_acc": history["val_acc"][-1] if history["val_acc"] else None,
         "best_epoch": None if best is None else best + 1,
         "best_val_acc": None if best is None else history["val_acc"][best],
         "test_acc_at_best_val": None if best is None else history["test_acc"][best],
         "mean_epoch_seconds": sum(history["epoch_seconds"]) / max(len(history["epoch_seconds"]), 1),
-        "ece_bins": ECE_BINS,
-        "test_ece": expected_calibration_error(probabilities[test], data.y[test], ECE_BINS),
-        "test_reliability": reliability_bins(probabilities[test], data.y[test], ECE_BINS),
-        "train_confidence": [round(v, 6) for v in confidence(probabilities[data.train_mask]).tolist()],
-        "test_confidence": [round(v, 6) for v in confidence(probabilities[test]).tolist()],
-        "mean_energy": {split: float(logit_energy(logits[data[f"{split}_mask"]]).mean()) for split in ("train", "test")},
         "added_edges": graph.added_edges.tolist(),
         "generation_events": graph.events,
+        "ece_bins": ECE_BINS,
+    }
+    if not torch.isfinite(logits).all():  # a diverged model: nothing to calibrate
+        return summary
+    probabilities, test, train = logits.softmax(dim=-1), data.test_mask, data.train_mask
+    return {
+        **summary,
+        "test_ece": expected_calibration_error(probabilities[test], data.y[test], ECE_BINS),
+        "test_reliability": reliability_bins(probabilities[test], data.y[test], ECE_BINS),
+        "train_confidence": [round(v, 6) for v in confidence(probabilities[train]).tolist()],
+        "test_confidence": [round(v, 6) for v in confidence(probabilities[test]).tolist()],
+        "mean_energy": {split: float(logit_energy(logits[data[f"{split}_mask"]]).mean()) for split in ("train", "test")},
     }
 
 
