@@ -5,6 +5,7 @@
     python -m energygnn run figure2                # Figure 2, untrained models on the grid
     python -m energygnn run figure3                # only the depth-64 runs of Table 1
     python -m energygnn run jem-table              # paper 2: accuracy table, spectra, calibration
+    python -m energygnn run jem-ablation           # paper 2's open choices varied on Cora
 
 Results go to ``results/<experiment>/<run>.json`` (one file per run, with provenance); a run
 whose file exists with the same config is read back, so an interrupted sweep resumes. In quick
@@ -21,7 +22,7 @@ from pathlib import Path
 from .config import quick_mode, repo_root, results_root
 
 PAPER1 = ("citeseer-temperature", "table1", "figure2", "figure3")
-PAPER2 = ("jem-table",)
+PAPER2 = ("jem-table", "jem-ablation")
 EXPERIMENTS = PAPER1 + PAPER2
 
 

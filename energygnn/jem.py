@@ -36,6 +36,7 @@ from .models.gcn import TwoLayerGCN
 
 SAMPLER_METHODS = ("subgraph", "full")
 PARTITIONS = ("sum", "none")
+DENSE_BLOCK_LIMIT = 1 << 22  # entries of the N2 x N1 block kept dense (16 MiB in float32)
 
 
 class GraphSampler:
@@ -53,6 +54,9 @@ class GraphSampler:
         method (str, optional): ``"subgraph"`` (default) or ``"full"``.
         partition (str, optional): ``"sum"`` (default): divide by :math:`|Z|`; ``"none"``: plain
             JEM energies (no renormalisation).
+        preactivation (Tensor, optional): the first layer's pre-activation with the real
+            features, [n, hidden], if the caller has it (a training forward pass computes the same
+            thing, since dropout comes after it); saves the most expensive product.
 
     Attributes:
         partition_real (Tensor): :math:`Z(X)`, the total with the real features (a scalar).
@@ -60,7 +64,7 @@ class GraphSampler:
     """
 
     def __init__(self, model: TwoLayerGCN, x: Tensor, edge_index: Tensor, edge_weight: Tensor, nodes: Tensor,
-                 method: str = "subgraph", partition: str = "sum"):
+                 method: str = "subgraph", partition: str = "sum", preactivation: Tensor | None = None):
         if method not in SAMPLER_METHODS:
             raise ValueError(f"GraphSampler: method must be one of {SAMPLER_METHODS}, got {method!r}.")
         if partition not in PARTITIONS:
@@ -74,7 +78,8 @@ class GraphSampler:
         self.method, self.partition = method, partition
         n = x.size(0)
         with torch.no_grad():
-            hidden_pre = model.preactivation(x, edge_index, edge_weight)
+            hidden_pre = (model.preactivation(x, edge_index, edge_weight) if preactivation is None
+                          else preactivation.detach())
             logits = model.output(hidden_pre.relu(), edge_index, edge_weight)
             lse = torch.logsumexp(logits, dim=-1)
         self.partition_real = lse.sum()
@@ -99,9 +104,12 @@ class GraphSampler:
         self.block_1.index_put_((position["N1"][target[from_samples]], position["S"][source[from_samples]]),
                                 self.edge_weight[from_samples], accumulate=True)
         from_one_hop = position["N1"][source] >= 0
-        self.block_2 = torch.sparse_coo_tensor(
+        shape = (two_hop.numel(), one_hop.numel())
+        block_2 = torch.sparse_coo_tensor(
             torch.stack([position["N2"][target[from_one_hop]], position["N1"][source[from_one_hop]]]),
-            self.edge_weight[from_one_hop], (two_hop.numel(), one_hop.numel()), check_invariants=False).coalesce()
+            self.edge_weight[from_one_hop], shape, check_invariants=False).coalesce()
+        # dense products are faster on small blocks; sparse keeps memory bounded around hubs
+        self.block_2 = block_2.to_dense() if shape[0] * shape[1] <= DENSE_BLOCK_LIMIT else block_2
         self.real_samples = self.x[nodes]
         self.pre_one_hop = preactivation[one_hop]
         self.hidden_one_hop = preactivation[one_hop].relu()
@@ -121,8 +129,7 @@ class GraphSampler:
             return lse[self.nodes], lse.sum()
         change = (samples - self.real_samples) @ self.model.conv1.lin.weight.t()
         hidden = F.relu(self.pre_one_hop + self.block_1 @ change)
-        logits = self.logits_two_hop + torch.sparse.mm(
-            self.block_2, (hidden - self.hidden_one_hop) @ self.model.conv2.lin.weight.t())
+        logits = self.logits_two_hop + self.block_2 @ ((hidden - self.hidden_one_hop) @ self.model.conv2.lin.weight.t())
         lse = torch.logsumexp(logits, dim=-1)
         return lse[self.samples_in_two_hop], self.partition_real - self.lse_two_hop.sum() + lse.sum()
 

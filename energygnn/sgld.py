@@ -61,8 +61,9 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
             x = x - step_size * gradient
             if noise_std:
                 x = x + noise_std * torch.randn(x.shape, generator=generator, dtype=x.dtype)
-        if not torch.isfinite(x).all():
-            raise FloatingPointError(f"langevin_dynamics: samples became non-finite at step {t}.")
+    # a non-finite sample makes the next energy non-finite, so one check at the end suffices
+    if not torch.isfinite(x).all():
+        raise FloatingPointError(f"langevin_dynamics: samples became non-finite after {steps} steps.")
     return x.detach()
 
 

@@ -65,3 +65,12 @@ def test_the_sampler_needs_evaluation_mode_and_distinct_nodes():
     model.train()
     with pytest.raises(ValueError, match="evaluation mode"):
         GraphSampler(model, x, edge_index, edge_weight, torch.tensor([1, 2]))
+
+
+def test_a_given_preactivation_gives_the_same_sampler():
+    model, x, _, edge_index, edge_weight = tiny_problem()
+    nodes, samples = torch.tensor([1, 5]), torch.rand(2, 6)
+    given = model.preactivation(x, edge_index, edge_weight)
+    ours = GraphSampler(model, x, edge_index, edge_weight, nodes, preactivation=given).log_sum_exp(samples)
+    theirs = GraphSampler(model, x, edge_index, edge_weight, nodes).log_sum_exp(samples)
+    assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])

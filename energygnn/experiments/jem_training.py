@@ -54,93 +54,121 @@ def generative_loss(lse_data, lse_samples, partition_data, partition_samples, ki
     raise ValueError(f"gen_loss must be one of {GEN_LOSSES}, got {kind!r}.")
 
 
+class EnergyGCNTrainer:
+    """The state of one run (model, optimiser, replay buffer, generated graph) and its epochs.
+
+    Args:
+        config (dict): one run's config (see ``configs/paper2.json``); ``config["jem"]`` null
+            trains the plain GCN.
+    """
+
+    def __init__(self, config: dict[str, Any]):
+        self.config, self.jem = config, config["jem"]
+        torch.manual_seed(config["seed"])
+        self.generator = torch.Generator().manual_seed(config["seed"])
+        data = load_planetoid(config["dataset"])
+        self.data = NormalizeFeatures()(data) if config["normalize_features"] else data
+        n = self.data.num_nodes
+        self.model = TwoLayerGCN(self.data.num_features, int(self.data.y.max()) + 1, config["hidden_channels"],
+                                 config["dropout"])
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+        self.graph = GeneratedGraph(self.data.edge_index, n)
+        self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, n)
+        keys = ["train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc", "epoch_seconds"]
+        if self.jem:
+            jem = self.jem
+            self.buffer = ReplayBuffer(jem["buffer_size"], self.data.num_features, jem["reinit_prob"],
+                                       jem["init_low"], jem["init_high"], generator=self.generator)
+            self.candidates = self.data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
+            if jem["batch_size"] > self.candidates.numel():
+                raise ValueError(f"EnergyGCNTrainer: batch_size {jem['batch_size']} exceeds the "
+                                 f"{self.candidates.numel()} candidate nodes ({jem['sample_nodes']!r}).")
+            keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes"]
+        self.history: dict[str, list] = {key: [] for key in keys}
+
+    def train_epoch(self, epoch: int) -> None:
+        """One optimisation step (Algorithm 1's loop body); appends to the history.
+
+        Raises:
+            Diverged: a loss, an energy or a sample became non-finite.
+        """
+        model, data, jem = self.model, self.data, self.jem
+        model.train()
+        self.optimizer.zero_grad()
+        preactivation = model.preactivation(data.x, self.edge_index, self.edge_weight)
+        logits = model.output(preactivation.relu(), self.edge_index, self.edge_weight)
+        loss = clf_loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
+        _finite(loss, "classification loss", epoch)
+        if jem:
+            nodes = self.candidates[torch.randperm(self.candidates.numel(), generator=self.generator)[:jem["batch_size"]]]
+            indices, chains = self.buffer.sample(jem["batch_size"])
+            model.eval()
+            sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem["sampler"],
+                                   jem["partition"], preactivation)
+            try:
+                samples = langevin_dynamics(chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"],
+                                            jem["sgld_noise"], self.generator)
+            except FloatingPointError as error:
+                raise Diverged(f"stopped at epoch {epoch}: {error}") from None
+            self.buffer.write(indices, samples)
+            with torch.no_grad():
+                partition_samples = sampler.log_sum_exp(samples)[1]
+            model.train()
+            lse_data = torch.logsumexp(logits[nodes], dim=-1)
+            lse_samples = sampler.train_log_sum_exp(samples)
+            gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples, jem["gen_loss"], sampler)
+            _finite(gen, "generative loss", epoch)
+            ortho = orthogonality_penalty(model.weight_matrices())
+            loss = loss + gen + self.config["orthogonality_weight"] * ortho
+            for key, value in (("clf_loss", clf_loss), ("gen_loss", gen), ("orthogonality", ortho),
+                               ("data_energy", -lse_data.mean()), ("sample_energy", -lse_samples.mean())):
+                self.history[key].append(value.item())
+            self.history["subgraph_nodes"].append(sampler.num_subgraph_nodes)
+        loss.backward()
+        self.optimizer.step()
+        if jem and epoch % jem["generate_every"] == 0:
+            model.eval()
+            with torch.no_grad():
+                energies = -sampler.train_log_sum_exp(samples)  # evaluation mode, updated parameters
+            _finite(energies, "sample energies", epoch)
+            self.graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
+            self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, data.num_nodes)
+
+    def logits(self) -> torch.Tensor:
+        """The model's logits on the current graph, evaluation mode, no gradient."""
+        self.model.eval()
+        with torch.no_grad():
+            return self.model(self.data.x, self.edge_index, self.edge_weight)
+
+    def evaluate(self) -> None:
+        """Append loss and accuracy on the train/val/test nodes to the history."""
+        logits, data = self.logits(), self.data
+        for split in ("train", "val", "test"):
+            mask = data[f"{split}_mask"]
+            self.history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], data.y[mask])))
+            self.history[f"{split}_acc"].append(accuracy(logits, data.y, mask))
+
+
 def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
     """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``; return the
     per-epoch history, final accuracies, calibration, the generated graph and, when
     ``config["spectra"]``, the adjacency and feature-covariance spectra."""
-    torch.manual_seed(config["seed"])
-    generator = torch.Generator().manual_seed(config["seed"])
-    data = load_planetoid(config["dataset"])
-    if config["normalize_features"]:
-        data = NormalizeFeatures()(data)
-    x, y, n = data.x, data.y, data.num_nodes
-    model = TwoLayerGCN(data.num_features, int(y.max()) + 1, config["hidden_channels"], config["dropout"])
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
-    graph = GeneratedGraph(data.edge_index, n)
-    edge_index, edge_weight = normalized_adjacency(graph.edge_index, n)
-    jem = config["jem"]
-    if jem:
-        buffer = ReplayBuffer(jem["buffer_size"], data.num_features, jem["reinit_prob"], jem["init_low"],
-                              jem["init_high"], generator=generator)
-        candidates = data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
-        if jem["batch_size"] > candidates.numel():
-            raise ValueError(f"batch_size {jem['batch_size']} exceeds the {candidates.numel()} candidate nodes.")
-    keys = ["train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc", "epoch_seconds"]
-    if jem:
-        keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes"]
-    history: dict[str, list] = {key: [] for key in keys}
+    trainer = EnergyGCNTrainer(config)
     status = "ok"
     for epoch in range(1, config["epochs"] + 1):
         start = time.perf_counter()
         try:
-            model.train()
-            optimizer.zero_grad()
-            logits = model(x, edge_index, edge_weight)
-            loss = clf_loss = F.cross_entropy(logits[data.train_mask], y[data.train_mask])
-            _finite(loss, "classification loss", epoch)
-            if jem:
-                nodes = candidates[torch.randperm(candidates.numel(), generator=generator)[:jem["batch_size"]]]
-                indices, chains = buffer.sample(jem["batch_size"])
-                model.eval()
-                sampler = GraphSampler(model, x, edge_index, edge_weight, nodes, jem["sampler"], jem["partition"])
-                try:
-                    samples = langevin_dynamics(chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"],
-                                                jem["sgld_noise"], generator)
-                except FloatingPointError as error:
-                    raise Diverged(f"stopped at epoch {epoch}: {error}") from None
-                buffer.write(indices, samples)
-                with torch.no_grad():
-                    partition_samples = sampler.log_sum_exp(samples)[1]
-                model.train()
-                lse_data = torch.logsumexp(logits[nodes], dim=-1)
-                lse_samples = sampler.train_log_sum_exp(samples)
-                gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples,
-                                      jem["gen_loss"], sampler)
-                _finite(gen, "generative loss", epoch)
-                ortho = orthogonality_penalty(model.weight_matrices())
-                loss = loss + gen + config["orthogonality_weight"] * ortho
-                history["clf_loss"].append(clf_loss.item())
-                history["gen_loss"].append(gen.item())
-                history["orthogonality"].append(ortho.item())
-                history["data_energy"].append(-lse_data.mean().item())
-                history["sample_energy"].append(-lse_samples.mean().item())
-                history["subgraph_nodes"].append(sampler.num_subgraph_nodes)
-            loss.backward()
-            optimizer.step()
-            if jem and epoch % jem["generate_every"] == 0:
-                model.eval()
-                with torch.no_grad():
-                    energies = -sampler.train_log_sum_exp(samples)  # evaluation mode, updated parameters
-                _finite(energies, "sample energies", epoch)
-                graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
-                edge_index, edge_weight = normalized_adjacency(graph.edge_index, n)
+            trainer.train_epoch(epoch)
         except Diverged as error:
             status = str(error)
             break
-        history["epoch_seconds"].append(time.perf_counter() - start)
-        model.eval()
-        with torch.no_grad():
-            logits = model(x, edge_index, edge_weight)
-        for split in ("train", "val", "test"):
-            mask = data[f"{split}_mask"]
-            history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], y[mask])))
-            history[f"{split}_acc"].append(accuracy(logits, y, mask))
-    model.eval()
-    with torch.no_grad():  # the final model (also after a stopped run)
-        logits = model(x, edge_index, edge_weight)
-    return {"status": status, **_summary(history, logits, data, graph),
-            **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())}} if jem else {}),
-            **(_spectra(graph, buffer.samples[buffer.updates > 0] if jem else x) if config["spectra"] else {}),
+        trainer.history["epoch_seconds"].append(time.perf_counter() - start)
+        trainer.evaluate()
+    history, graph, buffer = trainer.history, trainer.graph, getattr(trainer, "buffer", None)
+    return {"status": status, **_summary(history, trainer.logits(), trainer.data, graph),
+            **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())}} if buffer else {}),
+            **(_spectra(graph, buffer.samples[buffer.updates > 0] if buffer else trainer.data.x)
+               if config["spectra"] else {}),
             "history": history}
 
 
