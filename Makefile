@@ -57,6 +57,8 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) -m benchmarks.entropy_gradient --no-quick
+	$(PY) -m benchmarks.deep_epoch_cost --no-quick
+	$(PY) -m benchmarks.jem_epoch_cost --no-quick
 
 clean:
 	rm -rf _build

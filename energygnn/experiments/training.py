@@ -26,6 +26,33 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> 
     return float((logits[mask].argmax(dim=1) == labels[mask]).float().mean())
 
 
+def build_training(config: dict[str, Any]):
+    """``(data, model, optimizer, scheduler)`` for one run of paper 1's protocol, seeded."""
+    torch.manual_seed(config["seed"])
+    data = load_planetoid(config["dataset"])
+    num_classes = int(data.y.max()) + 1
+    model = build_model(config["model"], data.num_features, num_classes, config["depth"],
+                        hidden_channels=config["hidden_channels"], **config.get("model_options", {}))
+    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])
+    return data, model, optimizer, scheduler
+
+
+def train_epoch(model, optimizer, scheduler, data) -> float:
+    """One full-batch step: summed cross-entropy on the training nodes. Returns the loss; a
+    non-finite loss is returned without a step."""
+    model.train()
+    optimizer.zero_grad()
+    logits = model(data.x, data.edge_index)
+    loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask], reduction="sum")
+    value = float(loss.detach())
+    if math.isfinite(value):
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    return value
+
+
 def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     """Train ``config["model"]`` of depth ``config["depth"]`` on ``config["dataset"]``.
 
@@ -34,29 +61,17 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     records train/val/test accuracy and loss and its wall time; at ``energy_epochs`` the mean
     energy of every hidden layer is recorded (eval mode). Non-finite losses stop the run.
     """
-    torch.manual_seed(config["seed"])
-    data = load_planetoid(config["dataset"])
-    num_classes = int(data.y.max()) + 1
-    model = build_model(config["model"], data.num_features, num_classes, config["depth"],
-                        hidden_channels=config["hidden_channels"], **config.get("model_options", {}))
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])
+    data, model, optimizer, scheduler = build_training(config)
     history = {key: [] for key in ("train_loss", "val_loss", "test_loss", "train_acc", "val_acc",
                                    "test_acc", "epoch_seconds")}
     energies: dict[str, dict[str, list[float]]] = {}
     status = "ok"
     for epoch in range(1, config["epochs"] + 1):
         start = time.perf_counter()
-        model.train()
-        optimizer.zero_grad()
-        logits = model(data.x, data.edge_index)
-        loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask], reduction="sum")
-        if not math.isfinite(float(loss.detach())):
-            status = f"stopped at epoch {epoch}: non-finite training loss {float(loss)}"
+        loss = train_epoch(model, optimizer, scheduler, data)
+        if not math.isfinite(loss):
+            status = f"stopped at epoch {epoch}: non-finite training loss {loss}"
             break
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
         history["epoch_seconds"].append(time.perf_counter() - start)
         model.eval()
         with torch.no_grad():

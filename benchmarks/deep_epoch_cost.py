@@ -1,0 +1,74 @@
+"""Paper 1's cost, measured: a training epoch of the entropic GCN against the basic GCN of the
+same depth (target: at most 1.15x), with the training code the Table 1 runs use.
+
+For each dataset and depth, both models are built as in Table 1 (seed 0) and trained epoch by
+epoch, interleaved in one process, so that both see the same machine state; the result is the
+median of the per-epoch ratios, written with provenance to results/benchmarks/deep_epoch_cost.json.
+
+    python -m benchmarks.deep_epoch_cost --no-quick   # Cora and CiteSeer, depths 16 and 64
+    python -m benchmarks.deep_epoch_cost --quick      # Cora, depth 4, to _build/benchmarks/
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from energygnn.config import quick_mode, repo_root
+from energygnn.experiments import paper1
+from energygnn.experiments.training import build_training, train_epoch
+from energygnn.provenance import atomic_write_json, provenance
+
+TARGET = 1.15
+
+
+def _config(config: dict, dataset: str, model: str, depth: int, results: Path) -> dict:
+    [run] = [r for r in paper1.table1_runs(config, results, depths=[depth], seeds=[0])
+             if r.config["dataset"] == dataset and r.config["model"] == model]
+    return run.config
+
+
+def epoch_ratio(dataset: str, depth: int, repeats: int, results: Path, quick: bool, warmup: int = 2) -> dict:
+    config = paper1.load_config(quick)
+    runs = {model: build_training(_config(config, dataset, model, depth, results)) for model in ("basic", "entropic")}
+    seconds = {model: [] for model in runs}
+    for epoch in tqdm(range(warmup + repeats), desc=f"{dataset} depth {depth}", leave=False):
+        for model, (data, net, optimizer, scheduler) in runs.items():
+            start = time.perf_counter()
+            train_epoch(net, optimizer, scheduler, data)
+            if epoch >= warmup:
+                seconds[model].append(time.perf_counter() - start)
+    ratios = [e / b for e, b in zip(seconds["entropic"], seconds["basic"])]
+    return {"dataset": dataset, "depth": depth, "repeats": repeats,
+            "median_seconds": {model: statistics.median(values) for model, values in seconds.items()},
+            "median_ratio": statistics.median(ratios),
+            "ratio_quartiles": statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3}
+
+
+def main(argv=None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
+                        help="Cora, depth 4, few epochs; --no-quick forces full sizes (default: $ENERGYGNN_QUICK / $CI)")
+    parser.add_argument("--output", type=Path, help="JSON file to write")
+    args = parser.parse_args(argv)
+    quick = quick_mode() if args.quick is None else args.quick
+    root = repo_root() or Path.cwd()
+    output = args.output or (root / ("_build/benchmarks/deep_epoch_cost.quick.json" if quick
+                                     else "results/benchmarks/deep_epoch_cost.json"))
+    origin, start = provenance(), time.perf_counter()
+    cases = [("Cora", 4)] if quick else [(d, depth) for d in ("Cora", "CiteSeer") for depth in (16, 64)]
+    rows = [epoch_ratio(dataset, depth, 3 if quick else 30, root / "results", quick) for dataset, depth in cases]
+    payload = {"benchmark": "deep_epoch_cost", "quick": quick, "target": TARGET, "rows": rows,
+               "summary": {"worst_median_ratio": max(row["median_ratio"] for row in rows),
+                           "met": all(row["median_ratio"] <= TARGET for row in rows)},
+               "wall_seconds": time.perf_counter() - start, "provenance": origin}
+    atomic_write_json(output, payload)
+    print(f"wrote {output}: entropic/basic epoch, worst median ratio {payload['summary']['worst_median_ratio']:.3f}")
+    return output
+
+
+if __name__ == "__main__":
+    main()

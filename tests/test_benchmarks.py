@@ -1,0 +1,21 @@
+import json
+
+from benchmarks import deep_epoch_cost, jem_epoch_cost
+
+
+def test_deep_epoch_cost_quick_writes_ratios(tmp_path):
+    output = deep_epoch_cost.main(["--quick", "--output", str(tmp_path / "deep.json")])
+    payload = json.loads(output.read_text())
+    [row] = payload["rows"]
+    assert row["median_ratio"] > 0 and set(row["median_seconds"]) == {"basic", "entropic"}
+    assert payload["summary"]["met"] == (row["median_ratio"] <= payload["target"])
+    assert payload["provenance"]["git"] is not None
+
+
+def test_jem_epoch_cost_quick_shows_the_samplers_agree(tmp_path):
+    output = jem_epoch_cost.main(["--quick", "--output", str(tmp_path / "jem.json")])
+    payload = json.loads(output.read_text())
+    [equivalence] = payload["equivalence"]
+    assert equivalence["largest_difference"]["samples"] < 1e-4
+    assert equivalence["largest_difference"]["drift"] > 1e-3  # the chains did move
+    assert payload["cost"][0]["ratio_to_gcn"]["jem_full_graph"] > payload["cost"][0]["ratio_to_gcn"]["jem"]
