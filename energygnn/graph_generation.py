@@ -2,7 +2,7 @@ r"""Paper 2's graph generation: edges between generated samples that are close i
 
 Every ``generate_every`` epochs, two sampled nodes :math:`i, j` are joined when
 :math:`|E(\hat x_i) - E(\hat x_j)| \le \tau` (Algorithm 1); the generated adjacency
-:math:`\tilde A` replaces :math:`A` from then on. :class:`GeneratedGraph` keeps the original
+:math:`A_\text{gen}` (the paper's :math:`\tilde A`) replaces :math:`A` from then on. :class:`GeneratedGraph` keeps the original
 graph and every added edge separately, so both can be inspected.
 """
 from __future__ import annotations

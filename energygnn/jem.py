@@ -1,10 +1,10 @@
 r"""Paper 2's SGLD over node features: samples sit in the graph, in place of a batch of real rows.
 
-For a batch :math:`S` of nodes, the rows :math:`x_i, i \in S`, of :math:`X` are replaced by
-samples :math:`\hat x_i`, giving :math:`\tilde X`. SGLD ascends
+For a batch :math:`\mathcal S` of nodes, the rows :math:`x_i, i \in \mathcal S`, of :math:`X` are
+replaced by samples :math:`\hat x_i`, giving :math:`\tilde X`. SGLD ascends
 
 .. math::
-    \frac{1}{|Z(\tilde X)|} \sum_{i \in S} \operatorname{LSE}_i(\tilde X), \qquad
+    \frac{1}{|Z(\tilde X)|} \sum_{i \in \mathcal S} \operatorname{LSE}_i(\tilde X), \qquad
     \operatorname{LSE}_i(X) = \log \sum_y \exp f_\theta(A, X)[i, y], \qquad
     Z(X) = \sum_{j=1}^{n} \operatorname{LSE}_j(X),
 
@@ -14,13 +14,14 @@ the sum of all node energies; the normaliser is held constant when differentiati
 A two-layer GCN's logits at :math:`i` depend only on the features within two hops of
 :math:`i`, and both layers are linear before the ReLU, so :class:`GraphSampler` computes all of
 this exactly from the change the samples make (``method="subgraph"``): with
-:math:`\Delta = (\hat X_S - X_S) W^0`,
+:math:`\Delta = (\hat X_{\mathcal S} - X_{\mathcal S}) W^0`,
 
 .. math::
-    H_{N_1} = \mathrm{ReLU}\big(P_{N_1} + \hat A_{N_1 S}\,\Delta\big), \qquad
-    f_{N_2} = f_{N_2}(X) + \hat A_{N_2 N_1}\big(H_{N_1} - H_{N_1}(X)\big) W^1,
+    H_{N_1} = \mathrm{ReLU}\big(P_{N_1} + \tilde A_{N_1 \mathcal S}\,\Delta\big), \qquad
+    f_{N_2} = f_{N_2}(X) + \tilde A_{N_2 N_1}\big(H_{N_1} - H_{N_1}(X)\big) W^1,
 
-where :math:`N_k` are the nodes within :math:`k` hops of :math:`S`, :math:`P` the first layer's
+where :math:`\tilde A` is GCN's normalised propagation matrix, :math:`N_k` the nodes within
+:math:`k` hops of :math:`\mathcal S`, :math:`P` the first layer's
 pre-activation and :math:`H`, :math:`f(X)` the whole graph's hidden layer and logits with the
 real features (computed once per batch). Logits outside :math:`N_2` do not change, so
 :math:`Z` is updated incrementally. ``method="full"`` runs the whole graph at every step (the
@@ -140,7 +141,7 @@ class GraphSampler:
         return partition.detach().abs()
 
     def energy(self, samples: Tensor) -> Tensor:
-        r"""What SGLD descends: :math:`-\sum_{i \in S} \operatorname{LSE}_i(\tilde X) / |Z(\tilde X)|`."""
+        r"""What SGLD descends: :math:`-\sum_{i \in \mathcal S} \operatorname{LSE}_i(\tilde X) / |Z(\tilde X)|`."""
         lse, partition = self.log_sum_exp(samples)
         return -lse.sum() / self.scale(partition)
 

@@ -27,11 +27,12 @@ def load_config(quick: bool) -> dict[str, Any]:
     return config
 
 
-def _run_config(config, dataset, model, seed, jem_overrides=None) -> dict[str, Any]:
+def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
+    variant = variant or {}
     options = config["models"][model]
     return {"dataset": dataset, "model": model, "seed": seed, **config["training"],
-            "jem": {**config["jem"], **(jem_overrides or {})} if options["jem"] else None,
-            "orthogonality_weight": options["orthogonality_weight"],
+            "jem": {**config["jem"], **variant.get("jem", {})} if options["jem"] else None,
+            "orthogonality_weight": variant.get("orthogonality_weight", options["orthogonality_weight"]),
             "spectra": dataset in config["jem_table"]["spectra_datasets"]}
 
 
@@ -43,12 +44,14 @@ def jem_runs(config: dict[str, Any], seeds=None) -> list[Run]:
 
 
 def ablation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
-    """GCN-JEM on one dataset with one setting changed per variant (the table's runs are the
-    reference): other thresholds tau, no renormalisation, JEM's own generative loss."""
+    """GCN-JEM(O) on one dataset with one setting changed per variant (the table's runs are the
+    reference): other thresholds tau, no graph generation, no renormalisation, JEM's own
+    generative loss, smaller orthogonality weights."""
     section = config["jem_ablation"]
-    dataset, model = section["dataset"], section["model"]
-    return [Run("jem_ablation", f"{dataset}-{model}-{name}-seed{seed}", _run_config(config, dataset, model, seed, changes))
-            for seed in seeds or section["seeds"] for name, changes in section["variants"].items()]
+    dataset = section["dataset"]
+    return [Run("jem_ablation", f"{dataset}-{name}-seed{seed}", {
+        **_run_config(config, dataset, variant["model"], seed, variant), "variant": name})
+        for seed in seeds or section["seeds"] for name, variant in section["variants"].items()]
 
 
 def run_experiment(name: str, quick: bool, results: Path, seeds=None, force: bool = False) -> list[dict]:

@@ -31,7 +31,7 @@ def logit_energy(logits: Tensor) -> Tensor:
 
 
 def normalized_adjacency(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
-    r"""GCN's propagation matrix :math:`\hat D^{-1/2}(A + I)\hat D^{-1/2}` as ``(edge_index,
+    r"""GCN's propagation matrix :math:`\tilde A = \hat D^{-1/2}(A + I)\hat D^{-1/2}` as ``(edge_index,
     edge_weight)`` with the self loops added (PyG's ``gcn_norm``).
 
     Computed once on the whole graph, it can be restricted to any subgraph and still give the
@@ -44,8 +44,8 @@ class TwoLayerGCN(nn.Module):
     r"""The GCN of Kipf & Welling (2017) as in DGL's example, which paper 2 trains as an EBM:
 
     .. math::
-        f_\theta(A, X) = \hat A \,\mathrm{dropout}\big(\mathrm{ReLU}(\hat A X W^{0})\big) W^{1},
-        \qquad \hat A = \hat D^{-1/2}(A + I)\hat D^{-1/2}.
+        f_\theta(A, X) = \tilde A \,\mathrm{dropout}\big(\mathrm{ReLU}(\tilde A X W^{0} + b^0)\big) W^{1} + b^1,
+        \qquad \tilde A = \hat D^{-1/2}(A + I)\hat D^{-1/2}.
 
     The convolutions are :class:`torch_geometric.nn.GCNConv` with ``normalize=False``: the
     caller passes the normalised weights (see :func:`normalized_adjacency`), so the same model
@@ -75,12 +75,12 @@ class TwoLayerGCN(nn.Module):
         self.dropout = dropout
 
     def preactivation(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        r"""The first layer before its ReLU, :math:`\hat A X W^0 + b^0`, [n, hidden_channels]."""
+        r"""The first layer before its ReLU, :math:`\tilde A X W^0 + b^0`, [n, hidden_channels]."""
         edge_index, edge_weight = self._weights(x, edge_index, edge_weight)
         return self.conv1(x, edge_index, edge_weight)
 
     def hidden(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        r"""The first layer's output :math:`\mathrm{ReLU}(\hat A X W^0 + b^0)`, [n, hidden_channels]."""
+        r"""The first layer's output :math:`\mathrm{ReLU}(\tilde A X W^0 + b^0)`, [n, hidden_channels]."""
         return F.relu(self.preactivation(x, edge_index, edge_weight))
 
     def output(self, h: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
