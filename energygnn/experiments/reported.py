@@ -15,3 +15,16 @@ PAPER1_TABLE1 = {
 
 MODEL_LABELS = {"basic": "Basic GCN", "entropic": "Entropic GCN", "entropic_authors": "Entropic GCN (authors' step)",
                 "g2": "G2", "pairnorm": "PairNorm"}
+
+# Paper 2, its table: test accuracy (%) on the public split, mean of 5 runs. The GCN row equals
+# Kipf & Welling's (2017) published numbers.
+PAPER2_ACCURACY = {
+    "gcn": {"Cora": 81.5, "PubMed": 79.0, "CiteSeer": 70.3},
+    "jem": {"Cora": 82.44, "PubMed": 77.04, "CiteSeer": 67.28},
+    "jemo": {"Cora": 83.66, "PubMed": 77.6, "CiteSeer": 66.72},
+}
+# Paper 2, Section 5: closed walks of length 3 (trace(A^3)) on Cora, and ECE on Cora's test nodes
+# (number of bins not given).
+PAPER2_CLOSED_3_WALKS = {"original": 9780, "generated": 10674}
+PAPER2_ECE = {"gcn": 0.67, "jem": 0.52}
+PAPER2_LABELS = {"gcn": "GCN", "jem": "GCN-JEM", "jemo": "GCN-JEMO"}
