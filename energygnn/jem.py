@@ -49,8 +49,9 @@ class GraphSampler:
     Args:
         model (TwoLayerGCN): the classifier :math:`f_\theta`.
         x (Tensor): [n, f] real features.
-        edge_index (Tensor), edge_weight (Tensor): the normalised propagation matrix with self
-            loops (:func:`~energygnn.models.gcn.normalized_adjacency`).
+        edge_index (Tensor): [2, m] edges of the normalised propagation matrix, self loops
+            included (:func:`~energygnn.models.gcn.normalized_adjacency`).
+        edge_weight (Tensor): [m] its weights.
         nodes (Tensor): [b] distinct positions whose rows the samples replace.
         method (str, optional): ``"subgraph"`` (default) or ``"full"``.
         partition (str, optional): ``"sum"`` (default): divide by :math:`|Z|`; ``"none"``: plain
