@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from energygnn.experiments import paper2
-from energygnn.experiments.jem_training import train_energy_gcn
+from energygnn.experiments.jem_training import EnergyGCNTrainer, train_energy_gcn
 
 
 def quick_config(model="jem", **jem_overrides):
@@ -52,3 +52,21 @@ def test_the_subgraph_and_full_samplers_train_the_same_model():
 def test_the_plain_gcn_has_no_generative_parts():
     result = train_energy_gcn(quick_config("gcn"))
     assert "gen_loss" not in result["history"] and result["added_edges"] == [[], []]
+
+
+def test_bad_options_are_refused_before_training():
+    with pytest.raises(ValueError, match="sample_nodes must be one of"):
+        EnergyGCNTrainer(quick_config(sample_nodes="some"))
+    with pytest.raises(ValueError, match="batch_size 500 exceeds"):
+        EnergyGCNTrainer(quick_config(batch_size=500))
+
+
+def test_quick_ablation_runs_change_one_setting_each():
+    config = paper2.load_config(quick=False)
+    runs = {run.config["variant"]: run.config for run in paper2.ablation_runs(config, seeds=[0])}
+    assert runs["tau1"]["jem"]["tau"] == 1.0 and runs["tau1"]["model"] == "jem"
+    assert runs["jemo-weight0.1"]["orthogonality_weight"] == 0.1
+    assert runs["no-partition"]["jem"]["partition"] == "none"
+    reference = paper2.jem_runs(config, seeds=[0])[1].config  # Cora, jem
+    assert {k: v for k, v in runs["tau1"]["jem"].items() if k != "tau"} == {
+        k: v for k, v in reference["jem"].items() if k != "tau"}

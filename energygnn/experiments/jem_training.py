@@ -34,6 +34,7 @@ from ..spectra import adjacency_spectrum, closed_walks, covariance_spectrum
 from .training import accuracy
 
 GEN_LOSSES = ("paper", "jem")
+SAMPLE_NODES = ("train", "all")
 ECE_BINS = 15
 
 
@@ -78,6 +79,9 @@ class EnergyGCNTrainer:
         keys = ["train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc", "epoch_seconds"]
         if self.jem:
             jem = self.jem
+            for key, valid in (("sample_nodes", SAMPLE_NODES), ("gen_loss", GEN_LOSSES)):
+                if jem[key] not in valid:
+                    raise ValueError(f"EnergyGCNTrainer: {key} must be one of {valid}, got {jem[key]!r}.")
             self.buffer = ReplayBuffer(jem["buffer_size"], self.data.num_features, jem["reinit_prob"],
                                        jem["init_low"], jem["init_high"], generator=self.generator)
             self.candidates = self.data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
