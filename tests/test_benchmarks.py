@@ -8,7 +8,8 @@ def test_deep_epoch_cost_quick_writes_ratios(tmp_path):
     payload = json.loads(output.read_text())
     [row] = payload["rows"]
     assert row["median_ratio"] > 0 and set(row["median_seconds"]) == {"basic", "entropic"}
-    assert payload["summary"]["met"] == (row["median_ratio"] <= payload["target"])
+    assert payload["summary"]["default"]["met"] == (row["median_ratio"] <= payload["target"])
+    assert len(payload["rows_tuned_allocator"]) == 1
     assert payload["provenance"]["git"] is not None
 
 
