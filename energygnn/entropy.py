@@ -136,13 +136,14 @@ def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, d
     :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`: one edge-weighted sparse
     product and two element-wise passes, with no [m, c] temporary."""
     scale = (weight * degree + adjacency @ weight).unsqueeze(1)
-    neighbour_sum = adjacency.weighted_matmul(x, weight[adjacency.rows] + weight[adjacency.neighbours])
+    edge_weight = weight[adjacency.rows] + weight[adjacency.neighbours]
     if torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad):
         # gradients flow through the step (detach=False): out-of-place, for autograd
-        result = alpha * (x * scale - neighbour_sum)
+        result = alpha * (x * scale - adjacency.weighted_matmul(x, edge_weight))
         return result if base is None else base + result
-    # in place on the one new [n, c] tensor; autograd only needs the identity path to ``base``
-    result = neighbour_sum.mul_(-alpha).addcmul_(x, scale, value=alpha)
+    # -alpha rides on the [m] edge weights, then in place on the one new [n, c] tensor;
+    # autograd only needs the identity path to ``base``
+    result = adjacency.weighted_matmul(x, edge_weight.mul_(-alpha)).addcmul_(x, scale, value=alpha)
     return result if base is None else result.add_(base)
 
 
