@@ -53,7 +53,7 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
         if value.dim() != 0:
             raise ValueError(f"langevin_dynamics: energy must return a scalar, got shape {list(value.shape)}.")
         if not torch.isfinite(value):
-            raise FloatingPointError(f"langevin_dynamics: the energy is {float(value)} at step {t}.")
+            raise FloatingPointError(f"langevin_dynamics: the energy is {value.item()} at step {t}.")
         (gradient,) = torch.autograd.grad(value, x)
         if callback is not None:
             callback(t, x.detach(), value.detach())
