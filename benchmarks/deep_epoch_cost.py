@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,7 +25,7 @@ from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
 from energygnn.provenance import atomic_write_json, provenance
 
-from .entropy_gradient import ALLOCATORS
+from .entropy_gradient import ALLOCATORS, json_from_subprocess
 
 TARGET = 1.15
 
@@ -57,11 +54,8 @@ def epoch_ratio(dataset: str, depth: int, repeats: int, results: Path, quick: bo
 
 
 def rows_in_subprocess(quick: bool, allocator: str) -> list[dict]:
-    environment = {**os.environ, **ALLOCATORS[allocator]}
-    output = subprocess.run([sys.executable, "-m", "benchmarks.deep_epoch_cost", "--rows-only",
-                             "--quick" if quick else "--no-quick"],
-                            capture_output=True, text=True, check=True, cwd=repo_root() or ".", env=environment)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return json_from_subprocess("benchmarks.deep_epoch_cost", ["--rows-only", "--quick" if quick else "--no-quick"],
+                                allocator)
 
 
 def rows(quick: bool) -> list[dict]:

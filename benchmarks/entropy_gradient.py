@@ -110,12 +110,18 @@ def peak_extra_memory(x, edge_index) -> int:
     return int(output.stdout.strip().splitlines()[-1])
 
 
-def scaling_in_subprocess(quick: bool, allocator: str) -> list[dict]:
+def json_from_subprocess(module: str, arguments: list[str], allocator: str):
+    """Run ``python -m module *arguments`` under one allocator setting of :data:`ALLOCATORS` and
+    return the JSON it prints on its last line."""
     environment = {**os.environ, **ALLOCATORS[allocator]}
-    output = subprocess.run([sys.executable, "-m", "benchmarks.entropy_gradient", "--scaling-only",
-                             "--quick" if quick else "--no-quick"],
+    output = subprocess.run([sys.executable, "-m", module, *arguments],
                             capture_output=True, text=True, check=True, cwd=repo_root() or ".", env=environment)
     return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def scaling_in_subprocess(quick: bool, allocator: str) -> list[dict]:
+    return json_from_subprocess("benchmarks.entropy_gradient",
+                                ["--scaling-only", "--quick" if quick else "--no-quick"], allocator)
 
 
 def scaling(sizes, repeats) -> list[dict]:
@@ -214,10 +220,8 @@ ALLOCATORS = {
 
 
 def overhead_in_subprocess(repeats: int, allocator: str) -> dict:
-    environment = {**os.environ, **ALLOCATORS[allocator]}
-    output = subprocess.run([sys.executable, "-m", "benchmarks.entropy_gradient", "--overhead-only", str(repeats)],
-                            capture_output=True, text=True, check=True, cwd=repo_root() or ".", env=environment)
-    return {"allocator_environment": ALLOCATORS[allocator], **json.loads(output.stdout.strip().splitlines()[-1])}
+    return {"allocator_environment": ALLOCATORS[allocator],
+            **json_from_subprocess("benchmarks.entropy_gradient", ["--overhead-only", str(repeats)], allocator)}
 
 
 def main(argv=None) -> Path:
