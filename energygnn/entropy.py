@@ -181,7 +181,8 @@ def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
     degree = adjacency.degree.to(x.dtype)
     ax = adjacency @ centred
     squared_norm = torch.linalg.vector_norm(centred, dim=1).square()
-    cross = torch.linalg.vecdot(centred, ax)
+    # a batched [1, c] x [c, 1] product: vecdot would form the [n, c] product first
+    cross = torch.bmm(centred.unsqueeze(1), ax.unsqueeze(2)).view(n)
     sum_of_squares = degree * squared_norm - 2 * cross + adjacency @ squared_norm
     a = energy_normalization(adjacency.degree, c, normalize, x.dtype)
     return 0.5 * a * sum_of_squares.clamp(min=0), a, centred, degree
