@@ -130,21 +130,16 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
     return (torch.exp(-scaled) * scaled).sum()
 
 
-def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, degree: Tensor,
-                              base: Tensor | None = None, alpha: float = 1.0) -> Tensor:
-    r"""``base + alpha *`` :math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`, computed as
+def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, degree: Tensor) -> Tensor:
+    r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`, computed as
     :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`: one edge-weighted sparse
-    product and two element-wise passes, with no [m, c] temporary."""
+    product and one element-wise pass, with no [m, c] temporary."""
     scale = (weight * degree + adjacency @ weight).unsqueeze(1)
     edge_weight = weight[adjacency.rows] + weight[adjacency.neighbours]
     if torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad):
         # gradients flow through the step (detach=False): out-of-place, for autograd
-        result = alpha * (x * scale - adjacency.weighted_matmul(x, edge_weight))
-        return result if base is None else base + result
-    # -alpha rides on the [m] edge weights, then in place on the one new [n, c] tensor;
-    # autograd only needs the identity path to ``base``
-    result = adjacency.weighted_matmul(x, edge_weight.mul_(-alpha)).addcmul_(x, scale, value=alpha)
-    return result if base is None else result.add_(base)
+        return x * scale - adjacency.weighted_matmul(x, edge_weight)
+    return adjacency.weighted_matmul(x, edge_weight.neg_()).addcmul_(x, scale)
 
 
 _SCRATCH = threading.local()
@@ -218,21 +213,53 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     _check_x(x, "entropy_gradient", finite=False)
     _check_temperature(temperature, "entropy_gradient")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient")
-    return entropy_ascent(x, adjacency, temperature, normalize, caller="entropy_gradient")
+    return _entropy_gradient(x, adjacency, temperature, normalize, "entropy_gradient")
+
+
+def _step_weights(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool, caller: str):
+    r""":math:`w_i = a_i \bar P_i / T` from the energies of ``x``, with the centred copy and the degrees.
+    (1/T is folded into the [n] weights rather than applied to an [n, c] result.)"""
+    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
+    _check_energy(energy, x, caller)
+    return a * boltzmann_p_bar(energy, temperature) / temperature, centred, degree
+
+
+def _entropy_gradient(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool, caller: str) -> Tensor:
+    weight, centred, degree = _step_weights(x, adjacency, temperature, normalize, caller)
+    return _pair_weighted_difference(adjacency, centred, weight, degree)
+
+
+class _DetachedAscent(torch.autograd.Function):
+    r"""``x + step * dS/dx`` with the step a constant for autograd (its backward is the identity).
+
+    With :math:`s_i = \sum_{j} (w_i + w_j) = w_i d_i + (A w)_i`, the step is translation invariant,
+    so it can be applied to ``x`` itself rather than to the centred copy the energies need:
+    :math:`x_i' = (1 + \lambda s_i)\, x_i - \lambda \sum_j (w_i + w_j)\, x_j`, one sparse product over
+    neighbour lists that include the node, and no further [n, c] pass. Its rounding error is of
+    the order of that of the output, :math:`\epsilon \lVert x_i \rVert`."""
+
+    @staticmethod
+    def forward(ctx, x, adjacency, temperature, normalize, step, caller):
+        weight, _, degree = _step_weights(x, adjacency, temperature, normalize, caller)
+        self_weight = (weight * degree + adjacency @ weight).mul_(step).add_(1)
+        edge_weight = (weight[adjacency.rows] + weight[adjacency.neighbours]).mul_(-step)
+        return adjacency.affine_matmul(x, self_weight, edge_weight)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None, None, None, None, None
 
 
 def entropy_ascent(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool,
-                   base: Tensor | None = None, weight: float = 1.0,
-                   caller: str = "entropy_ascent") -> Tensor:
-    r"""``base + weight * entropy_gradient(x)`` in one fused pass (``base=None``: just
-    ``weight * entropy_gradient(x)``). The core of :func:`entropy_gradient` and of
-    :class:`energygnn.nn.entropic.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`."""
-    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
-    _check_energy(energy, x, caller)
-    p_bar = boltzmann_p_bar(energy, temperature)
-    # 1/T is folded into the [n] weights rather than applied to the [n, c] result.
-    return _pair_weighted_difference(adjacency, centred, a * p_bar / temperature, degree,
-                                     base=base, alpha=weight)
+                   weight: float = 1.0, detach: bool = True, caller: str = "entropy_ascent") -> Tensor:
+    r"""One ascent step, Eq. (5): ``x + weight * entropy_gradient(x)``. The core of
+    :class:`energygnn.nn.entropic.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`.
+
+    ``detach=True`` (the paper): the step is a constant for autograd, fused into a single sparse
+    product (see ``_DetachedAscent``). ``detach=False``: gradients flow through the step."""
+    if detach:
+        return _DetachedAscent.apply(x, adjacency, temperature, normalize, weight, caller)
+    return x + weight * _entropy_gradient(x, adjacency, temperature, normalize, caller)
 
 
 def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,

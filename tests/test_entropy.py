@@ -3,8 +3,8 @@ import torch
 from torch_geometric.utils import erdos_renyi_graph, to_dense_adj, to_undirected
 
 from energygnn.entropy import (
-    dirichlet_energy, entropy, entropy_gradient, entropy_gradient_authors, entropy_gradient_dense,
-    node_energy,
+    dirichlet_energy, entropy, entropy_ascent, entropy_gradient, entropy_gradient_authors,
+    entropy_gradient_dense, node_energy,
 )
 from energygnn.sparse import Adjacency
 
@@ -92,6 +92,37 @@ def test_float32_path_matches_float64():
         torch.testing.assert_close(single.double(), reference, rtol=1e-4, atol=1e-5)
         torch.testing.assert_close(node_energy(x.float(), edge_index, normalize).double(),
                                    node_energy(x, edge_index, normalize), rtol=1e-5, atol=1e-5)
+
+
+def test_affine_product_is_the_self_weighted_neighbour_sum():
+    edge_index, n = irregular_graph()
+    adjacency = Adjacency(edge_index, n)
+    x = torch.randn(n, 3, dtype=torch.float64)
+    self_weight, edge_weight = torch.randn(n, dtype=torch.float64), torch.randn(adjacency.num_edges, dtype=torch.float64)
+    dense = torch.zeros(n, n, dtype=torch.float64)
+    dense[adjacency.rows, adjacency.neighbours] = edge_weight
+    torch.testing.assert_close(adjacency.affine_matmul(x, self_weight, edge_weight),
+                               self_weight.unsqueeze(1) * x + dense @ x, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_fused_ascent_step_is_x_plus_weight_times_the_gradient(normalize):
+    edge_index, n = irregular_graph()  # includes an isolated node: it must stay where it is
+    adjacency = Adjacency(edge_index, n)
+    x = torch.randn(n, 8, dtype=torch.float64)
+    expected = x + 2.5 * autograd_gradient(x, edge_index, 1.5, normalize)
+    fused = entropy_ascent(x, adjacency, 1.5, normalize, weight=2.5)
+    torch.testing.assert_close(fused, expected, rtol=1e-12, atol=1e-12)
+    assert torch.equal(fused[n - 1], x[n - 1])
+    # translation invariance: a common offset moves the output by exactly that offset (up to rounding)
+    offset = torch.randn(1, 8, dtype=torch.float64)
+    torch.testing.assert_close(entropy_ascent(x + offset, adjacency, 1.5, normalize, weight=2.5), fused + offset,
+                               rtol=1e-12, atol=1e-12)
+    # float32 with a large common offset: the error stays at the rounding level of the output
+    shifted = 100.0 + x
+    single = entropy_ascent(shifted.float(), adjacency, 1.5, normalize, weight=2.5).double()
+    reference = entropy_ascent(shifted, adjacency, 1.5, normalize, weight=2.5)
+    assert (single - reference).abs().max() < 50 * torch.finfo(torch.float32).eps * shifted.abs().max()
 
 
 def test_edge_order_and_prebuilt_adjacency_give_the_same_gradient():

@@ -56,14 +56,14 @@ class EntropyAscent(nn.Module):
     def forward(self, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
         if self.weight == 0:
             return h
-        source = h.detach() if self.detach else h
-        _check_x(source, type(self).__name__, finite=False)  # finiteness: checked on the energies
+        _check_x(h, type(self).__name__, finite=False)  # finiteness: checked on the energies
         adjacency = self.adjacency(edge_index, h.size(0))
         if self.variant == "authors":
+            source = h.detach() if self.detach else h
             direction = entropy_gradient_authors(source, adjacency, self.temperature, self.normalize)
             return torch.add(h, direction, alpha=self.weight)
-        return entropy_ascent(source, adjacency, self.temperature, self.normalize, base=h,
-                              weight=self.weight, caller=type(self).__name__)
+        return entropy_ascent(h, adjacency, self.temperature, self.normalize, weight=self.weight,
+                              detach=self.detach, caller=type(self).__name__)
 
     def extra_repr(self) -> str:
         return (f"weight={self.weight}, temperature={self.temperature}, normalize={self.normalize}, "
