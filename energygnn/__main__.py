@@ -2,6 +2,7 @@
 
     python -m energygnn run citeseer-temperature   # CiteSeer's entropic T (run before table1)
     python -m energygnn run table1                 # Table 1 (and the runs of Figure 3)
+    python -m energygnn run table1-authors-step    # Table 1's entropic GCN with the authors' step
     python -m energygnn run figure2                # Figure 2, untrained models on the grid
     python -m energygnn run figure3                # only the depth-64 runs of Table 1
     python -m energygnn run jem-table              # paper 2: accuracy table, spectra, calibration
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from .config import quick_mode, repo_root, results_root
 
-PAPER1 = ("citeseer-temperature", "table1", "figure2", "figure3")
+PAPER1 = ("citeseer-temperature", "table1", "table1-authors-step", "figure2", "figure3")
 PAPER2 = ("jem-table", "jem-ablation")
 EXPERIMENTS = PAPER1 + PAPER2
 

@@ -89,7 +89,7 @@ def test_a_cached_quick_run_is_reproduced_when_re_run(tmp_path):
     assert cached["result"]["history"]["train_loss"] == again["result"]["history"]["train_loss"]
 
 
-@pytest.mark.parametrize("experiment", ["citeseer-temperature", "table1", "figure2", "figure3", "jem-table", "jem-ablation"])
+@pytest.mark.parametrize("experiment", ["citeseer-temperature", "table1", "table1-authors-step", "figure2", "figure3", "jem-table", "jem-ablation"])
 def test_every_entry_point_runs_in_quick_mode(experiment, tmp_path, capsys):
     assert main(["run", experiment, "--quick", "--results", str(tmp_path)]) == 0
     files = list(tmp_path.rglob("*.json"))

@@ -18,7 +18,7 @@ from .training import train_node_classifier
 def load_config(quick: bool) -> dict[str, Any]:
     """``configs/paper1.json`` with each experiment's ``quick`` block applied in quick mode."""
     config = json.loads(resources.files(__package__).joinpath("configs/paper1.json").read_text())
-    for name in ("table1", "citeseer_temperature", "figure2"):
+    for name in ("table1", "table1_authors_step", "citeseer_temperature", "figure2"):
         overrides = config[name].pop("quick")
         if quick:
             config[name].update(overrides)
@@ -59,16 +59,18 @@ def chosen_citeseer_temperature(config, results: Path) -> float:
     return max(scores, key=lambda t: sum(scores[t]) / len(scores[t]))
 
 
-def table1_runs(config, results: Path, depths=None, seeds=None) -> list[Run]:
-    """Seed by seed, so that an interrupted sweep has complete tables for the first seeds."""
-    section = config["table1"]
+def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "table1") -> list[Run]:
+    """Seed by seed, so that an interrupted sweep has complete tables for the first seeds.
+    ``name``: the config section, ``table1`` or ``table1_authors_step`` (same protocol, other models);
+    CiteSeer's entropic models use the temperature chosen by the CiteSeer sweep."""
+    section = config[name]
     options = {}
     for dataset in section["datasets"]:
         for model in section["models"]:
             options[dataset, model] = dict(config["model_options"][model])
-            if dataset == "CiteSeer" and model == "entropic":
+            if dataset == "CiteSeer" and model.startswith("entropic"):
                 options[dataset, model]["temperature"] = chosen_citeseer_temperature(config, results)
-    return [Run("table1", f"{dataset}-{model}-depth{depth}-seed{seed}",
+    return [Run(name, f"{dataset}-{model}-depth{depth}-seed{seed}",
                 _training_config(config, section, dataset, model, depth, seed, options[dataset, model]))
             for seed in seeds or section["seeds"]
             for dataset in section["datasets"]
@@ -110,15 +112,19 @@ def figure2_runs(config) -> list[Run]:
 
 def run_experiment(name: str, quick: bool, results: Path, seeds=None, force: bool = False) -> list[dict]:
     """Run (or read back) every run of experiment ``name``:
-    ``table1``, ``figure3`` (the depth-64 runs of Table 1), ``figure2`` or ``citeseer-temperature``."""
+    ``table1``, ``table1-authors-step`` (Table 1's entropic GCN with the authors' step direction),
+    ``figure3`` (the depth-64 runs of Table 1), ``figure2`` or ``citeseer-temperature``."""
     config = load_config(quick)
     if name == "citeseer-temperature":
         return sweep(citeseer_temperature_runs(config), train_node_classifier, results, name, force)
     if name == "table1":
         return sweep(table1_runs(config, results, seeds=seeds), train_node_classifier, results, name, force)
+    if name == "table1-authors-step":
+        runs = table1_runs(config, results, seeds=seeds, name="table1_authors_step")
+        return sweep(runs, train_node_classifier, results, name, force)
     if name == "figure3":
         depth = max(config["table1"]["depths"])
         return sweep(table1_runs(config, results, depths=[depth], seeds=seeds), train_node_classifier, results, name, force)
     if name == "figure2":
         return sweep(figure2_runs(config), untrained_energy, results, name, force)
-    raise ValueError(f"Unknown experiment {name!r}; valid: table1, figure2, figure3, citeseer-temperature.")
+    raise ValueError(f"Unknown experiment {name!r}; valid: table1, table1-authors-step, figure2, figure3, citeseer-temperature.")
