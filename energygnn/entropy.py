@@ -243,7 +243,8 @@ class _DetachedAscent(torch.autograd.Function):
         weight, _, degree = _step_weights(x, adjacency, temperature, normalize, caller)
         self_weight = (weight * degree + adjacency @ weight).mul_(step).add_(1)
         edge_weight = (weight[adjacency.rows] + weight[adjacency.neighbours]).mul_(-step)
-        return adjacency.affine_matmul(x, self_weight, edge_weight)
+        # detached: embedding_bag would otherwise take its slower, backward-ready path
+        return adjacency.affine_matmul(x.detach(), self_weight, edge_weight)
 
     @staticmethod
     def backward(ctx, grad):
