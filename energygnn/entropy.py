@@ -130,12 +130,18 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
     return (torch.exp(-scaled) * scaled).sum()
 
 
+def _pair_weights(adjacency: Adjacency, weight: Tensor, degree: Tensor) -> tuple[Tensor, Tensor]:
+    r"""The per-node :math:`s_i = \sum_j (w_i + w_j) = w_i d_i + (A w)_i` [n] and the per-edge
+    :math:`w_i + w_j` [m] (in the order of ``rows`` and ``neighbours``)."""
+    return weight * degree + adjacency @ weight, weight[adjacency.rows] + weight[adjacency.neighbours]
+
+
 def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, degree: Tensor) -> Tensor:
     r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`, computed as
     :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`: one edge-weighted sparse
     product and one element-wise pass, with no [m, c] temporary."""
-    scale = (weight * degree + adjacency @ weight).unsqueeze(1)
-    edge_weight = weight[adjacency.rows] + weight[adjacency.neighbours]
+    scale, edge_weight = _pair_weights(adjacency, weight, degree)
+    scale = scale.unsqueeze(1)
     if torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad):
         # gradients flow through the step (detach=False): out-of-place, for autograd
         return x * scale - adjacency.weighted_matmul(x, edge_weight)
@@ -241,8 +247,9 @@ class _DetachedAscent(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, adjacency, temperature, normalize, step, caller):
         weight, _, degree = _step_weights(x, adjacency, temperature, normalize, caller)
-        self_weight = (weight * degree + adjacency @ weight).mul_(step).add_(1)
-        edge_weight = (weight[adjacency.rows] + weight[adjacency.neighbours]).mul_(-step)
+        self_weight, edge_weight = _pair_weights(adjacency, weight, degree)
+        self_weight.mul_(step).add_(1)
+        edge_weight.mul_(-step)
         # detached: embedding_bag would otherwise take its slower, backward-ready path
         return adjacency.affine_matmul(x.detach(), self_weight, edge_weight)
 

@@ -84,25 +84,24 @@ class Adjacency:
         r""":math:`s_i x_i + \sum_{j \in \mathcal{N}(i)} w_{ij} x_j` for an [n, c] matrix ``other`` in one
         pass, with ``self_weight`` :math:`s` [n] and ``edge_weight`` :math:`w` [m] (in the order of
         ``rows`` and ``neighbours``): the product over neighbour lists that start with the node itself."""
-        neighbours, offsets, self_position, edge_position = self._self_looped()
+        neighbours, offsets, edge_position = self._self_looped()
         weights = other.new_empty(neighbours.numel())
-        weights.index_copy_(0, self_position, self_weight.to(other.dtype))
+        weights.index_copy_(0, offsets, self_weight.to(other.dtype))  # each list starts with its node
         weights.index_copy_(0, edge_position, edge_weight.to(other.dtype))
         return F.embedding_bag(neighbours, other, offsets, mode="sum", per_sample_weights=weights)
 
-    def _self_looped(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def _self_looped(self) -> tuple[Tensor, Tensor, Tensor]:
         """Neighbour lists with every node first in its own list, built on first use: the lists,
-        their offsets, and where the nodes and the edges sit in them."""
+        their offsets (which are where the nodes themselves sit), and where the edges sit."""
         if self._looped is None:
             n, m = self.num_nodes, self.num_edges
             nodes = torch.arange(n, device=self.rows.device)
-            self_position = self.offsets + nodes
+            offsets = self.offsets + nodes
             edge_position = torch.arange(m, device=self.rows.device) + self.rows + 1
             neighbours = torch.empty(n + m, dtype=torch.long, device=self.rows.device)
-            neighbours[self_position] = nodes
+            neighbours[offsets] = nodes
             neighbours[edge_position] = self.neighbours
-            offsets = self_position  # every list starts with its own node
-            self._looped = (neighbours, offsets, self_position, edge_position)
+            self._looped = (neighbours, offsets, edge_position)
         return self._looped
 
 
