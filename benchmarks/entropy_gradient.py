@@ -110,10 +110,10 @@ def peak_extra_memory(x, edge_index) -> int:
     return int(output.stdout.strip().splitlines()[-1])
 
 
-def json_from_subprocess(module: str, arguments: list[str], allocator: str):
-    """Run ``python -m module *arguments`` under one allocator setting of :data:`ALLOCATORS` and
-    return the JSON it prints on its last line."""
-    environment = {**os.environ, **ALLOCATORS[allocator]}
+def json_from_subprocess(module: str, arguments: list[str], setting: dict[str, str]):
+    """Run ``python -m module *arguments`` with the environment variables ``setting`` added (e.g.
+    one allocator setting of :data:`ALLOCATORS`) and return the JSON it prints on its last line."""
+    environment = {**os.environ, **setting}
     output = subprocess.run([sys.executable, "-m", module, *arguments],
                             capture_output=True, text=True, check=True, cwd=repo_root() or ".", env=environment)
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -121,7 +121,7 @@ def json_from_subprocess(module: str, arguments: list[str], allocator: str):
 
 def scaling_in_subprocess(quick: bool, allocator: str) -> list[dict]:
     return json_from_subprocess("benchmarks.entropy_gradient",
-                                ["--scaling-only", "--quick" if quick else "--no-quick"], allocator)
+                                ["--scaling-only", "--quick" if quick else "--no-quick"], ALLOCATORS[allocator])
 
 
 def scaling(sizes, repeats) -> list[dict]:
@@ -221,7 +221,7 @@ ALLOCATORS = {
 
 def overhead_in_subprocess(repeats: int, allocator: str) -> dict:
     return {"allocator_environment": ALLOCATORS[allocator],
-            **json_from_subprocess("benchmarks.entropy_gradient", ["--overhead-only", str(repeats)], allocator)}
+            **json_from_subprocess("benchmarks.entropy_gradient", ["--overhead-only", str(repeats)], ALLOCATORS[allocator])}
 
 
 def main(argv=None) -> Path:

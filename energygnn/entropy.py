@@ -18,6 +18,11 @@ Every function costs :math:`O((n + m) c)` time and memory; nothing dense of size
 :math:`n \times n` is formed (except in :func:`entropy_gradient_dense`, the reference that
 mirrors the authors' first implementation). Self loops contribute nothing to the energies
 (:math:`x_i - x_i = 0`) but count in :math:`d_i`; isolated nodes have zero energy.
+
+Where no gradient has to flow through them, the energies and the step run in two compiled
+loops over the neighbour lists (:mod:`energygnn.native`); elsewhere, or when those cannot be
+built, in sparse products and element-wise PyTorch operations. Both give the same numbers up to
+rounding (tested).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ import threading
 import torch
 from torch import Tensor
 
+from . import native
 from .sparse import Adjacency, as_adjacency
 
 # Edges per block in node_energy: bounds the [block, c] temporary of edge differences.
@@ -130,17 +136,32 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
     return (torch.exp(-scaled) * scaled).sum()
 
 
-def _pair_weights(adjacency: Adjacency, weight: Tensor, degree: Tensor) -> tuple[Tensor, Tensor]:
+def _native_kernels(*tensors: Tensor):
+    """The compiled kernels where they apply (float CPU tensors, no gradient through them), else None."""
+    x = tensors[0]
+    if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
+        return None
+    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+        return None
+    return native.kernels()
+
+
+def _pair_weights(adjacency: Adjacency, weight: Tensor) -> tuple[Tensor, Tensor]:
     r"""The per-node :math:`s_i = \sum_j (w_i + w_j) = w_i d_i + (A w)_i` [n] and the per-edge
     :math:`w_i + w_j` [m] (in the order of ``rows`` and ``neighbours``)."""
+    degree = adjacency.degree.to(weight.dtype)
     return weight * degree + adjacency @ weight, weight[adjacency.rows] + weight[adjacency.neighbours]
 
 
-def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor, degree: Tensor) -> Tensor:
-    r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`, computed as
-    :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`: one edge-weighted sparse
-    product and one element-wise pass, with no [m, c] temporary."""
-    scale, edge_weight = _pair_weights(adjacency, weight, degree)
+def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor) -> Tensor:
+    r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`. Compiled: one loop over the
+    neighbour lists. PyTorch: :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`, one
+    edge-weighted sparse product and one element-wise pass, with no [m, c] temporary."""
+    kernels = _native_kernels(x, weight)
+    if kernels is not None:
+        return kernels.pair_step(x.contiguous(), adjacency.row_pointer, adjacency.neighbours,
+                                 weight.contiguous(), 1.0, False)
+    scale, edge_weight = _pair_weights(adjacency, weight)
     scale = scale.unsqueeze(1)
     if torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad):
         # gradients flow through the step (detach=False): out-of-place, for autograd
@@ -168,12 +189,26 @@ def _scratch(like: Tensor) -> Tensor:
     return buffers[key]
 
 
-def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
-    """Energies from sparse products: E_i = a_i/2 (d_i |x_i|^2 - 2 x_i.(A x)_i + (A |x|^2)_i).
+def _energies(x: Tensor, adjacency: Adjacency, normalize: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """The energies E [n], the constants a [n], and the embeddings the pair sums should use:
+    ``x`` itself for the compiled kernels (they work on differences), else its centred copy."""
+    a = energy_normalization(adjacency.degree, x.size(1), normalize, x.dtype)
+    kernels = _native_kernels(x)
+    if kernels is not None:
+        x = x.contiguous()
+        sum_of_squares = kernels.squared_differences(x, adjacency.row_pointer, adjacency.neighbours)
+        return 0.5 * a * sum_of_squares, a, x
+    sum_of_squares, centred = _sum_of_squares_from_products(x, adjacency)
+    return 0.5 * a * sum_of_squares.clamp(min=0), a, centred
+
+
+def _sum_of_squares_from_products(x: Tensor, adjacency: Adjacency) -> tuple[Tensor, Tensor]:
+    """sum_j |x_i - x_j|^2 = d_i |x_i|^2 - 2 x_i.(A x)_i + (A |x|^2)_i from sparse products, and the
+    centred copy of x it used.
 
     x is centred first: the energies and the gradient depend only on differences, and centring
     removes the common component that would otherwise cancel in floating point."""
-    n, c = x.shape
+    n = x.size(0)
     mean = x.mean(dim=0, keepdim=True)
     if torch.is_grad_enabled() and x.requires_grad:
         centred = x - mean  # autograd keeps it
@@ -184,9 +219,7 @@ def _energy_and_products(x: Tensor, adjacency: Adjacency, normalize: bool):
     squared_norm = torch.linalg.vector_norm(centred, dim=1).square()
     # a batched [1, c] x [c, 1] product: vecdot would form the [n, c] product first
     cross = torch.bmm(centred.unsqueeze(1), ax.unsqueeze(2)).view(n)
-    sum_of_squares = degree * squared_norm - 2 * cross + adjacency @ squared_norm
-    a = energy_normalization(adjacency.degree, c, normalize, x.dtype)
-    return 0.5 * a * sum_of_squares.clamp(min=0), a, centred, degree
+    return degree * squared_norm - 2 * cross + adjacency @ squared_norm, centred
 
 
 def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
@@ -204,7 +237,8 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     (see :func:`entropy_gradient_authors`).
 
     Cost: four sparse products with the adjacency (two of width :math:`c`, two of width 1) and
-    :math:`O(nc)` element-wise work, i.e. :math:`O((n + m) c)`.
+    :math:`O(nc)` element-wise work, i.e. :math:`O((n + m) c)` (or two compiled loops over the
+    neighbour lists, see :mod:`energygnn.native`).
 
     Args:
         x (Tensor): node embeddings.
@@ -223,22 +257,23 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
 
 
 def _step_weights(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool, caller: str):
-    r""":math:`w_i = a_i \bar P_i / T` from the energies of ``x``, with the centred copy and the degrees.
+    r""":math:`w_i = a_i \bar P_i / T` from the energies of ``x``, and the embeddings the pair sums use.
     (1/T is folded into the [n] weights rather than applied to an [n, c] result.)"""
-    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
+    energy, a, pair_input = _energies(x, adjacency, normalize)
     _check_energy(energy, x, caller)
-    return a * boltzmann_p_bar(energy, temperature) / temperature, centred, degree
+    return a * boltzmann_p_bar(energy, temperature) / temperature, pair_input
 
 
 def _entropy_gradient(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool, caller: str) -> Tensor:
-    weight, centred, degree = _step_weights(x, adjacency, temperature, normalize, caller)
-    return _pair_weighted_difference(adjacency, centred, weight, degree)
+    weight, pair_input = _step_weights(x, adjacency, temperature, normalize, caller)
+    return _pair_weighted_difference(adjacency, pair_input, weight)
 
 
 class _DetachedAscent(torch.autograd.Function):
     r"""``x + step * dS/dx`` with the step a constant for autograd (its backward is the identity).
 
-    With :math:`s_i = \sum_{j} (w_i + w_j) = w_i d_i + (A w)_i`, the step is translation invariant,
+    Compiled: one loop over the neighbour lists, :math:`x_i + \lambda \sum_j (w_i + w_j)(x_i - x_j)`.
+    PyTorch: with :math:`s_i = \sum_{j} (w_i + w_j) = w_i d_i + (A w)_i`, the step is translation invariant,
     so it can be applied to ``x`` itself rather than to the centred copy the energies need:
     :math:`x_i' = (1 + \lambda s_i)\, x_i - \lambda \sum_j (w_i + w_j)\, x_j`, one sparse product over
     neighbour lists that include the node, and no further [n, c] pass. Its rounding error is of
@@ -246,12 +281,15 @@ class _DetachedAscent(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, adjacency, temperature, normalize, step, caller):
-        weight, _, degree = _step_weights(x, adjacency, temperature, normalize, caller)
-        self_weight, edge_weight = _pair_weights(adjacency, weight, degree)
+        x = x.detach()  # embedding_bag would otherwise take its slower, backward-ready path
+        weight, pair_input = _step_weights(x, adjacency, temperature, normalize, caller)
+        kernels = _native_kernels(x)
+        if kernels is not None:
+            return kernels.pair_step(pair_input, adjacency.row_pointer, adjacency.neighbours, weight, step, True)
+        self_weight, edge_weight = _pair_weights(adjacency, weight)
         self_weight.mul_(step).add_(1)
         edge_weight.mul_(-step)
-        # detached: embedding_bag would otherwise take its slower, backward-ready path
-        return adjacency.affine_matmul(x.detach(), self_weight, edge_weight)
+        return adjacency.affine_matmul(x, self_weight, edge_weight)
 
     @staticmethod
     def backward(ctx, grad):
@@ -263,8 +301,8 @@ def entropy_ascent(x: Tensor, adjacency: Adjacency, temperature: float, normaliz
     r"""One ascent step, Eq. (5): ``x + weight * entropy_gradient(x)``. The core of
     :class:`energygnn.nn.entropic.EntropyAscent`; expects an :class:`~energygnn.sparse.Adjacency`.
 
-    ``detach=True`` (the paper): the step is a constant for autograd, fused into a single sparse
-    product (see ``_DetachedAscent``). ``detach=False``: gradients flow through the step."""
+    ``detach=True`` (the paper): the step is a constant for autograd, fused into a single loop
+    over the neighbour lists (see ``_DetachedAscent``). ``detach=False``: gradients flow through the step."""
     if detach:
         return _DetachedAscent.apply(x, adjacency, temperature, normalize, weight, caller)
     return x + weight * _entropy_gradient(x, adjacency, temperature, normalize, caller)
@@ -287,10 +325,10 @@ def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperat
     _check_x(x, "entropy_gradient_authors", finite=False)
     _check_temperature(temperature, "entropy_gradient_authors")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient_authors")
-    energy, a, centred, degree = _energy_and_products(x, adjacency, normalize)
+    energy, a, pair_input = _energies(x, adjacency, normalize)
     _check_energy(energy, x, "entropy_gradient_authors")
     p_bar = boltzmann_p_bar(energy, temperature)
-    return a.unsqueeze(1) * _pair_weighted_difference(adjacency, centred, p_bar, degree)
+    return a.unsqueeze(1) * _pair_weighted_difference(adjacency, pair_input, p_bar)
 
 
 def entropy_gradient_dense(x: Tensor, adjacency: Tensor, temperature: float,

@@ -41,6 +41,8 @@ class Adjacency:
     Attributes:
         edge_index (Tensor): the edges as given, [2, m].
         rows, neighbours (Tensor): the edges sorted by row, [m] each.
+        row_pointer (Tensor): where each node's list starts in ``neighbours``, [n + 1]
+            (``offsets`` is the same without its last entry).
         degree (Tensor): :math:`d_i`, the number of edges leaving node :math:`i`, [n].
     """
 
@@ -59,6 +61,7 @@ class Adjacency:
         row_pointer = torch._convert_indices_from_coo_to_csr(row, num_nodes)
         self.rows = row.contiguous()
         self.neighbours = col.contiguous()
+        self.row_pointer = row_pointer.contiguous()
         self.offsets = row_pointer[:-1].contiguous()
         self.degree = row_pointer[1:] - row_pointer[:-1]
         self._looped = None  # neighbour lists that include the node itself, built on first use

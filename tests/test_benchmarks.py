@@ -1,15 +1,19 @@
 import json
 
 from benchmarks import deep_epoch_cost, jem_epoch_cost
+from energygnn import native
 
 
 def test_deep_epoch_cost_quick_writes_ratios(tmp_path):
     output = deep_epoch_cost.main(["--quick", "--output", str(tmp_path / "deep.json")])
     payload = json.loads(output.read_text())
-    [row] = payload["rows"]
+    assert set(payload["rows"]) == {"compiled", "pytorch", "pytorch_tuned_allocator"}
+    [row] = payload["rows"]["compiled"]
     assert row["median_ratio"] > 0 and set(row["median_seconds"]) == {"basic", "entropic"}
-    assert payload["summary"]["default"]["met"] == (row["median_ratio"] <= payload["target"])
-    assert len(payload["rows_tuned_allocator"]) == 1
+    assert payload["summary"]["compiled"]["met"] == (row["median_ratio"] <= payload["target"])
+    assert row["compiled_step"] == native.available()
+    assert not payload["rows"]["pytorch"][0]["compiled_step"]
+    assert not payload["rows"]["pytorch_tuned_allocator"][0]["compiled_step"]
     assert payload["provenance"]["git"] is not None
 
 

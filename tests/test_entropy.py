@@ -2,11 +2,24 @@ import pytest
 import torch
 from torch_geometric.utils import erdos_renyi_graph, to_dense_adj, to_undirected
 
+from energygnn import native
 from energygnn.entropy import (
     dirichlet_energy, entropy, entropy_ascent, entropy_gradient, entropy_gradient_authors,
     entropy_gradient_dense, node_energy,
 )
 from energygnn.sparse import Adjacency
+
+
+@pytest.fixture(params=["compiled", "pytorch"], autouse=True)
+def step_backend(request):
+    """Every test runs with the compiled kernels and with the pure-PyTorch step."""
+    if request.param == "pytorch":
+        with native.disabled():
+            yield request.param
+    elif not native.available():
+        pytest.skip("the compiled kernels cannot be built on this machine")
+    else:
+        yield request.param
 
 
 def irregular_graph(n=40, seed=0):

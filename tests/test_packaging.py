@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CONDA_ONLY = {"python", "pip", "nodejs"}
+CONDA_ONLY = {"python", "pip", "nodejs", "cxx-compiler"}
 
 
 def _split(requirement: str) -> tuple[str, str]:

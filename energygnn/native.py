@@ -1,0 +1,93 @@
+r"""Compiled CPU kernels for the entropy step, built on first use.
+
+The pure-PyTorch step (:mod:`energygnn.entropy`) reads the embeddings about eight times per
+layer (mean, centring, two sparse products, row norms, a cross term). The two kernels in
+``energygnn/csrc/entropy_step.cpp`` read them twice: one loop over the neighbour lists for the
+energies :math:`\sum_j \lVert x_i - x_j \rVert^2` and one for the step itself, both on the
+differences :math:`x_i - x_j`. They are compiled with :func:`torch.utils.cpp_extension.load`
+(a C++ compiler and ``ninja`` are needed; about 40 s, once per machine and torch version,
+cached under ``$TORCH_EXTENSIONS_DIR`` or ``~/.cache/torch_extensions``).
+
+Where they cannot be built (no compiler) a warning says so once and the pure-PyTorch step is
+used; it gives the same numbers up to rounding. ``ENERGYGNN_NATIVE=0`` in the environment, or
+``with energygnn.native.disabled():``, selects the pure-PyTorch step.
+"""
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import sys
+import threading
+import warnings
+from types import ModuleType
+
+import torch
+
+_SOURCE = os.path.join(os.path.dirname(__file__), "csrc", "entropy_step.cpp")
+_NAME = "energygnn_entropy_step"
+_LOCK = threading.Lock()
+_STATE: dict = {"module": None, "failed": False}
+_LOCAL = threading.local()
+
+
+def _wanted() -> bool:
+    return os.environ.get("ENERGYGNN_NATIVE", "1").strip().lower() not in ("0", "false", "no", "off") \
+        and not getattr(_LOCAL, "disabled", False)
+
+
+def _build_directory() -> str:
+    from torch.utils.cpp_extension import get_default_build_root
+    root = os.environ.get("TORCH_EXTENSIONS_DIR") or get_default_build_root()
+    version = f"py{sys.version_info.major}{sys.version_info.minor}_torch{torch.__version__}"
+    return os.path.join(root, f"energygnn-{version}".replace("+", "_"))
+
+
+def _build() -> ModuleType:
+    from torch.utils.cpp_extension import load
+    directory = _build_directory()
+    os.makedirs(directory, exist_ok=True)
+    if not glob.glob(os.path.join(directory, f"{_NAME}*.so")):
+        print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
+              file=sys.stderr, flush=True)
+    # -march=native: the build is for this machine only (it is cached on it)
+    flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp-simd"]
+    return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
+
+
+def kernels() -> ModuleType | None:
+    """The compiled module with ``squared_differences`` and ``pair_step``, or ``None`` when the
+    pure-PyTorch step is selected or the kernels cannot be built."""
+    if not _wanted() or _STATE["failed"]:
+        return None
+    if _STATE["module"] is None:
+        with _LOCK:
+            if _STATE["module"] is None and not _STATE["failed"]:
+                try:
+                    _STATE["module"] = _build()
+                except Exception as error:  # no compiler, no ninja, a failed build: fall back
+                    _STATE["failed"] = True
+                    warnings.warn(
+                        "energygnn: could not build the compiled entropy-step kernels "
+                        f"({type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}); "
+                        "using the pure-PyTorch step, which gives the same numbers but is about 2.5x "
+                        "slower. Install a C++ compiler and `pip install ninja` to build them.",
+                        RuntimeWarning, stacklevel=3)
+                    return None
+    return _STATE["module"]
+
+
+def available() -> bool:
+    """Whether the compiled kernels are in use (building them if needed)."""
+    return kernels() is not None
+
+
+@contextlib.contextmanager
+def disabled():
+    """Use the pure-PyTorch entropy step inside the block (in this thread), e.g. to compare."""
+    previous = getattr(_LOCAL, "disabled", False)
+    _LOCAL.disabled = True
+    try:
+        yield
+    finally:
+        _LOCAL.disabled = previous

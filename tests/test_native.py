@@ -1,0 +1,91 @@
+import warnings
+
+import pytest
+import torch
+
+from energygnn import native
+from energygnn.entropy import entropy_ascent, entropy_gradient, entropy_gradient_authors
+from energygnn.sparse import Adjacency
+from test_entropy import irregular_graph
+
+needs_kernels = pytest.mark.skipif(not native.available(), reason="the compiled kernels cannot be built here")
+
+
+def both_steps(function):
+    """(compiled, pure-PyTorch) results of ``function()``."""
+    compiled = function()
+    with native.disabled():
+        return compiled, function()
+
+
+@needs_kernels
+@pytest.mark.parametrize("normalize", [False, True])
+@pytest.mark.parametrize("dtype, tolerance", [(torch.float64, 1e-12), (torch.float32, 2e-5)])
+def test_compiled_and_pytorch_steps_agree(normalize, dtype, tolerance):
+    edge_index, n = irregular_graph()
+    adjacency = Adjacency(edge_index, n)
+    x = (3.0 + torch.randn(n, 37, generator=torch.Generator().manual_seed(1))).to(dtype)  # odd width
+    for function in (lambda: entropy_gradient(x, adjacency, 2.0, normalize),
+                     lambda: entropy_gradient_authors(x, adjacency, 2.0, normalize),
+                     lambda: entropy_ascent(x, adjacency, 2.0, normalize, weight=0.7)):
+        compiled, pytorch = both_steps(function)
+        assert compiled.dtype == dtype and compiled.shape == x.shape
+        scale = max(1.0, float(pytorch.abs().max()))
+        torch.testing.assert_close(compiled, pytorch, rtol=tolerance, atol=tolerance * scale)
+
+
+@needs_kernels
+def test_the_step_uses_the_kernels_only_when_no_gradient_flows_through_it(monkeypatch):
+    calls = []
+    module = native.kernels()
+
+    class Spy:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(module, name)
+
+    monkeypatch.setitem(native._STATE, "module", Spy())
+    edge_index, n = irregular_graph()
+    adjacency = Adjacency(edge_index, n)
+    x = torch.randn(n, 4, requires_grad=True)
+    entropy_ascent(x, adjacency, 1.0, False, detach=True).sum().backward()
+    assert calls == ["squared_differences", "pair_step"]
+    calls.clear()
+    entropy_ascent(x, adjacency, 1.0, False, detach=False).sum().backward()
+    assert calls == [] and x.grad is not None
+    with native.disabled():
+        entropy_ascent(x, adjacency, 1.0, False)
+    assert calls == []
+
+
+@needs_kernels
+def test_subnormal_weights_are_flushed_without_changing_the_step():
+    # energies of ~90 T give weights exp(-90) ~ 1e-39: subnormal in float32
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    adjacency = Adjacency(edge_index, 3)
+    x = torch.tensor([[0.0], [13.4], [26.8]])
+    compiled, pytorch = both_steps(lambda: entropy_ascent(x, adjacency, 1.0, False))
+    torch.testing.assert_close(compiled, pytorch)
+
+
+def test_the_environment_variable_selects_the_pytorch_step(monkeypatch):
+    monkeypatch.setenv("ENERGYGNN_NATIVE", "0")
+    assert native.kernels() is None and not native.available()
+
+
+def test_a_failed_build_warns_once_and_falls_back(monkeypatch):
+    def no_compiler():
+        raise RuntimeError("Ninja is required to load C++ extensions")
+
+    monkeypatch.setattr(native, "_build", no_compiler)
+    monkeypatch.setitem(native._STATE, "module", None)
+    monkeypatch.setitem(native._STATE, "failed", False)
+    edge_index, n = irregular_graph()
+    x = torch.randn(n, 3, dtype=torch.float64)
+    with pytest.warns(RuntimeWarning, match="Ninja is required.*pure-PyTorch step"):
+        fallback = entropy_gradient(x, edge_index, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert torch.equal(entropy_gradient(x, edge_index, 1.0), fallback)
+    with native.disabled():
+        assert torch.equal(entropy_gradient(x, edge_index, 1.0), fallback)
