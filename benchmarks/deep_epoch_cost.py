@@ -29,15 +29,9 @@ from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
 from energygnn.provenance import atomic_write_json, provenance
 
-from .entropy_gradient import ALLOCATORS, json_from_subprocess
+from .entropy_gradient import SETTINGS, json_from_subprocess
 
 TARGET = 1.15
-# environment variables of each setting; "compiled" is the package's default
-SETTINGS = {
-    "compiled": {},
-    "pytorch": {"ENERGYGNN_NATIVE": "0"},
-    "pytorch_tuned_allocator": {"ENERGYGNN_NATIVE": "0", **ALLOCATORS["tuned"]},
-}
 
 
 def _config(config: dict, dataset: str, model: str, depth: int, results: Path) -> dict:
@@ -66,7 +60,7 @@ def epoch_ratio(dataset: str, depth: int, repeats: int, results: Path, quick: bo
 
 def rows_in_subprocess(quick: bool, setting: str) -> list[dict]:
     return json_from_subprocess("benchmarks.deep_epoch_cost", ["--rows-only", "--quick" if quick else "--no-quick"],
-                                SETTINGS[setting])
+                                setting)
 
 
 def rows(quick: bool) -> list[dict]:

@@ -1,6 +1,6 @@
 import json
 
-from benchmarks import deep_epoch_cost, jem_epoch_cost
+from benchmarks import deep_epoch_cost, entropy_gradient, jem_epoch_cost
 from energygnn import native
 
 
@@ -24,3 +24,15 @@ def test_jem_epoch_cost_quick_shows_the_samplers_agree(tmp_path):
     assert equivalence["largest_difference"]["samples"] < 1e-4
     assert equivalence["largest_difference"]["drift"] > 1e-3  # the chains did move
     assert payload["cost"][0]["ratio_to_gcn"]["jem_full_graph"] > payload["cost"][0]["ratio_to_gcn"]["jem"]
+
+
+def test_entropy_gradient_quick_measures_every_setting(tmp_path):
+    output = entropy_gradient.main(["--quick", "--output", str(tmp_path / "gradient.json")])
+    payload = json.loads(output.read_text())
+    assert set(payload["scaling"]) == set(payload["overhead"]) == {"compiled", "pytorch", "pytorch_tuned_allocator"}
+    assert all(row["compiled_step"] == native.available() for row in payload["scaling"]["compiled"])
+    assert not any(row["compiled_step"] for row in payload["scaling"]["pytorch"])
+    assert not payload["overhead"]["pytorch"]["compiled_step"]
+    [dense] = payload["dense"]
+    assert dense["max_abs_difference"] < 1e-4 and dense["speedup"] > 1
+    assert all(row["peak_extra_bytes"] > 0 for rows in payload["scaling"].values() for row in rows)
