@@ -50,8 +50,9 @@ def _build() -> ModuleType:
     if not glob.glob(os.path.join(directory, f"{_NAME}*.so")):
         print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
               file=sys.stderr, flush=True)
-    # -march=native: the build is for this machine only (it is cached on it)
-    flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp-simd"]
+    # -march=native: the build is for this machine only (it is cached on it); -fopenmp: without it
+    # at::parallel_for, inlined from the headers, runs on one thread
+    flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp"]
     return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
 
 
