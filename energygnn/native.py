@@ -4,7 +4,7 @@ The pure-PyTorch step (:mod:`energygnn.entropy`) reads the embeddings about eigh
 layer (mean, centring, two sparse products, row norms, a cross term). The two kernels in
 ``energygnn/csrc/entropy_step.cpp`` read them twice: one loop over the neighbour lists for the
 energies :math:`\sum_j \lVert x_i - x_j \rVert^2` and one for the step itself, both on the
-differences :math:`x_i - x_j`. They are compiled with :func:`torch.utils.cpp_extension.load`
+differences :math:`x_i - x_j`. They are compiled with ``torch.utils.cpp_extension.load``
 (a C++ compiler and ``ninja`` are needed; about 40 s, once per machine and torch version,
 cached under ``$TORCH_EXTENSIONS_DIR`` or ``~/.cache/torch_extensions``).
 
@@ -20,7 +20,6 @@ import os
 import sys
 import threading
 import warnings
-from types import ModuleType
 
 import torch
 
@@ -43,7 +42,7 @@ def _build_directory() -> str:
     return os.path.join(root, f"energygnn-{version}".replace("+", "_"))
 
 
-def _build() -> ModuleType:
+def _build():
     from torch.utils.cpp_extension import load
     directory = _build_directory()
     os.makedirs(directory, exist_ok=True)
@@ -56,7 +55,7 @@ def _build() -> ModuleType:
     return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
 
 
-def kernels() -> ModuleType | None:
+def kernels():
     """The compiled module with ``squared_differences`` and ``pair_step``, or ``None`` when the
     pure-PyTorch step is selected or the kernels cannot be built."""
     if not _wanted() or _STATE["failed"]:
