@@ -55,8 +55,12 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
+    from . import native
+
+    # which entropy step ran: the compiled kernels or the pure-PyTorch fallback (same function)
     return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads()}
+            "torch_threads": torch.get_num_threads(),
+            "entropy_step": "compiled" if native.available() else "pytorch"}
 
 
 def provenance() -> dict[str, Any]:
