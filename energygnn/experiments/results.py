@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +47,20 @@ def group_runs(stored: list[dict[str, Any]], *fields: str) -> dict[tuple, list[d
     for entry in stored:
         groups[tuple(entry["config"][field] for field in fields)].append(entry)
     return dict(groups)
+
+
+def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) -> str:
+    """Where the runs came from, in one Markdown sentence: the commits (and whether any run was
+    made from a checkout with uncommitted changes), torch threads and, unless ``entropy_step`` is
+    False (for models without the entropy step), which entropy step was in use."""
+    def counted(counter: Counter) -> str:
+        return ", ".join(f"{key} ×{count}" for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+    commits = Counter(f"`{(entry['provenance']['git']['commit'] or 'unknown')[:7]}`" for entry in stored)
+    dirty = sum(bool(entry["provenance"]["git"]["dirty"]) for entry in stored)
+    threads = Counter(entry["provenance"]["machine"]["torch_threads"] for entry in stored)
+    steps = Counter(entry["provenance"]["machine"].get("entropy_step", "not recorded") for entry in stored)
+    return (f"{len(stored)} runs from {len(commits)} commit(s) ({counted(commits)}); "
+            f"{'none' if dirty == 0 else dirty} made from a checkout with uncommitted changes; "
+            f"torch threads per run: {counted(threads)}"
+            + (f"; entropy step: {counted(steps)}." if entropy_step else "."))
