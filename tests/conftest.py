@@ -1,6 +1,7 @@
 import socket
 
 import pytest
+import torch
 
 
 @pytest.fixture
@@ -12,3 +13,13 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def set_torch_threads():
+    """torch.set_num_threads for one test: the thread count is restored afterwards. Multi-threaded
+    reductions may split sums differently (MKL's dynamic threading), which changes the last bits,
+    so determinism is promised per thread count."""
+    threads = torch.get_num_threads()
+    yield torch.set_num_threads
+    torch.set_num_threads(threads)

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-import torch
 
 from energygnn.__main__ import main
 from energygnn.config import results_root
@@ -115,35 +114,32 @@ def test_figure2_energies_are_positive_and_per_draw(tmp_path):
     assert all(value > 0 for value in result["survey_energy"] + result["authors_energy"])
 
 
-def re_run_committed(experiment, key, work):
+def re_run_committed(experiment, key, work, set_torch_threads):
     """A committed full-size result and the same config run again now, on the thread count the
     result records (MKL's reductions depend on it)."""
     stored = read_json(results_root() / experiment / f"{key}.json")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(stored["provenance"]["machine"]["torch_threads"])
-    try:
-        return stored["result"], work(stored["config"])
-    finally:
-        torch.set_num_threads(threads)
+    set_torch_threads(stored["provenance"]["machine"]["torch_threads"])
+    return stored["result"], work(stored["config"])
 
 
 @pytest.mark.parametrize("model", ["basic", "entropic", "entropic_authors", "g2", "pairnorm"])
-def test_committed_figure2_runs_are_reproduced(model):
-    committed, again = re_run_committed("figure2", f"{model}-depth10", paper1.untrained_energy)
+def test_committed_figure2_runs_are_reproduced(model, set_torch_threads):
+    committed, again = re_run_committed("figure2", f"{model}-depth10", paper1.untrained_energy, set_torch_threads)
     for key in ("survey_energy", "authors_energy"):
         assert again[key] == pytest.approx(committed[key], rel=1e-6)
 
 
-def test_a_committed_basic_table1_run_is_reproduced_exactly():
-    committed, again = re_run_committed("table1", "Cora-basic-depth4-seed1", train_node_classifier)
+def test_a_committed_basic_table1_run_is_reproduced_exactly(set_torch_threads):
+    committed, again = re_run_committed("table1", "Cora-basic-depth4-seed1", train_node_classifier, set_torch_threads)
     for key in ("train_loss", "val_acc", "test_acc"):
         assert again["history"][key] == pytest.approx(committed["history"][key], rel=1e-6)
 
 
-def test_a_committed_entropic_table1_run_is_reproduced_to_rounding():
+def test_a_committed_entropic_table1_run_is_reproduced_to_rounding(set_torch_threads):
     # made with the pure-PyTorch step; the compiled one rounds differently, and over 100 epochs the
     # losses drift apart (they approach zero), but the reported accuracies must not move
-    committed, again = re_run_committed("table1", "Cora-entropic-depth4-seed1", train_node_classifier)
+    committed, again = re_run_committed("table1", "Cora-entropic-depth4-seed1", train_node_classifier,
+                                        set_torch_threads)
     assert again["history"]["train_loss"][:10] == pytest.approx(committed["history"]["train_loss"][:10], rel=1e-4)
     for key in ("best_val_acc", "test_acc_at_best_val"):
         assert again[key] == pytest.approx(committed[key], abs=2 / 500)

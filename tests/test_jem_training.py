@@ -15,13 +15,8 @@ def quick_config(model="jem", **jem_overrides):
 
 
 @pytest.fixture
-def one_thread():
-    """Multi-threaded BLAS may split sums differently when the machine is busy (MKL's dynamic
-    threading), which changes the last bits; determinism is promised per thread count."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def one_thread(set_torch_threads):
+    set_torch_threads(1)
 
 
 def test_jem_training_is_deterministic_and_records_its_losses(one_thread):

@@ -92,16 +92,12 @@ def test_a_failed_build_warns_once_and_falls_back(monkeypatch):
 
 
 @needs_kernels
-def test_the_kernels_give_the_same_bits_on_any_number_of_threads():
+def test_the_kernels_give_the_same_bits_on_any_number_of_threads(set_torch_threads):
     # each node's sums are formed by one thread in a fixed order
     edge_index, n = irregular_graph(n=400)
     adjacency = Adjacency(edge_index, n)
     x = torch.randn(n, 16, generator=torch.Generator().manual_seed(2))
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)
-        single = entropy_ascent(x, adjacency, 1.0, True)
-        torch.set_num_threads(2)
-        assert torch.equal(entropy_ascent(x, adjacency, 1.0, True), single)
-    finally:
-        torch.set_num_threads(threads)
+    set_torch_threads(1)
+    single = entropy_ascent(x, adjacency, 1.0, True)
+    set_torch_threads(2)
+    assert torch.equal(entropy_ascent(x, adjacency, 1.0, True), single)
