@@ -59,8 +59,10 @@ def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) 
     commits = Counter(f"`{(entry['provenance']['git']['commit'] or 'unknown')[:7]}`" for entry in stored)
     dirty = sum(bool(entry["provenance"]["git"]["dirty"]) for entry in stored)
     threads = Counter(entry["provenance"]["machine"]["torch_threads"] for entry in stored)
-    steps = Counter(entry["provenance"]["machine"].get("entropy_step", "not recorded") for entry in stored)
-    return (f"{len(stored)} runs from {len(commits)} commit(s) ({counted(commits)}); "
+    text = (f"{len(stored)} runs from {len(commits)} commit(s) ({counted(commits)}); "
             f"{'none' if dirty == 0 else dirty} made from a checkout with uncommitted changes; "
-            f"torch threads per run: {counted(threads)}"
-            + (f"; entropy step: {counted(steps)}." if entropy_step else "."))
+            f"torch threads per run: {counted(threads)}")
+    if entropy_step:
+        steps = Counter(entry["provenance"]["machine"].get("entropy_step", "not recorded") for entry in stored)
+        text += f"; entropy step: {counted(steps)}"
+    return text + "."
