@@ -57,6 +57,7 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) -m benchmarks.entropy_gradient --no-quick
+	$(PY) -m benchmarks.deep_epoch_speed --no-quick
 	$(PY) -m benchmarks.deep_epoch_cost --no-quick
 	$(PY) -m benchmarks.jem_epoch_cost --no-quick
 

@@ -48,7 +48,7 @@ def epoch_ratio(dataset: str, depth: int, repeats: int, results: Path, quick: bo
         # alternate which model goes first, so that neither always inherits the other's memory state
         for model, (data, net, optimizer, scheduler) in list(runs.items())[::1 if epoch % 2 == 0 else -1]:
             start = time.perf_counter()
-            train_epoch(net, optimizer, scheduler, data)
+            train_epoch(net, optimizer, scheduler, data)  # the step (metrics: see deep_epoch_speed)
             if epoch >= warmup:
                 seconds[model].append(time.perf_counter() - start)
     ratios = [e / b for e, b in zip(seconds["entropic"], seconds["basic"])]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import contextlib
 import os
 import shutil
 import tempfile
@@ -136,6 +137,29 @@ def load_planetoid(name: str, root: str | os.PathLike | None = None,
     canonical = canonical_planetoid_name(name)
     root = Path(root).expanduser() if root is not None else default_data_root()
     mirror = Path(mirror).expanduser() if mirror is not None else default_raw_mirror()
+    # parallel sweeps start several processes at once: one of them copies and processes the files
+    with _exclusive(root / f".{canonical}.lock"):
+        return _load_planetoid(canonical, root, mirror, Planetoid)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """Hold an exclusive lock on ``lock_path`` (released by the operating system if the holder dies)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load_planetoid(canonical: str, root: Path, mirror: Path | None, Planetoid) -> Data:
     files = raw_file_names(canonical)
     raw_dir = root / canonical / "raw"
     processed = root / canonical / "processed" / "data.pt"

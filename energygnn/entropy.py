@@ -136,14 +136,17 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
     return (torch.exp(-scaled) * scaled).sum()
 
 
-def _native_kernels(*tensors: Tensor):
-    """The compiled kernels where they apply (float CPU tensors, no gradient through them), else None."""
+def _native_kernels(*tensors: Tensor, step: bool = False):
+    """The compiled kernels where they apply (float CPU tensors, no gradient through them), else None.
+    ``step``: the caller takes an entropy step with them (counted for the runs' provenance)."""
     x = tensors[0]
-    if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
-        return None
-    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-        return None
-    return native.kernels()
+    kernels = None
+    if x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64) and not (
+            torch.is_grad_enabled() and any(t.requires_grad for t in tensors)):
+        kernels = native.kernels()
+    if step:
+        native.note_use(kernels is not None)
+    return kernels
 
 
 def _pair_weights(adjacency: Adjacency, weight: Tensor) -> tuple[Tensor, Tensor]:
@@ -157,7 +160,7 @@ def _pair_weighted_difference(adjacency: Adjacency, x: Tensor, weight: Tensor) -
     r""":math:`\sum_{j \in \mathcal{N}(i)} (w_i + w_j)(x_i - x_j)`. Compiled: one loop over the
     neighbour lists. PyTorch: :math:`(w_i d_i + (A w)_i)\, x_i - \sum_{j} (w_i + w_j)\, x_j`, one
     edge-weighted sparse product and one element-wise pass, with no [m, c] temporary."""
-    kernels = _native_kernels(x, weight)
+    kernels = _native_kernels(x, weight, step=True)
     if kernels is not None:
         return kernels.pair_step(x.contiguous(), adjacency.row_pointer, adjacency.neighbours,
                                  weight.contiguous(), 1.0, False)
@@ -283,7 +286,7 @@ class _DetachedAscent(torch.autograd.Function):
     def forward(ctx, x, adjacency, temperature, normalize, step, caller):
         x = x.detach()  # embedding_bag would otherwise take its slower, backward-ready path
         weight, pair_input = _step_weights(x, adjacency, temperature, normalize, caller)
-        kernels = _native_kernels(x)
+        kernels = _native_kernels(x, step=True)
         if kernels is not None:
             return kernels.pair_step(pair_input, adjacency.row_pointer, adjacency.neighbours, weight, step, True)
         self_weight, edge_weight = _pair_weights(adjacency, weight)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
+import platform
 import sys
 import threading
 import warnings
@@ -28,6 +30,17 @@ _NAME = "energygnn_entropy_step"
 _LOCK = threading.Lock()
 _STATE: dict = {"module": None, "failed": False}
 _LOCAL = threading.local()
+_USES: dict[str, int] = {"compiled": 0, "pytorch": 0}  # entropy steps taken in this process, by kind
+
+
+def note_use(compiled: bool) -> None:
+    """Count one entropy step (the runner records which kinds a run took)."""
+    _USES["compiled" if compiled else "pytorch"] += 1
+
+
+def step_uses() -> dict[str, int]:
+    """How many entropy steps of each kind this process has taken so far."""
+    return dict(_USES)
 
 
 def _wanted() -> bool:
@@ -35,10 +48,25 @@ def _wanted() -> bool:
         and not getattr(_LOCAL, "disabled", False)
 
 
+def _cpu_flags() -> str:
+    """A short digest of the CPU's instruction-set flags: the build uses ``-march=native``, so a
+    binary cached for one CPU must not be loaded on another (e.g. a home directory shared by machines)."""
+    flags = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith(("flags", "Features")):
+                    flags = " ".join(sorted(line.split(":", 1)[1].split()))
+                    break
+    except OSError:
+        pass
+    return hashlib.sha256(flags.encode()).hexdigest()[:10]
+
+
 def _build_directory() -> str:
     from torch.utils.cpp_extension import get_default_build_root
     root = os.environ.get("TORCH_EXTENSIONS_DIR") or get_default_build_root()
-    version = f"py{sys.version_info.major}{sys.version_info.minor}_torch{torch.__version__}"
+    version = f"py{sys.version_info.major}{sys.version_info.minor}_torch{torch.__version__}_cpu{_cpu_flags()}"
     return os.path.join(root, f"energygnn-{version}".replace("+", "_"))
 
 

@@ -55,12 +55,10 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    from . import native
-
-    # which entropy step ran: the compiled kernels or the pure-PyTorch fallback (same function)
+    # which entropy step a run took (compiled kernels or the pure-PyTorch fallback) is added by the
+    # runner after the run, and only to runs that took one
     return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads(),
-            "entropy_step": "compiled" if native.available() else "pytorch"}
+            "torch_threads": torch.get_num_threads()}
 
 
 def provenance() -> dict[str, Any]:

@@ -36,3 +36,14 @@ def test_entropy_gradient_quick_measures_every_setting(tmp_path):
     [dense] = payload["dense"]
     assert dense["max_abs_difference"] < 1e-4 and dense["speedup"] > 1
     assert all(row["peak_extra_bytes"] > 0 for rows in payload["scaling"].values() for row in rows)
+
+
+def test_deep_epoch_speed_quick_compares_the_paths_and_the_floor(tmp_path):
+    from benchmarks import deep_epoch_speed
+
+    payload = json.loads(deep_epoch_speed.main(["--quick", "--output", str(tmp_path / "speed.json")]).read_text())
+    [row] = payload["rows"]
+    assert set(row["median_seconds"]) == {"basic/pyg", "basic/ours", "entropic/pyg", "entropic/ours", "floor"}
+    assert row["speedup"]["basic"] == row["median_seconds"]["basic/pyg"] / row["median_seconds"]["basic/ours"]
+    assert payload["summary"]["speedup_met"] == (row["speedup"]["basic"] >= payload["targets"]["basic_speedup_at_depth_64"])
+    assert payload["threads"] == 1 and payload["provenance"]["git"] is not None

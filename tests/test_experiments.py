@@ -1,13 +1,15 @@
 import json
 
 import pytest
+import torch
 
 from energygnn.__main__ import main
 from energygnn.config import results_root
 from energygnn.experiments import paper1
-from energygnn.experiments.cache import CorruptResultError, Run, execute, load_cached, sweep
+from energygnn.experiments.cache import SWEEP_FOLDER, CorruptResultError, Run, SweepFailed, execute, load_cached, sweep
+from energygnn.experiments.registry import EXPERIMENTS, run_experiment
 from energygnn.experiments.results import provenance_summary
-from energygnn.experiments.training import train_node_classifier
+from energygnn.experiments.training import build_training, metrics_protocol, record_split_metrics, train_node_classifier
 from energygnn.provenance import read_json
 
 
@@ -59,7 +61,8 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         sweep(runs, interrupted, tmp_path)
-    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["x0.json", "x1.json", "x2.json"]
+    assert sorted(p.name for p in (tmp_path / "demo").glob("*.json")) == ["x0.json", "x1.json", "x2.json"]
+    assert not list((tmp_path / "demo").glob(".*"))  # no half-written file
     resumed = sweep(runs, counting_work(calls), tmp_path)
     assert calls == [0, 1, 2, 3, 4] and [r["result"]["square"] for r in resumed] == [0, 1, 4, 9, 16]
 
@@ -83,26 +86,109 @@ def test_training_records_history_energies_and_is_deterministic():
     assert first["layer_energies"] == second["layer_energies"]
 
 
+def test_metrics_come_from_the_training_forward_for_models_without_dropout():
+    """Epoch 1's metrics are the untrained model's (the authors' protocol); with "after_step" they
+    are those of the model after its first update."""
+    config = tiny_config(epochs=1, energy_epochs=[], metrics="auto")
+    expected = {}
+    for protocol, updates in (("training_forward", 0), ("after_step", 1)):
+        data, model, optimizer, scheduler = build_training(config)
+        for _ in range(updates):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(data.x, data.edge_index)[data.train_mask],
+                                              data.y[data.train_mask], reduction="sum").backward()
+            optimizer.step()
+        history = {f"{split}_{metric}": [] for split in ("train", "val", "test") for metric in ("loss", "acc")}
+        with torch.no_grad():
+            record_split_metrics(history, model.eval()(data.x, data.edge_index), data)
+        expected[protocol] = history
+    auto = train_node_classifier(config)
+    after = train_node_classifier({**config, "metrics": "after_step"})
+    assert auto["metrics"] == "training_forward" and after["metrics"] == "after_step"
+    for key, values in expected["training_forward"].items():
+        assert auto["history"][key] == pytest.approx(values, rel=1e-6)
+        assert after["history"][key] == pytest.approx(expected["after_step"][key], rel=1e-6)
+    assert auto["history"]["val_loss"] != after["history"]["val_loss"]
+
+
+def test_models_with_dropout_are_evaluated_after_the_step():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    assert metrics_protocol(model) == "after_step" and metrics_protocol(torch.nn.Linear(2, 2)) == "training_forward"
+    with pytest.raises(ValueError, match="needs a model without dropout"):
+        metrics_protocol(model, "training_forward")
+    with pytest.raises(ValueError, match="metrics must be one of"):
+        metrics_protocol(model, "sometimes")
+
+
 def test_a_cached_quick_run_is_reproduced_when_re_run(tmp_path):
-    [cached] = paper1.run_experiment("figure3", True, tmp_path, seeds=[0])[:1]
-    [again] = paper1.run_experiment("figure3", True, tmp_path, seeds=[0], force=True)[:1]
+    [cached] = run_experiment("table1", True, tmp_path, seeds=[0])[-1:]
+    [again] = run_experiment("table1", True, tmp_path, seeds=[0], force=True)[-1:]
     assert cached["config"] == again["config"]
     for key in ("best_val_acc", "test_acc_at_best_val", "layer_energies"):
         assert cached["result"][key] == again["result"][key]
     assert cached["result"]["history"]["train_loss"] == again["result"]["history"]["train_loss"]
 
 
-@pytest.mark.parametrize("experiment", ["citeseer-temperature", "table1", "table1-authors-step", "figure2", "figure3", "jem-table", "jem-ablation"])
+@pytest.mark.parametrize("experiment", list(EXPERIMENTS))
 def test_every_entry_point_runs_in_quick_mode(experiment, tmp_path, capsys):
     assert main(["run", experiment, "--quick", "--results", str(tmp_path)]) == 0
-    files = list(tmp_path.rglob("*.json"))
+    files = list((tmp_path / experiment).glob("*.json"))
     assert files and all(json.loads(f.read_text())["config"] for f in files)
-    assert "runs in" in capsys.readouterr().out
+    [record] = [json.loads(f.read_text()) for f in (tmp_path / experiment / SWEEP_FOLDER).glob("*.json")]
+    assert record["computed"] == len(files) and record["jobs"] == 1 and record["wall_seconds"] > 0
+    assert f"{experiment}: {len(files)} runs in" in capsys.readouterr().out
+
+
+def test_a_parallel_sweep_gives_the_sequential_results(tmp_path):
+    sequential = run_experiment("table1", True, tmp_path / "one", jobs=1)
+    parallel = run_experiment("table1", True, tmp_path / "two", jobs=2)
+    assert [s["key"] for s in sequential] == [p["key"] for p in parallel]
+    for one, two in zip(sequential, parallel):
+        assert one["provenance"]["machine"]["torch_threads"] == two["provenance"]["machine"]["torch_threads"] == 1
+        for key in ("train_loss", "val_acc", "test_acc"):
+            assert one["result"]["history"][key] == two["result"]["history"][key]
+    record = json.loads(next((tmp_path / "two" / "table1" / SWEEP_FOLDER).glob("*.json")).read_text())
+    assert (record["jobs"], record["threads"], record["computed"]) == (2, 1, len(parallel))
+
+
+def failing_when_x_is_2(config):
+    if config["x"] == 2:
+        raise RuntimeError("boom")
+    return {"square": config["x"] ** 2}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(jobs, tmp_path):
+    runs = [Run("demo", f"x{i}", {"x": i}) for i in range(4)]
+    with pytest.raises(SweepFailed, match="demo/x2: RuntimeError: boom") as failed:
+        sweep(runs, failing_when_x_is_2, tmp_path, "demo", jobs=jobs)
+    assert [s["key"] for s in failed.value.stored] == ["x0", "x1", "x3"]
+    assert sorted(p.name for p in (tmp_path / "demo").glob("*.json")) == ["x0.json", "x1.json", "x3.json"]
+    [record] = [json.loads(f.read_text()) for f in (tmp_path / "demo" / SWEEP_FOLDER).glob("*.json")]
+    assert list(record["failures"]) == ["demo/x2"] and record["computed"] == 3
+
+
+def test_the_cli_refuses_bad_arguments_with_a_clear_message(tmp_path, capsys):
+    for argv, message in ((["run", "table2"], "Unknown experiment 'table2'"),
+                          (["run", "table1", "--seeds", "-1"], "non-negative"),
+                          (["run", "table1", "--jobs", "0"], "positive integer")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert message in capsys.readouterr().err
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(SystemExit):
+        main(["run", "figure2", "--quick", "--results", str(afile)])
+    assert "is a file" in capsys.readouterr().err
+    assert main(["run", "figure2", "--quick", "--seeds", "0", "--results", str(tmp_path)]) == 2
+    assert "no seeds to choose" in capsys.readouterr().err
+    assert main(["run", "table1", "--jobs", "64", "--quick", "--results", str(tmp_path)]) == 2
+    assert "exceeds" in capsys.readouterr().err
 
 
 def test_citeseer_table_needs_the_temperature_sweep_first(tmp_path):
     config = paper1.load_config(quick=False)
-    with pytest.raises(FileNotFoundError, match="run citeseer-temperature"):
+    with pytest.raises(FileNotFoundError, match="run citeseer_temperature"):
         paper1.table1_runs(config, tmp_path)
 
 

@@ -46,3 +46,13 @@ def test_jupyter_book_is_pinned_below_2():
 
 def test_environment_installs_the_package_itself():
     assert "-e ." in (ROOT / "environment.yml").read_text()
+
+
+def test_the_readme_lists_every_registered_experiment_and_nothing_else():
+    from energygnn.experiments.registry import EXPERIMENTS
+
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (.+?) \| `(book/[^`]+)` \|$", readme, flags=re.M)
+    assert rows == [(e.name, e.makes, e.chapter) for e in EXPERIMENTS.values()]
+    assert all((ROOT / e.chapter).is_file() for e in EXPERIMENTS.values())
+    assert not re.search(r"energygnn run [a-z0-9]+-[a-z]", readme), "CLI names are the folder names"

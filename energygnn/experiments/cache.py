@@ -1,18 +1,25 @@
 """The results cache: one JSON file per run, written atomically, reused only when its config matches."""
 from __future__ import annotations
 
+import datetime as _dt
 import logging
+import multiprocessing
+import os
 import time
+import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..provenance import atomic_write_json, provenance, read_json
+from .. import native
+from ..provenance import atomic_write_json, git_commit, provenance, read_json
 
 log = logging.getLogger(__name__)
+SWEEP_FOLDER = "_sweeps"  # one record per sweep invocation, beside the runs' files
 
 
 class CorruptResultError(ValueError):
@@ -61,22 +68,144 @@ def execute(run: Run, work: Callable[[dict[str, Any]], dict[str, Any]], results:
         if cached is not None:
             return cached
     origin = provenance()  # taken before the work: the commit and state the run started from
+    steps_before = native.step_uses()
     start = time.perf_counter()
     result = work(dict(run.config))
+    wall = time.perf_counter() - start
+    used = sorted(kind for kind, count in native.step_uses().items() if count > steps_before.get(kind, 0))
+    if used:  # recorded only for runs that took an entropy step
+        origin["machine"]["entropy_step"] = "+".join(used)
     stored = {"experiment": run.experiment, "key": run.key, "config": run.config, "result": result,
-              "wall_seconds": time.perf_counter() - start, "provenance": origin}
+              "wall_seconds": wall, "provenance": origin}
     atomic_write_json(run.path(results), stored)
     return stored
 
 
+def configure_threads(threads: int) -> None:
+    """One process's torch threads for a sweep, with MKL's dynamic threading off (set before the
+    first MKL call, as in a fresh worker): with a fixed thread count a run repeats bit for bit."""
+    import torch
+
+    os.environ["MKL_DYNAMIC"] = "FALSE"
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+    torch.set_num_threads(threads)
+
+
+def _execute_in_worker(run: Run, work, results: Path, force: bool):
+    """A worker's job: ``(stored result, error as text, whether it was computed)``; a failing run
+    is reported, not raised, so that the sweep records it and goes on."""
+    try:
+        cached = None if force else load_cached(run, results)
+        if cached is not None:
+            return cached, None, False
+        return execute(run, work, results, force=True), None, True
+    except Exception as error:  # noqa: BLE001 -- a failing run must not end the sweep
+        return None, f"{type(error).__name__}: {error}\n{traceback.format_exc()}", False
+
+
 def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]], results: Path,
-          description: str = "runs", force: bool = False) -> list[dict[str, Any]]:
-    """Execute every run in order with a progress bar; interrupted sweeps resume where they stopped
-    because finished runs are read back from their files."""
+          description: str = "runs", force: bool = False, jobs: int = 1, threads: int | None = None,
+          record: bool = True) -> list[dict[str, Any]]:
+    """Execute every run (reading back those already stored) with one progress bar.
+
+    Interrupted sweeps resume where they stopped because finished runs are read back from their
+    files, which are written atomically (Ctrl-C leaves no half-written file). With ``jobs > 1``
+    the runs go to that many worker processes (``work`` must then be a module-level function),
+    each with ``threads`` torch threads (default 1); results are the same as a sequential sweep
+    with the same thread count. A run that raises is recorded and the sweep goes on; the stored
+    results of the others are returned and :class:`SweepFailed` is raised at the end.
+
+    With ``record``, the sweep writes ``_sweeps/<start time>.json`` in each experiment's folder:
+    wall clock, jobs, threads, commit, how many runs were computed or read back, and failures.
+    """
     runs = list(runs)
-    stored = []
-    with tqdm(runs, desc=description, unit="run") as bar:
-        for run in bar:
+    jobs, threads = check_parallelism(jobs, threads)
+    started, start = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
+    stored: dict[int, dict[str, Any]] = {}
+    failures: dict[str, str] = {}
+    computed = 0
+    previous_threads = _torch_threads()
+    with tqdm(total=len(runs), desc=description, unit="run") as bar:
+        def finished(index: int, result, error, was_computed: bool) -> None:
+            nonlocal computed
+            run = runs[index]
+            if error is not None:
+                failures[f"{run.experiment}/{run.key}"] = error
+                log.error("run %s/%s failed: %s", run.experiment, run.key, error.splitlines()[0])
+            else:
+                stored[index] = result
+                computed += was_computed
+            bar.update(1)
             bar.set_postfix_str(run.key)
-            stored.append(execute(run, work, results, force))
-    return stored
+
+        try:
+            if jobs == 1:
+                configure_threads(threads)
+                for index, run in enumerate(runs):
+                    finished(index, *_execute_in_worker(run, work, results, force))
+            else:
+                context = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(jobs, mp_context=context, initializer=configure_threads,
+                                         initargs=(threads,)) as pool:
+                    futures = {pool.submit(_execute_in_worker, run, work, results, force): index
+                               for index, run in enumerate(runs)}
+                    try:
+                        for future in as_completed(futures):
+                            finished(futures[future], *future.result())
+                    except BaseException:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
+        finally:
+            if jobs == 1:
+                _set_torch_threads(previous_threads)
+            if record and (computed or failures):
+                _record_sweep(runs, results, description, started, time.perf_counter() - start, jobs,
+                              threads, computed, len(stored), failures)
+    if failures:
+        raise SweepFailed(failures, [stored[i] for i in sorted(stored)])
+    return [stored[i] for i in range(len(runs))]
+
+
+class SweepFailed(RuntimeError):
+    """Some runs of a sweep raised; ``failures`` maps each to its error, ``stored`` holds the rest."""
+
+    def __init__(self, failures: dict[str, str], stored: list[dict[str, Any]]):
+        self.failures, self.stored = failures, stored
+        lines = "\n".join(f"  {key}: {error.splitlines()[0]}" for key, error in failures.items())
+        super().__init__(f"{len(failures)} run(s) failed (the others are stored):\n{lines}")
+
+
+def check_parallelism(jobs: int, threads: int | None) -> tuple[int, int]:
+    """``(jobs, threads)`` validated: positive, and ``jobs x threads`` at most the CPU count."""
+    threads = 1 if threads is None else threads
+    cores = os.cpu_count() or 1
+    if not (isinstance(jobs, int) and jobs >= 1 and isinstance(threads, int) and threads >= 1):
+        raise ValueError(f"jobs and threads must be positive integers, got jobs={jobs!r}, threads={threads!r}.")
+    if jobs * threads > cores:
+        raise ValueError(f"jobs x threads = {jobs} x {threads} exceeds the {cores} CPU cores here; "
+                         "oversubscribed cores slow every run down. Lower --jobs or --threads.")
+    return jobs, threads
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def _set_torch_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _record_sweep(runs, results, description, started, wall, jobs, threads, computed, finished, failures) -> None:
+    origin = git_commit()
+    payload = {"description": description, "started": started.isoformat(timespec="seconds"),
+               "wall_seconds": wall, "jobs": jobs, "threads": threads, "git": origin,
+               "runs": len(runs), "finished": finished, "computed": computed,
+               "read_back": finished - computed, "failures": failures}
+    stamp = started.strftime("%Y%m%dT%H%M%S")
+    for experiment in sorted({run.experiment for run in runs}):
+        atomic_write_json(Path(results) / experiment / SWEEP_FOLDER / f"{stamp}-{description}.json",
+                          {**payload, "experiment": experiment})

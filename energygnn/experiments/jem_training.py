@@ -31,7 +31,7 @@ from ..jem import GraphSampler
 from ..models.gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
 from ..sgld import ReplayBuffer, langevin_dynamics
 from ..spectra import adjacency_spectrum, closed_walks, covariance_spectrum
-from .training import accuracy
+from .training import HISTORY_KEYS, best_epoch_summary, record_split_metrics
 
 GEN_LOSSES = ("paper", "jem")
 SAMPLE_NODES = ("train", "all")
@@ -76,7 +76,7 @@ class EnergyGCNTrainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
         self.graph = GeneratedGraph(self.data.edge_index, n)
         self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, n)
-        keys = ["train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc", "epoch_seconds"]
+        keys = list(HISTORY_KEYS)
         if self.jem:
             jem = self.jem
             for key, valid in (("sample_nodes", SAMPLE_NODES), ("gen_loss", GEN_LOSSES)):
@@ -147,11 +147,7 @@ class EnergyGCNTrainer:
 
     def evaluate(self) -> None:
         """Append loss and accuracy on the train/val/test nodes to the history."""
-        logits, data = self.logits(), self.data
-        for split in ("train", "val", "test"):
-            mask = data[f"{split}_mask"]
-            self.history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], data.y[mask])))
-            self.history[f"{split}_acc"].append(accuracy(logits, data.y, mask))
+        record_split_metrics(self.history, self.logits(), self.data)
 
 
 def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
@@ -178,14 +174,10 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summary(history, logits, data, graph) -> dict[str, Any]:
-    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__) if history["val_acc"] else None
     summary = {
         "final_test_acc": history["test_acc"][-1] if history["test_acc"] else None,
         "final_val_acc": history["val_acc"][-1] if history["val_acc"] else None,
-        "best_epoch": None if best is None else best + 1,
-        "best_val_acc": None if best is None else history["val_acc"][best],
-        "test_acc_at_best_val": None if best is None else history["test_acc"][best],
-        "mean_epoch_seconds": sum(history["epoch_seconds"]) / max(len(history["epoch_seconds"]), 1),
+        **best_epoch_summary(history),
         "added_edges": graph.added_edges.tolist(),
         "generation_events": graph.events,
         "ece_bins": ECE_BINS,

@@ -11,14 +11,14 @@ import torch
 from ..data import grid_graph
 from ..entropy import node_energy
 from ..models import build_model
-from .cache import Run, load_cached, sweep
+from .cache import Run, load_cached
 from .training import train_node_classifier
 
 
 def load_config(quick: bool) -> dict[str, Any]:
     """``configs/paper1.json`` with each experiment's ``quick`` block applied in quick mode."""
     config = json.loads(resources.files(__package__).joinpath("configs/paper1.json").read_text())
-    for name in ("table1", "table1_authors_step", "citeseer_temperature", "figure2"):
+    for name in ("table1", "table1_authors_step", "table1_after_step", "table1_threads", "citeseer_temperature", "figure2"):
         overrides = config[name].pop("quick")
         if quick:
             config[name].update(overrides)
@@ -27,7 +27,7 @@ def load_config(quick: bool) -> dict[str, Any]:
 
 
 def _training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:
-    training = dict(config["training"])
+    training = {**config["training"], **section.get("training", {})}
     for key in ("epochs", "hidden_channels"):
         training[key] = section.get(key, training[key])
     return {"dataset": dataset, "model": model, "depth": depth, "seed": seed, **training,
@@ -35,12 +35,12 @@ def _training_config(config, section, dataset, model, depth, seed, model_options
             "energy_epochs": section.get("energy_epochs", {}).get(str(depth), [])}
 
 
-def citeseer_temperature_runs(config) -> list[Run]:
+def citeseer_temperature_runs(config, seeds=None) -> list[Run]:
     section = config["citeseer_temperature"]
     runs = []
     for temperature in section["temperatures"]:
         options = {**config["model_options"]["entropic"], "temperature": temperature}
-        for seed in section["seeds"]:
+        for seed in seeds or section["seeds"]:
             runs.append(Run("citeseer_temperature", f"CiteSeer-entropic-depth{section['depth']}-T{temperature:g}-seed{seed}",
                             _training_config(config, section, section["dataset"], "entropic", section["depth"], seed, options)))
     return runs
@@ -54,14 +54,15 @@ def chosen_citeseer_temperature(config, results: Path) -> float:
         if stored is None:
             raise FileNotFoundError(
                 f"The CiteSeer temperature sweep has not been run ({run.path(results)} is missing): "
-                "run `python -m energygnn run citeseer-temperature` first.")
+                "run `python -m energygnn run citeseer_temperature` first.")
         scores.setdefault(run.config["model_options"]["temperature"], []).append(stored["result"]["best_val_acc"])
     return max(scores, key=lambda t: sum(scores[t]) / len(scores[t]))
 
 
 def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "table1") -> list[Run]:
     """Seed by seed, so that an interrupted sweep has complete tables for the first seeds.
-    ``name``: the config section, ``table1`` or ``table1_authors_step`` (same protocol, other models);
+    ``name``: the config section, ``table1`` or a variant of it (``table1_authors_step``,
+    ``table1_after_step``, ``table1_threads``: other models, cells or training settings);
     CiteSeer's entropic models use the temperature chosen by the CiteSeer sweep."""
     section = config[name]
     options = {}
@@ -108,23 +109,3 @@ def figure2_runs(config) -> list[Run]:
         "hidden_channels": section.get("hidden_channels", config["training"]["hidden_channels"]),
         "model_options": config["model_options"][model]})
         for model in section["models"] for depth in section["depths"]]
-
-
-def run_experiment(name: str, quick: bool, results: Path, seeds=None, force: bool = False) -> list[dict]:
-    """Run (or read back) every run of experiment ``name``:
-    ``table1``, ``table1-authors-step`` (Table 1's entropic GCN with the authors' step direction),
-    ``figure3`` (the depth-64 runs of Table 1), ``figure2`` or ``citeseer-temperature``."""
-    config = load_config(quick)
-    if name == "citeseer-temperature":
-        return sweep(citeseer_temperature_runs(config), train_node_classifier, results, name, force)
-    if name == "table1":
-        return sweep(table1_runs(config, results, seeds=seeds), train_node_classifier, results, name, force)
-    if name == "table1-authors-step":
-        runs = table1_runs(config, results, seeds=seeds, name="table1_authors_step")
-        return sweep(runs, train_node_classifier, results, name, force)
-    if name == "figure3":
-        depth = max(config["table1"]["depths"])
-        return sweep(table1_runs(config, results, depths=[depth], seeds=seeds), train_node_classifier, results, name, force)
-    if name == "figure2":
-        return sweep(figure2_runs(config), untrained_energy, results, name, force)
-    raise ValueError(f"Unknown experiment {name!r}; valid: table1, table1-authors-step, figure2, figure3, citeseer-temperature.")

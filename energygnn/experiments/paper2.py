@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .cache import Run, sweep
+from .cache import Run
 from .jem_training import train_energy_gcn
 
 
@@ -52,14 +52,3 @@ def ablation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
     return [Run("jem_ablation", f"{dataset}-{name}-seed{seed}", {
         **_run_config(config, dataset, variant["model"], seed, variant), "variant": name})
         for seed in seeds or section["seeds"] for name, variant in section["variants"].items()]
-
-
-def run_experiment(name: str, quick: bool, results: Path, seeds=None, force: bool = False) -> list[dict]:
-    """Run (or read back) ``jem-table`` (every dataset, model and seed of paper 2's table) or
-    ``jem-ablation`` (the settings paper 2 leaves open, varied on Cora)."""
-    config = load_config(quick)
-    if name == "jem-table":
-        return sweep(jem_runs(config, seeds), train_energy_gcn, results, name, force)
-    if name == "jem-ablation":
-        return sweep(ablation_runs(config, seeds), train_energy_gcn, results, name, force)
-    raise ValueError(f"Unknown experiment {name!r}; valid: jem-table, jem-ablation.")

@@ -15,11 +15,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.nn import GCNConv, PairNorm
-from torch_geometric.utils import add_self_loops, degree, scatter
+from torch_geometric.nn import PairNorm
+from torch_geometric.utils import scatter
 
-from ..nn import EntropicConv
-from ..sparse import AdjacencyCache
+from ..nn import EntropicConv, GCNConv, RowNormalizedConv
+from ..sparse import Adjacency, AdjacencyCache, as_adjacency
 
 
 class DeepGNN(nn.Module):
@@ -32,9 +32,14 @@ class DeepGNN(nn.Module):
         depth (int): number of hidden blocks :math:`L \ge 1`.
         hidden_channels (int, optional): width of every hidden block (default: ``256``).
 
+    The graph is turned into an :class:`~energygnn.sparse.Adjacency` once (and kept while the same
+    ``edge_index`` tensor comes in), and the blocks receive that: their convolutions propagate over
+    normalised adjacencies built once per graph (:class:`energygnn.nn.GCNConv`), the same function as
+    PyG's per-call normalisation and message passing, several times faster.
+
     Shapes:
-        **x** [n, in_channels], **edge_index** [2, m] -> [n, out_channels]; with
-        ``return_hidden=True`` also a list of ``depth`` tensors [n, hidden_channels], the
+        **x** [n, in_channels], **edge_index** [2, m] (or an ``Adjacency``) -> [n, out_channels];
+        with ``return_hidden=True`` also a list of ``depth`` tensors [n, hidden_channels], the
         embedding after every hidden block.
     """
 
@@ -47,6 +52,7 @@ class DeepGNN(nn.Module):
                 raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}.")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.depth, self.hidden_channels = depth, hidden_channels
+        self._adjacency_cache = AdjacencyCache(name)
 
     def encode(self, x: Tensor, edge_index: Tensor) -> Tensor:
         return x
@@ -61,6 +67,7 @@ class DeepGNN(nn.Module):
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{type(self).__name__}: expected x of shape [n, {self.in_channels}], "
                              f"got {list(x.shape)}.")
+        edge_index = self._adjacency_cache(edge_index, x.size(0))
         h = self.encode(x, edge_index)
         hidden = []
         for index in range(self.depth):
@@ -118,23 +125,6 @@ class EntropicGCN(BasicGCN):
         return EntropicConv(GCNConv(in_channels, out_channels), **self._step_options)
 
 
-class RowNormalizedConv(GCNConv):
-    r""":math:`X' = \hat D^{-1} \hat A X W + b` with :math:`\hat A = A + I`: the propagation of
-    PairNorm's reference models, as a ``GCNConv`` with fixed edge weights :math:`1 / \hat d_i`."""
-
-    def __init__(self, in_channels: int, out_channels: int):
-        super().__init__(in_channels, out_channels, normalize=False, add_self_loops=False)
-        self._cache: tuple[Tensor, int, Tensor, Tensor] | None = None
-
-    def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        cache = self._cache
-        if cache is None or cache[0] is not edge_index or cache[1] != x.size(0):
-            looped, _ = add_self_loops(edge_index, num_nodes=x.size(0))
-            weight = degree(looped[1], x.size(0)).reciprocal()[looped[1]]
-            self._cache = cache = (edge_index, x.size(0), looped, weight)
-        return super().forward(x, cache[2], cache[3])
-
-
 class PairNormGCN(DeepGNN):
     r"""PairNorm GCN :cite:p:`zhao2020pairnorm` as in the authors' configuration: row-L1-normalised
     input features, then :math:`L` blocks ``RowNormalizedConv -> PairNorm (PN-SI) -> ReLU``, then
@@ -186,22 +176,21 @@ class G2GCN(DeepGNN):
         self.conv = GCNConv(hidden_channels, hidden_channels)
         self.gate_conv = GCNConv(hidden_channels, hidden_channels)
         self.decoder = nn.Linear(hidden_channels, out_channels)
-        self._adjacency_cache = AdjacencyCache(type(self).__name__)
 
     def encode(self, x, edge_index):
         return F.relu(self.encoder(x))
 
-    def gate(self, y: Tensor, edge_index: Tensor) -> Tensor:
+    def gate(self, y: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
         r""":math:`\tau = \tanh(\mathrm{mean}_{j \in \mathcal{N}(i)} |y_i - y_j|^p)` per channel. For
         :math:`p = 2` it uses :math:`\sum_j (y_i - y_j)^2 = d_i y_i^2 - 2 y_i (A y)_i + (A y^2)_i`
         (sparse products, no [m, c] temporary); otherwise the edge differences."""
+        adjacency = as_adjacency(edge_index, y.size(0), type(self).__name__)
         if self.p == 2.0:
-            adjacency = self._adjacency_cache(edge_index, y.size(0))
             degree = adjacency.degree.to(y.dtype).unsqueeze(1)
             squares = degree * y.square() - 2 * y * (adjacency @ y) + adjacency @ y.square()
             mean = squares.clamp(min=0) / degree.clamp(min=1)
         else:
-            row, col = edge_index
+            row, col = adjacency.rows, adjacency.neighbours
             mean = scatter((y[row] - y[col]).abs().pow(self.p), row, dim=0, dim_size=y.size(0), reduce="mean")
         return torch.tanh(mean)
 

@@ -1,4 +1,5 @@
 """Neural-network building blocks."""
+from .conv import GCNConv, RowNormalizedConv
 from .entropic import EntropicConv, EntropyAscent
 
-__all__ = ["EntropicConv", "EntropyAscent"]
+__all__ = ["EntropicConv", "EntropyAscent", "GCNConv", "RowNormalizedConv"]

@@ -1,0 +1,95 @@
+"""Every experiment in one list: its name (also its results folder and its CLI name), the
+table or figure it makes, its chapter, how its runs are built, what computes one run, and what
+must exist first. The CLI, the README's command table (checked by a test), the tests and quick
+mode all read this list."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import paper1, paper2
+from .cache import Run, sweep
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment. ``runs(config, results, seeds)`` lists its runs; ``work(run_config)`` computes one."""
+
+    name: str
+    makes: str
+    chapter: str
+    load_config: Callable[[bool], dict[str, Any]]
+    runs: Callable[[dict[str, Any], Path, list[int] | None], list[Run]]
+    work: Callable[[dict[str, Any]], dict[str, Any]]
+    requires: tuple[str, ...] = ()
+    seeded: bool = True
+
+    @property
+    def command(self) -> str:
+        return f"python -m energygnn run {self.name}"
+
+
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
+    Experiment("citeseer_temperature", "Paper 1: CiteSeer's temperature for the entropic GCN", "book/deep_training.ipynb",
+               paper1.load_config, lambda c, r, s: paper1.citeseer_temperature_runs(c, seeds=s),
+               paper1.train_node_classifier),
+    Experiment("figure2", "Paper 1, Figure 2: energy of untrained deep models on a grid", "book/oversmoothing_grid.ipynb",
+               paper1.load_config, lambda c, r, s: paper1.figure2_runs(c), paper1.untrained_energy, seeded=False),
+    Experiment("table1", "Paper 1, Table 1 and Figure 3 (layer energies of the depth-64 runs)", "book/deep_training.ipynb",
+               paper1.load_config, lambda c, r, s: paper1.table1_runs(c, r, seeds=s), paper1.train_node_classifier,
+               requires=("citeseer_temperature",)),
+    Experiment("table1_authors_step", "Paper 1, Table 1's entropic GCN with the authors' step direction",
+               "book/deep_training.ipynb", paper1.load_config,
+               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_authors_step"),
+               paper1.train_node_classifier, requires=("citeseer_temperature",)),
+    Experiment("table1_after_step", "Paper 1, Table 1 cells with the metrics of a second forward after the step",
+               "book/deep_training.ipynb", paper1.load_config,
+               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_after_step"),
+               paper1.train_node_classifier, requires=("citeseer_temperature",)),
+    Experiment("table1_threads", "Paper 1, Table 1 cells re-run on two torch threads (rounding alone)",
+               "book/deep_training.ipynb", paper1.load_config,
+               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_threads"),
+               paper1.train_node_classifier, requires=("citeseer_temperature",)),
+    Experiment("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", "book/jem_results.ipynb",
+               paper2.load_config, lambda c, r, s: paper2.jem_runs(c, s), paper2.train_energy_gcn),
+    Experiment("jem_ablation", "Paper 2: the open choices varied on Cora", "book/jem_results.ipynb",
+               paper2.load_config, lambda c, r, s: paper2.ablation_runs(c, s), paper2.train_energy_gcn),
+)}
+
+
+def get_experiment(name: str) -> Experiment:
+    """The experiment called ``name`` (hyphens are read as underscores)."""
+    key = name.replace("-", "_")
+    if key not in EXPERIMENTS:
+        raise ValueError(f"Unknown experiment {name!r}; valid: {', '.join(EXPERIMENTS)}.")
+    return EXPERIMENTS[key]
+
+
+def experiment_runs(name: str, quick: bool, results: Path, seeds: list[int] | None = None) -> list[Run]:
+    """The runs of experiment ``name`` (prerequisites must already be stored)."""
+    experiment = get_experiment(name)
+    return experiment.runs(experiment.load_config(quick), Path(results), seeds)
+
+
+def run_experiment(name: str, quick: bool, results: Path, seeds: list[int] | None = None, force: bool = False,
+                   jobs: int = 1, threads: int | None = None) -> list[dict[str, Any]]:
+    """Run (or read back) every run of experiment ``name``, after its prerequisites (run first
+    when their results are missing, with the configured seeds)."""
+    experiment = get_experiment(name)
+    if seeds is not None and not experiment.seeded:
+        raise ValueError(f"{experiment.name} has no seeds to choose (its draws are fixed by its config); "
+                         "drop --seeds.")
+    if seeds is not None and any(seed < 0 for seed in seeds):
+        raise ValueError(f"seeds must be non-negative integers, got {seeds}.")
+    for requirement in experiment.requires:
+        runs = experiment_runs(requirement, quick, results)
+        if any(run.path(results).is_file() is False for run in runs):
+            log.info("%s needs %s first: running it", experiment.name, requirement)
+        sweep(runs, get_experiment(requirement).work, results, requirement, jobs=jobs, threads=threads)
+    runs = experiment_runs(experiment.name, quick, results, seeds)
+    return sweep(runs, experiment.work, results, experiment.name, force, jobs=jobs, threads=threads)
