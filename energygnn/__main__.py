@@ -35,7 +35,7 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .experiments.registry import EXPERIMENTS, get_experiment, run_experiment
+    from .experiments.registry import EXPERIMENTS, get_experiment, run_experiments
     from .experiments.cache import SweepFailed
 
     parser = argparse.ArgumentParser(prog="python -m energygnn", description=__doc__,
@@ -67,17 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     results = arguments.results or ((repo_root() or Path.cwd()) / "_build" / "results-quick" if quick else results_root())
     if results.exists() and not results.is_dir():
         parser.error(f"--results {results} is a file; give a folder (it is created if missing).")
-    for experiment in experiments:
-        try:
-            stored = run_experiment(experiment.name, quick, results, seeds=arguments.seeds, force=arguments.force,
-                                    jobs=arguments.jobs, threads=arguments.threads)
-        except SweepFailed as error:
-            print(f"{experiment.name}: {error}", file=sys.stderr)
-            return 1
-        except (ValueError, FileNotFoundError) as error:
-            print(f"{experiment.name}: {error}", file=sys.stderr)
-            return 2
-        print(f"{experiment.name}: {len(stored)} runs in {results / experiment.name}")
+    names = [experiment.name for experiment in experiments]
+    try:
+        stored = run_experiments(names, quick, results, seeds=arguments.seeds, force=arguments.force,
+                                 jobs=arguments.jobs, threads=arguments.threads)
+    except SweepFailed as error:
+        print(f"{' '.join(names)}: {error}", file=sys.stderr)
+        return 1
+    except (ValueError, FileNotFoundError) as error:
+        print(f"{' '.join(names)}: {error}", file=sys.stderr)
+        return 2
+    for name in names:
+        print(f"{name}: {len(stored[name])} runs in {results / name}")
     return 0
 
 

@@ -94,6 +94,8 @@ def configure_threads(threads: int) -> None:
 def _execute_in_worker(run: Run, work, results: Path, force: bool):
     """A worker's job: ``(stored result, error as text, whether it was computed)``; a failing run
     is reported, not raised, so that the sweep records it and goes on."""
+    if isinstance(work, dict):  # a sweep over several experiments: one work function each
+        work = work[run.experiment]
     try:
         cached = None if force else load_cached(run, results)
         if cached is not None:
@@ -103,7 +105,7 @@ def _execute_in_worker(run: Run, work, results: Path, force: bool):
         return None, f"{type(error).__name__}: {error}\n{traceback.format_exc()}", False
 
 
-def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]], results: Path,
+def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] | dict[str, Callable], results: Path,
           description: str = "runs", force: bool = False, jobs: int = 1, threads: int | None = None,
           record: bool = True) -> list[dict[str, Any]]:
     """Execute every run (reading back those already stored) with one progress bar.
@@ -112,6 +114,7 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]],
     files, which are written atomically (Ctrl-C leaves no half-written file). With ``jobs > 1``
     the runs go to that many worker processes (``work`` must then be a module-level function),
     each with ``threads`` torch threads (default 1); results are the same as a sequential sweep
+    (``work`` may map experiment names to work functions, for runs of several experiments)
     with the same thread count. A run that raises is recorded and the sweep goes on; the stored
     results of the others are returned and :class:`SweepFailed` is raised at the end.
 

@@ -80,16 +80,43 @@ def run_experiment(name: str, quick: bool, results: Path, seeds: list[int] | Non
                    jobs: int = 1, threads: int | None = None) -> list[dict[str, Any]]:
     """Run (or read back) every run of experiment ``name``, after its prerequisites (run first
     when their results are missing, with the configured seeds)."""
-    experiment = get_experiment(name)
-    if seeds is not None and not experiment.seeded:
-        raise ValueError(f"{experiment.name} has no seeds to choose (its draws are fixed by its config); "
-                         "drop --seeds.")
+    return run_experiments([name], quick, results, seeds, force, jobs, threads)[name]
+
+
+def run_experiments(names: list[str], quick: bool, results: Path, seeds: list[int] | None = None,
+                    force: bool = False, jobs: int = 1, threads: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Run several experiments as one sweep, after their prerequisites (those not named are run
+    first when their results are missing; those named run in an earlier sweep). The runs go seed
+    by seed (an interrupted sweep leaves complete seeds of every experiment) and, within a seed,
+    deepest first (so that parallel workers do not end on one long run). Returns each
+    experiment's stored runs in the experiment's own order."""
+    experiments = [get_experiment(name) for name in dict.fromkeys(names)]
+    names = [e.name for e in experiments]
+    for experiment in experiments:
+        if seeds is not None and not experiment.seeded:
+            raise ValueError(f"{experiment.name} has no seeds to choose (its draws are fixed by its config); "
+                             "drop --seeds.")
     if seeds is not None and any(seed < 0 for seed in seeds):
         raise ValueError(f"seeds must be non-negative integers, got {seeds}.")
-    for requirement in experiment.requires:
+    for requirement in dict.fromkeys(r for e in experiments for r in e.requires if r not in names):
         runs = experiment_runs(requirement, quick, results)
-        if any(run.path(results).is_file() is False for run in runs):
-            log.info("%s needs %s first: running it", experiment.name, requirement)
+        if not all(run.path(results).is_file() for run in runs):
+            log.info("%s is needed first: running it", requirement)
         sweep(runs, get_experiment(requirement).work, results, requirement, jobs=jobs, threads=threads)
-    runs = experiment_runs(experiment.name, quick, results, seeds)
-    return sweep(runs, experiment.work, results, experiment.name, force, jobs=jobs, threads=threads)
+    first = [e for e in experiments if not set(e.requires) & set(names)]
+    stored: dict[str, list[dict[str, Any]]] = {}
+    for stage in (first, [e for e in experiments if e not in first]):
+        if not stage:
+            continue
+        runs, own_order = [], {}
+        for e in stage:
+            for index, run in enumerate(experiment_runs(e.name, quick, results, seeds if e.seeded else None)):
+                runs.append(run)
+                own_order[run.experiment, run.key] = (names.index(e.name), index)
+        runs.sort(key=lambda run: (run.config.get("seed", 0), -run.config.get("depth", 0),
+                                   own_order[run.experiment, run.key]))
+        done = sweep(runs, {e.name: e.work for e in stage}, results, "+".join(e.name for e in stage), force,
+                     jobs=jobs, threads=threads)
+        for run, entry in sorted(zip(runs, done), key=lambda pair: own_order[pair[0].experiment, pair[0].key]):
+            stored.setdefault(run.experiment, []).append(entry)
+    return stored
