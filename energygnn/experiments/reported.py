@@ -13,8 +13,6 @@ PAPER1_TABLE1 = {
     ("CiteSeer", "pairnorm"): {4: 0.63, 8: 0.56, 16: 0.50, 32: 0.51, 64: 0.50},
 }
 
-MODEL_LABELS = {"basic": "Basic GCN", "entropic": "Entropic GCN", "entropic_authors": "Entropic GCN (authors' step)",
-                "g2": "G2", "pairnorm": "PairNorm"}
 
 # Paper 2, its table: test accuracy (%) on the public split, mean of 5 runs. The GCN row equals
 # Kipf & Welling's (2017) published numbers.
@@ -27,4 +25,3 @@ PAPER2_ACCURACY = {
 # (number of bins not given).
 PAPER2_CLOSED_3_WALKS = {"original": 9780, "generated": 10674}
 PAPER2_ECE = {"gcn": 0.67, "jem": 0.52}
-PAPER2_LABELS = {"gcn": "GCN", "jem": "GCN-JEM", "jemo": "GCN-JEMO"}

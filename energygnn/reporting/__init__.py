@@ -1,0 +1,16 @@
+"""The reporting layer: what the results chapters call to judge, tabulate and label.
+
+* :mod:`~energygnn.reporting.verdicts`: the one rule that says whether a claim holds, fails or
+  is within noise (two standard errors of the seed spread);
+* :mod:`~energygnn.reporting.tables`: Markdown tables, paper-vs-ours cells;
+* :mod:`~energygnn.reporting.labels`: display names and colours of models and settings;
+* :mod:`~energygnn.reporting.benchmarks`: benchmark results, loaded and tabulated.
+
+Data path: book <- reporting <- experiments.results <- experiments (runner) <- models <- entropy / ebm.
+"""
+from .labels import MODEL_COLOURS, MODEL_LABELS, PAPER2_LABELS, STEP_SETTING_LABELS
+from .tables import markdown_table, mean_std_cell
+from .verdicts import Verdict, Judgement, judge
+
+__all__ = ["MODEL_COLOURS", "MODEL_LABELS", "PAPER2_LABELS", "STEP_SETTING_LABELS", "Judgement", "Verdict",
+           "judge", "markdown_table", "mean_std_cell"]

@@ -1,0 +1,29 @@
+"""Markdown tables for the chapters (rendered by MyST-NB)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..experiments.results import mean_std
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table; cells are converted with ``str``."""
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def mean_std_cell(values: Iterable[float | None], digits: int = 3, expected: int | None = None,
+                  paper: float | None = None) -> str:
+    """``mean ± std`` over seeds (just the value for one seed, "not run" for none), with ``(n=k)``
+    when fewer than ``expected`` seeds ran, and the paper's value under it, labelled as theirs."""
+    mean, std, count = mean_std(list(values))
+    if count == 0:
+        text = "not run"
+    else:
+        text = f"{mean:.{digits}f} ± {std:.{digits}f}" if count > 1 else f"{mean:.{digits}f}"
+        if expected is not None and count != expected:
+            text += f" (n={count})"
+    if paper is not None:
+        text += f" <br>*paper: {paper:.2f}*"
+    return text

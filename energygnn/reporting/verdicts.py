@@ -1,0 +1,97 @@
+r"""The one rule by which every chapter judges a claim.
+
+A claim compares two quantities measured over seeds (or one of them a fixed number, such as a
+paper's value): :math:`a` with seed values :math:`a_1..a_{n_a}`, :math:`b` likewise. With
+:math:`d = \bar a - \bar b` and the standard error of that difference,
+
+.. math::
+    \mathrm{SE} = \sqrt{s_a^2 / n_a + s_b^2 / n_b}
+
+(:math:`s` the sample standard deviation over seeds; a fixed number contributes nothing), a claim
+:math:`a > b` **holds** when :math:`d > 2\,\mathrm{SE}`, **fails** when :math:`d < -2\,\mathrm{SE}`,
+and is **within noise** otherwise; :math:`a < b` mirrors it. A claim :math:`a \approx b` ("as
+accurate as") holds when :math:`|d| \le 2\,\mathrm{SE}` and fails otherwise. An optional
+``margin`` shifts the threshold by a stated amount (e.g. "at least twice" as a ratio claim is
+judged on the logarithm by the caller). With one seed on each side the standard error is zero and
+every difference decides.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+RELATIONS = (">", "<", "=")
+
+
+class Verdict(str, Enum):
+    HOLDS = "holds"
+    FAILS = "fails"
+    WITHIN_NOISE = "within noise"
+    NOT_MEASURED = "not measured"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A claim's verdict with what decided it."""
+
+    verdict: Verdict
+    relation: str
+    ours: float  # mean of a
+    reference: float  # mean of b
+    difference: float  # ours - reference
+    standard_error: float
+    counts: tuple[int, int]
+
+    def __str__(self) -> str:
+        return str(self.verdict)
+
+    @property
+    def markdown(self) -> str:
+        """``**holds**`` etc., with the difference and its two standard errors."""
+        if self.verdict is Verdict.NOT_MEASURED:
+            return "**not measured**"
+        return f"**{self.verdict}** (difference {self.difference:+.3f}, 2 SE {2 * self.standard_error:.3f})"
+
+
+def _values(sample: float | Iterable[float | None]) -> list[float]:
+    if isinstance(sample, (int, float)):
+        return [float(sample)]
+    return [float(v) for v in sample if v is not None and not math.isnan(v)]
+
+
+def _mean_and_variance_of_mean(values: Sequence[float], fixed: bool) -> tuple[float, float]:
+    mean = statistics.fmean(values)
+    if fixed or len(values) < 2:
+        return mean, 0.0
+    return mean, statistics.variance(values) / len(values)
+
+
+def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], relation: str = ">",
+          margin: float = 0.0) -> Judgement:
+    """Judge the claim ``a <relation> b`` (``">"``, ``"<"`` or ``"="``) by two standard errors of the
+    seed spread. ``a`` and ``b`` are seed values, or numbers held fixed (a paper's value). For
+    ``">"`` the claim is ``a > b + margin``; for ``"<"``, ``a < b - margin``; for ``"="``,
+    ``|a - b| <= margin`` (each up to two standard errors)."""
+    if relation not in RELATIONS:
+        raise ValueError(f"judge: relation must be one of {RELATIONS}, got {relation!r}.")
+    fixed_a, fixed_b = isinstance(a, (int, float)), isinstance(b, (int, float))
+    values_a, values_b = _values(a), _values(b)
+    if not values_a or not values_b:
+        return Judgement(Verdict.NOT_MEASURED, relation, math.nan, math.nan, math.nan, math.nan,
+                         (len(values_a), len(values_b)))
+    mean_a, var_a = _mean_and_variance_of_mean(values_a, fixed_a)
+    mean_b, var_b = _mean_and_variance_of_mean(values_b, fixed_b)
+    difference, error = mean_a - mean_b, math.sqrt(var_a + var_b)
+    if relation == "=":
+        verdict = Verdict.HOLDS if abs(difference) - margin <= 2 * error else Verdict.FAILS
+    else:
+        excess = (difference - margin) if relation == ">" else (-difference - margin)
+        verdict = Verdict.HOLDS if excess > 2 * error else (
+            Verdict.FAILS if excess < -2 * error else Verdict.WITHIN_NOISE)
+    return Judgement(verdict, relation, mean_a, mean_b, difference, error, (len(values_a), len(values_b)))
