@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 
 from energygnn.config import quick_mode, repo_root
 from energygnn.experiments import paper1
-from energygnn.experiments.training import build_training, record_split_metrics, train_epoch
+from energygnn.experiments.training import build_training, train_epoch
+from energygnn.history import record_split_metrics
 from energygnn.provenance import atomic_write_json, provenance
 
 SPEEDUP_TARGET = 2.5

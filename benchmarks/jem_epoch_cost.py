@@ -1,5 +1,5 @@
 """Paper 2's cost, measured: one GCN-JEM epoch against one plain GCN epoch, and the exactness of
-the 2-hop sampler (energygnn.jem.GraphSampler).
+the 2-hop sampler (energygnn.ebm.sampler.GraphSampler).
 
 Two measurements, written with provenance to results/benchmarks/jem_epoch_cost.json:
 
@@ -24,10 +24,10 @@ from tqdm.auto import tqdm
 
 from energygnn.config import quick_mode, repo_root
 from energygnn.experiments import paper2
-from energygnn.experiments.jem_training import EnergyGCNTrainer
-from energygnn.jem import GraphSampler
+from energygnn.ebm.trainer import EnergyGCNTrainer
+from energygnn.ebm.sampler import GraphSampler
 from energygnn.provenance import atomic_write_json, provenance
-from energygnn.sgld import ReplayBuffer, langevin_dynamics
+from energygnn.ebm.sgld import ReplayBuffer, langevin_dynamics
 
 VARIANTS = {"gcn": ("gcn", None), "jem": ("jem", "subgraph"), "jem_full_graph": ("jem", "full")}
 

@@ -7,7 +7,7 @@ Theorem 3.1), lets sympy differentiate the definitions, and returns the residual
 (symbolic derivative) - (claimed closed form), which sympy simplifies to exactly ``0``.
 
 The paper's text lost its formulas; the statements below are our reconstruction from the proof's
-prose and from ../shared/papers/formulas.md: A.1 the gradient of a squared distance, A.2 the
+prose and from the book's "Formulas and settings" page (``book/formulas.md``): A.1 the gradient of a squared distance, A.2 the
 derivative of :math:`-p \log p`, A.3 that of the Boltzmann weight, A.4 the gradient of a node
 energy (three cases), A.5 the chain rule through the energies.
 """

@@ -9,7 +9,8 @@ from energygnn.experiments import paper1
 from energygnn.experiments.cache import SWEEP_FOLDER, CorruptResultError, Run, SweepFailed, execute, load_cached, sweep
 from energygnn.experiments.registry import EXPERIMENTS, run_experiment
 from energygnn.experiments.results import provenance_summary
-from energygnn.experiments.training import build_training, metrics_protocol, record_split_metrics, train_node_classifier
+from energygnn.experiments.training import build_training, train_node_classifier
+from energygnn.history import metrics_protocol, record_split_metrics
 from energygnn.provenance import read_json
 
 

@@ -56,3 +56,11 @@ def test_the_readme_lists_every_registered_experiment_and_nothing_else():
     assert rows == [(e.name, e.makes, e.chapter) for e in EXPERIMENTS.values()]
     assert all((ROOT / e.chapter).is_file() for e in EXPERIMENTS.values())
     assert not re.search(r"energygnn run [a-z0-9]+-[a-z]", readme), "CLI names are the folder names"
+
+
+def test_nothing_readers_get_cites_the_shared_folder_they_do_not_have():
+    shipped = [p for folder in ("energygnn", "book") for p in (ROOT / folder).rglob("*")
+               if p.suffix in {".py", ".json", ".md", ".ipynb"} and ".ipynb_checkpoints" not in p.parts]
+    assert shipped
+    offenders = [str(p.relative_to(ROOT)) for p in shipped if "shared/papers" in p.read_text()]
+    assert not offenders, f"cite book/formulas.md instead: {offenders}"

@@ -1,4 +1,4 @@
-"""Numbers the papers report, typed in from them (../shared/papers/formulas.md) and labelled as
+"""Numbers the papers report, typed in from them (restored in the book's "Formulas and settings" page) and labelled as
 theirs wherever the book shows them. Nothing here is a result of this package."""
 
 # Paper 1, Table 1: best validation accuracy, one run (seed 0), by dataset, model and depth.

@@ -1,10 +1,5 @@
-"""Node classification with the authors' protocol, recording everything the tables and figures need.
-
-The training-loop protocol shared by both papers' runners: a history of per-epoch losses and
-accuracies on the train/val/test nodes (:func:`record_split_metrics`), a best-validation-epoch
-summary (:func:`best_epoch_summary`), and a run that stops, with its reason recorded, at the first
-non-finite loss.
-"""
+"""Paper 1's runs: node classification with the authors' protocol, recording everything the
+tables and figures need (the history and summary of :mod:`energygnn.history`)."""
 from __future__ import annotations
 
 import math
@@ -17,16 +12,10 @@ from torch import nn
 
 from ..data import load_planetoid
 from ..entropy import node_energy
+from ..history import HISTORY_KEYS, METRICS, best_epoch_summary, metrics_protocol, record_split_metrics
 from ..models import build_model
 
-SPLITS = ("train", "val", "test")
-HISTORY_KEYS = tuple(f"{split}_{metric}" for metric in ("loss", "acc") for split in SPLITS) + ("epoch_seconds",)
-# "training_forward": the epoch's metrics come from the logits of the training step's forward (the
-# authors' protocol: epoch k reports the model after k - 1 updates); "after_step": a second,
-# evaluation-mode forward after the update; "auto": the first for models without dropout or
-# batch statistics (where both forwards compute the same function), else the second.
-METRICS = ("auto", "training_forward", "after_step")
-
+__all__ = ["METRICS", "build_training", "layer_energies", "train_epoch", "train_node_classifier"]
 
 def layer_energies(hidden: list[torch.Tensor], edge_index: torch.Tensor) -> dict[str, list[float]]:
     """Mean node energy of every hidden embedding, with ``a_i = 1`` ("plain", half the survey's
@@ -35,51 +24,6 @@ def layer_energies(hidden: list[torch.Tensor], edge_index: torch.Tensor) -> dict
         "plain": [float(node_energy(h, edge_index).mean()) for h in hidden],
         "normalized": [float(node_energy(h, edge_index, normalize=True).mean()) for h in hidden],
     }
-
-
-def accuracy(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> float:
-    return float((logits[mask].argmax(dim=1) == labels[mask]).float().mean())
-
-
-def record_split_metrics(history: dict[str, list], logits: torch.Tensor, data) -> None:
-    """Append the mean cross-entropy and the accuracy on the train/val/test nodes to ``history``."""
-    logits = logits.detach()
-    for split in SPLITS:
-        mask = data[f"{split}_mask"]
-        history[f"{split}_loss"].append(float(F.cross_entropy(logits[mask], data.y[mask])))
-        history[f"{split}_acc"].append(accuracy(logits, data.y, mask))
-
-
-def best_epoch_summary(history: dict[str, list]) -> dict[str, Any]:
-    """The epoch (1-based) of the best validation accuracy, that accuracy, the test accuracy at
-    it, and the mean epoch time. Ties go to the earliest epoch."""
-    values = history["val_acc"]
-    best = max(range(len(values)), key=values.__getitem__) if values else None
-    return {
-        "best_epoch": None if best is None else best + 1,
-        "best_val_acc": None if best is None else values[best],
-        "test_acc_at_best_val": None if best is None else history["test_acc"][best],
-        "mean_epoch_seconds": sum(history["epoch_seconds"]) / max(len(history["epoch_seconds"]), 1),
-    }
-
-
-def is_stochastic(model: nn.Module) -> bool:
-    """Whether the model computes a different function in training mode (dropout, batch statistics)."""
-    return any((isinstance(module, nn.modules.dropout._DropoutNd) and module.p > 0)
-               or isinstance(module, nn.modules.batchnorm._BatchNorm) for module in model.modules())
-
-
-def metrics_protocol(model: nn.Module, choice: str = "auto") -> str:
-    """Resolve ``choice`` (one of :data:`METRICS`) for ``model``: ``"training_forward"`` or ``"after_step"``."""
-    if choice not in METRICS:
-        raise ValueError(f"metrics must be one of {METRICS}, got {choice!r}.")
-    stochastic = is_stochastic(model)
-    if choice == "training_forward" and stochastic:
-        raise ValueError(f"metrics='training_forward' needs a model without dropout or batch norm; "
-                         f"{type(model).__name__} has one: use 'after_step'.")
-    if choice == "auto":
-        return "after_step" if stochastic else "training_forward"
-    return choice
 
 
 def build_training(config: dict[str, Any]):

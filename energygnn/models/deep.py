@@ -1,7 +1,7 @@
 r"""Deep GNNs of paper 1's Section 5, on one base class so that "depth" means the same for all.
 
 Every model is ``encoder -> L hidden blocks of width 256 -> decoder``; :math:`L` is the depth.
-How this maps to the authors' counting (``../shared/papers/formulas.md``):
+How this maps to the authors' counting (the book's "Formulas and settings" page, ``book/formulas.md``):
 
 * Basic / Entropic GCN: the authors' ``L`` hidden ``GCNConv`` layers plus an output ``GCNConv``
   (:math:`L + 1` convolutions); the first hidden layer maps the input to 256. Identical here.

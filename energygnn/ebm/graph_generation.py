@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from .sparse import check_edge_index
+from ..sparse import check_edge_index
 
 
 def pairs_within(energies: Tensor, tau: float) -> Tensor:

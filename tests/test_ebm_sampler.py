@@ -3,9 +3,9 @@ import torch
 from torch_geometric.nn import GCNConv
 
 from energygnn.data import random_sparse_graph
-from energygnn.jem import GraphSampler
-from energygnn.models.gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
-from energygnn.sgld import langevin_dynamics
+from energygnn.ebm.sampler import GraphSampler
+from energygnn.ebm.gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
+from energygnn.ebm.sgld import langevin_dynamics
 
 
 def tiny_problem(num_nodes=80, features=6, classes=3, seed=0):

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from energygnn.sgld import ReplayBuffer, langevin_dynamics
+from energygnn.ebm.sgld import ReplayBuffer, langevin_dynamics
 
 
 def quadratic(x):

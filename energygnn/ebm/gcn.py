@@ -35,7 +35,7 @@ def normalized_adjacency(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Te
     edge_weight)`` with the self loops added (PyG's ``gcn_norm``).
 
     Computed once on the whole graph, it can be restricted to any subgraph and still give the
-    whole graph's weights there (what :class:`~energygnn.jem.GraphSampler` relies on).
+    whole graph's weights there (what :class:`~energygnn.ebm.sampler.GraphSampler` relies on).
     """
     return gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
 

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from energygnn.graph_generation import GeneratedGraph, pairs_within
+from energygnn.ebm.graph_generation import GeneratedGraph, pairs_within
 
 
 def test_exactly_the_pairs_within_tau_are_added():

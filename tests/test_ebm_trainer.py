@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from energygnn.experiments import paper2
-from energygnn.experiments.jem_training import EnergyGCNTrainer, train_energy_gcn
+from energygnn.ebm.trainer import EnergyGCNTrainer
+from energygnn.experiments.jem_training import train_energy_gcn
 
 
 def quick_config(model="jem", **jem_overrides):

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .models.gcn import TwoLayerGCN
+from .gcn import TwoLayerGCN
 
 SAMPLER_METHODS = ("subgraph", "full")
 PARTITIONS = ("sum", "none")
@@ -50,7 +50,7 @@ class GraphSampler:
         model (TwoLayerGCN): the classifier :math:`f_\theta`.
         x (Tensor): [n, f] real features.
         edge_index (Tensor): [2, m] edges of the normalised propagation matrix, self loops
-            included (:func:`~energygnn.models.gcn.normalized_adjacency`).
+            included (:func:`~energygnn.ebm.gcn.normalized_adjacency`).
         edge_weight (Tensor): [m] its weights.
         nodes (Tensor): [b] distinct positions whose rows the samples replace.
         method (str, optional): ``"subgraph"`` (default) or ``"full"``.
@@ -129,9 +129,10 @@ class GraphSampler:
             logits = self.model(self.x.index_copy(0, self.nodes, samples), self.edge_index, self.edge_weight)
             lse = torch.logsumexp(logits, dim=-1)
             return lse[self.nodes], lse.sum()
-        change = (samples - self.real_samples) @ self.model.conv1.lin.weight.t()
+        first, second = self.model.weight_matrices()  # W^0 [f, hidden], W^1 [hidden, k]
+        change = (samples - self.real_samples) @ first
         hidden = F.relu(self.pre_one_hop + self.block_1 @ change)
-        logits = self.logits_two_hop + self.block_2 @ ((hidden - self.hidden_one_hop) @ self.model.conv2.lin.weight.t())
+        logits = self.logits_two_hop + self.block_2 @ ((hidden - self.hidden_one_hop) @ second)
         lse = torch.logsumexp(logits, dim=-1)
         return lse[self.samples_in_two_hop], self.partition_real - self.lse_two_hop.sum() + lse.sum()
 

@@ -1,0 +1,145 @@
+r"""Paper 2's Algorithm 1: one epoch of a GCN trained as a joint energy-based model (or as a plain classifier).
+
+One epoch of GCN-JEM:
+
+1. :math:`L_\text{clf}`: cross-entropy of :math:`f_\theta(\tilde A, X)` on the training nodes.
+2. Draw a batch :math:`\mathcal S` of ``batch_size`` distinct nodes and as many chains from the replay
+   buffer; SGLD (evaluation mode) moves the chains with the samples in place of the rows of
+   :math:`\mathcal S` (:class:`~energygnn.ebm.sampler.GraphSampler`); the chains are written back.
+3. :math:`L_\text{gen} = \big|\sum_{i\in \mathcal S} \operatorname{LSE}_i(X)/|Z(X)| -
+   \operatorname{LSE}_i(\tilde X)/|Z(\tilde X)|\big|` (``gen_loss="paper"``), or JEM's
+   :math:`\operatorname{mean} E(\text{data}) - \operatorname{mean} E(\text{samples})` (``"jem"``).
+4. GCN-JEMO adds ``orthogonality_weight`` times :math:`\sum_l \|W_l^\top W_l - I\|_F`.
+5. Every ``generate_every`` epochs, edges join the nodes of :math:`\mathcal S` whose samples'
+   energies (after the update) differ by at most :math:`\tau`; the generated adjacency
+   :math:`A_\text{gen}` is used from then on.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch_geometric.transforms import NormalizeFeatures
+
+from ..data import load_planetoid
+from ..history import HISTORY_KEYS, record_split_metrics
+from .gcn import TwoLayerGCN, normalized_adjacency, orthogonality_penalty
+from .graph_generation import GeneratedGraph
+from .sampler import GraphSampler
+from .sgld import ReplayBuffer, langevin_dynamics
+
+GEN_LOSSES = ("paper", "jem")
+SAMPLE_NODES = ("train", "all")
+
+
+class Diverged(FloatingPointError):
+    """A loss, energy or sample became non-finite; the run stops and records why."""
+
+
+def _finite(value: torch.Tensor, what: str, epoch: int) -> None:
+    if not torch.isfinite(value).all():
+        raise Diverged(f"stopped at epoch {epoch}: non-finite {what}")
+
+
+def generative_loss(lse_data, lse_samples, partition_data, partition_samples, kind: str, sampler: GraphSampler):
+    """Paper 2's renormalised energy match (``"paper"``) or JEM's contrastive loss (``"jem"``)."""
+    if kind == "paper":
+        return (lse_data.sum() / sampler.scale(partition_data) - lse_samples.sum() / sampler.scale(partition_samples)).abs()
+    if kind == "jem":
+        return lse_samples.mean() - lse_data.mean()  # = mean E(data) - mean E(samples)
+    raise ValueError(f"gen_loss must be one of {GEN_LOSSES}, got {kind!r}.")
+
+
+class EnergyGCNTrainer:
+    """The state of one run (model, optimiser, replay buffer, generated graph) and its epochs.
+
+    Args:
+        config (dict): one run's config (see ``configs/paper2.json``); ``config["jem"]`` null
+            trains the plain GCN.
+    """
+
+    def __init__(self, config: dict[str, Any]):
+        self.config, self.jem = config, config["jem"]
+        torch.manual_seed(config["seed"])
+        self.generator = torch.Generator().manual_seed(config["seed"])
+        data = load_planetoid(config["dataset"])
+        self.data = NormalizeFeatures()(data) if config["normalize_features"] else data
+        n = self.data.num_nodes
+        self.model = TwoLayerGCN(self.data.num_features, int(self.data.y.max()) + 1, config["hidden_channels"],
+                                 config["dropout"])
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+        self.graph = GeneratedGraph(self.data.edge_index, n)
+        self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, n)
+        keys = list(HISTORY_KEYS)
+        if self.jem:
+            jem = self.jem
+            for key, valid in (("sample_nodes", SAMPLE_NODES), ("gen_loss", GEN_LOSSES)):
+                if jem[key] not in valid:
+                    raise ValueError(f"EnergyGCNTrainer: {key} must be one of {valid}, got {jem[key]!r}.")
+            self.buffer = ReplayBuffer(jem["buffer_size"], self.data.num_features, jem["reinit_prob"],
+                                       jem["init_low"], jem["init_high"], generator=self.generator)
+            self.candidates = self.data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
+            if jem["batch_size"] > self.candidates.numel():
+                raise ValueError(f"EnergyGCNTrainer: batch_size {jem['batch_size']} exceeds the "
+                                 f"{self.candidates.numel()} candidate nodes ({jem['sample_nodes']!r}).")
+            keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes"]
+        self.history: dict[str, list] = {key: [] for key in keys}
+
+    def train_epoch(self, epoch: int) -> None:
+        """One optimisation step (Algorithm 1's loop body); appends to the history.
+
+        Raises:
+            Diverged: a loss, an energy or a sample became non-finite.
+        """
+        model, data, jem = self.model, self.data, self.jem
+        model.train()
+        self.optimizer.zero_grad()
+        preactivation = model.preactivation(data.x, self.edge_index, self.edge_weight)
+        logits = model.output(preactivation.relu(), self.edge_index, self.edge_weight)
+        loss = clf_loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
+        _finite(loss, "classification loss", epoch)
+        if jem:
+            nodes = self.candidates[torch.randperm(self.candidates.numel(), generator=self.generator)[:jem["batch_size"]]]
+            indices, chains = self.buffer.sample(jem["batch_size"])
+            model.eval()
+            sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem["sampler"],
+                                   jem["partition"], preactivation)
+            try:
+                samples = langevin_dynamics(chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"],
+                                            jem["sgld_noise"], self.generator)
+            except FloatingPointError as error:
+                raise Diverged(f"stopped at epoch {epoch}: {error}") from None
+            self.buffer.write(indices, samples)
+            with torch.no_grad():
+                partition_samples = sampler.log_sum_exp(samples)[1]
+            model.train()
+            lse_data = torch.logsumexp(logits[nodes], dim=-1)
+            lse_samples = sampler.train_log_sum_exp(samples)
+            gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples, jem["gen_loss"], sampler)
+            _finite(gen, "generative loss", epoch)
+            ortho = orthogonality_penalty(model.weight_matrices())
+            loss = loss + gen + self.config["orthogonality_weight"] * ortho
+            for key, value in (("clf_loss", clf_loss), ("gen_loss", gen), ("orthogonality", ortho),
+                               ("data_energy", -lse_data.mean()), ("sample_energy", -lse_samples.mean())):
+                self.history[key].append(value.item())
+            self.history["subgraph_nodes"].append(sampler.num_subgraph_nodes)
+        loss.backward()
+        self.optimizer.step()
+        if jem and epoch % jem["generate_every"] == 0:
+            model.eval()
+            with torch.no_grad():
+                energies = -sampler.train_log_sum_exp(samples)  # evaluation mode, updated parameters
+            _finite(energies, "sample energies", epoch)
+            self.graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
+            self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, data.num_nodes)
+
+    def logits(self) -> torch.Tensor:
+        """The model's logits on the current graph, evaluation mode, no gradient."""
+        self.model.eval()
+        with torch.no_grad():
+            return self.model(self.data.x, self.edge_index, self.edge_weight)
+
+    def evaluate(self) -> None:
+        """Append loss and accuracy on the train/val/test nodes to the history."""
+        record_split_metrics(self.history, self.logits(), self.data)
