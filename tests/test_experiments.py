@@ -253,3 +253,16 @@ def test_every_committed_result_names_the_clean_commit_it_came_from():
     for path in files:
         git = read_json(path)["provenance"]["git"]
         assert git["dirty"] is False and len(git["commit"]) == 40, f"{path} was not made from a clean commit"
+
+
+def test_one_quick_rule_for_both_papers_configs():
+    from energygnn.experiments.configs import load_config
+
+    full, quick = load_config("paper2", False), load_config("paper2", True)
+    assert "quick" not in full["training"] and full["training"]["epochs"] == 500
+    assert quick["training"]["epochs"] == 4 and quick["jem"]["sgld_steps"] == 2
+    assert list(quick["jem_ablation"]["variants"]) == ["tau1"]  # a list selects entries of a mapping
+    assert quick["jem_ablation"]["variants"]["tau1"] == full["jem_ablation"]["variants"]["tau1"]
+    assert load_config("paper1", True)["table1"]["epochs"] == 3
+    with pytest.raises(ValueError, match="no configuration 'paper3'"):
+        load_config("paper3", True)

@@ -1,8 +1,6 @@
 """The experiments of paper 1's Section 5: Table 1, Figure 2, Figure 3 and the CiteSeer temperature."""
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +9,14 @@ import torch
 from ..data import grid_graph
 from ..entropy import node_energy
 from ..models import build_model
+from . import configs
 from .cache import Run, load_cached
 from .training import train_node_classifier
 
 
 def load_config(quick: bool) -> dict[str, Any]:
-    """``configs/paper1.json`` with each experiment's ``quick`` block applied in quick mode."""
-    config = json.loads(resources.files(__package__).joinpath("configs/paper1.json").read_text())
-    for name in ("table1", "table1_authors_step", "table1_after_step", "table1_threads", "citeseer_temperature", "figure2"):
-        overrides = config[name].pop("quick")
-        if quick:
-            config[name].update(overrides)
-    config["quick"] = quick
-    return config
+    """``configs/paper1.json``, quick blocks applied in quick mode (:func:`~energygnn.experiments.configs.load_config`)."""
+    return configs.load_config("paper1", quick)
 
 
 def _training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:

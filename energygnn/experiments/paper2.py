@@ -2,29 +2,17 @@
 also carry the spectra, confidence and calibration behind Figures 1-3."""
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import configs
 from .cache import Run
 from .jem_training import train_energy_gcn
 
 
 def load_config(quick: bool) -> dict[str, Any]:
-    """``configs/paper2.json``; in quick mode the table's ``quick`` block overrides table, training
-    and SGLD settings of the same name, and the ablation's picks its seeds and variants."""
-    config = json.loads(resources.files(__package__).joinpath("configs/paper2.json").read_text())
-    overrides = config["jem_table"].pop("quick")
-    ablation = config["jem_ablation"].pop("quick")
-    if quick:
-        for section in ("jem_table", "training", "jem"):
-            config[section].update({k: v for k, v in overrides.items() if k in config[section]})
-        config["jem_ablation"]["seeds"] = ablation["seeds"]
-        config["jem_ablation"]["variants"] = {name: config["jem_ablation"]["variants"][name]
-                                              for name in ablation["variants"]}
-    config["quick"] = quick
-    return config
+    """``configs/paper2.json``, quick blocks applied in quick mode (:func:`~energygnn.experiments.configs.load_config`)."""
+    return configs.load_config("paper2", quick)
 
 
 def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
