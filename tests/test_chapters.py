@@ -63,6 +63,10 @@ class _NbvalComparison:
     def sanitize(self, text):
         return text
 
+    def format_output_compare(self, key, reference, test):
+        """nbval's report of one differing output, without its pytest hooks."""
+        self.comparison_traceback += [f"mismatch {key!r}", "  committed:", f"    {reference!r}", "  now:", f"    {test!r}"]
+
     def compare(self, test, reference) -> tuple[bool, str]:
         from nbval.plugin import IPyNbCell, coalesce_streams
 
