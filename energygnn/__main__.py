@@ -1,6 +1,7 @@
 """Command line: ``python -m energygnn run <experiment> [...]`` makes the results behind a table or figure.
 
     python -m energygnn list                         # every experiment, what it makes, its chapter
+    python -m energygnn costs                        # what the committed runs cost here
     python -m energygnn run table1 --jobs 2          # Table 1 (runs citeseer_temperature first if needed)
     python -m energygnn run figure2 table1_authors_step
 
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the experiments")
+    costs = commands.add_parser("costs", help="what each experiment's committed runs cost (from results/)")
+    costs.add_argument("--readme", type=Path, help="rewrite this README's cost table in place")
     run = commands.add_parser("run", help="run experiments (reusing stored runs)")
     run.add_argument("experiments", nargs="+", metavar="experiment",
                      help=f"one or more of: {', '.join(EXPERIMENTS)}")
@@ -55,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
+    if arguments.command == "costs":
+        from .reporting.costs import cost_table, replace_readme_section
+
+        table = cost_table()
+        if arguments.readme:
+            arguments.readme.write_text(replace_readme_section(arguments.readme.read_text(), table))
+        print(table)
+        return 0
     if arguments.command == "list":
         for experiment in EXPERIMENTS.values():
             print(f"{experiment.name:22s} {experiment.makes}  [{experiment.chapter}]")

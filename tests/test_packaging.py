@@ -64,3 +64,10 @@ def test_nothing_readers_get_cites_the_shared_folder_they_do_not_have():
     assert shipped
     offenders = [str(p.relative_to(ROOT)) for p in shipped if "shared/papers" in p.read_text()]
     assert not offenders, f"cite book/formulas.md instead: {offenders}"
+
+
+def test_the_readme_cost_table_is_the_one_the_results_give():
+    from energygnn.reporting.costs import README_MARKERS, cost_table
+
+    section = (ROOT / "README.md").read_text().split(README_MARKERS[0])[1].split(README_MARKERS[1])[0]
+    assert section.strip() == cost_table().strip(), "run `python -m energygnn costs --readme README.md`"
