@@ -21,8 +21,7 @@ def load_experiment(name: str, root: Path | None = None) -> list[dict[str, Any]]
     folder = Path(root or results_root()) / name
     files = sorted(folder.glob("*.json"))
     if not files:
-        command = name.replace("_", "-")
-        raise FileNotFoundError(f"No results in {folder}: run `python -m energygnn run {command}`.")
+        raise FileNotFoundError(f"No results in {folder}: run `python -m energygnn run {name}`.")
     stored = []
     for path in files:
         try:

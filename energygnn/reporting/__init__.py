@@ -4,7 +4,10 @@
   is within noise (two standard errors of the seed spread);
 * :mod:`~energygnn.reporting.tables`: Markdown tables, paper-vs-ours cells;
 * :mod:`~energygnn.reporting.labels`: display names and colours of models and settings;
-* :mod:`~energygnn.reporting.benchmarks`: benchmark results, loaded and tabulated.
+* :mod:`~energygnn.reporting.benchmarks`: benchmark results, loaded and tabulated;
+* :mod:`~energygnn.reporting.costs`: what each experiment cost, from the runs and sweep records;
+* :mod:`~energygnn.reporting.paper1`, :mod:`~energygnn.reporting.paper2`: the tables, figures and
+  judged claims of each paper's results chapters.
 
 Data path: book <- reporting <- experiments.results <- experiments (runner) <- models <- entropy / ebm.
 """

@@ -1,0 +1,185 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from energygnn.calibration import ece_from_bins, expected_calibration_error, reliability_bins
+from energygnn.reporting import Verdict
+from energygnn.reporting import paper2 as report
+
+CLASSES = 4
+
+
+def probabilities_for(confidences, correct):
+    """Rows whose largest probability is the confidence; the label is the predicted class 0
+    when correct, class 1 otherwise."""
+    rows = [[c] + [(1 - c) / (CLASSES - 1)] * (CLASSES - 1) for c in confidences]
+    return torch.tensor(rows, dtype=torch.float64), torch.tensor([0 if ok else 1 for ok in correct])
+
+
+def make_run(model="gcn", seed=0, accuracy=None, dataset="Cora", variant=None, status="ok",
+             confidences=(0.6, 0.7, 0.9, 0.95), correct=(1, 1, 1, 0), edges=0, walks=9780,
+             covariance=(0.001, 0.002), orthogonality=None):
+    """A stored run as the experiment writes it, with only what the reporting reads."""
+    probabilities, labels = probabilities_for(confidences, correct)
+    history = {"gen_loss": [0.1] * 100, "clf_loss": [1.0] * 100}
+    if orthogonality is not None:
+        history["orthogonality"] = [5.0, orthogonality]
+    config = {"dataset": dataset, "model": model, "seed": seed, "epochs": 500,
+              "jem": {"init_low": -1.0, "init_high": 1.0}}
+    if variant:
+        config["variant"] = variant
+    return {"key": f"{dataset}-{variant or model}-seed{seed}", "config": config, "wall_seconds": 360.0,
+            "provenance": {"git": {"commit": "abcdef0123", "dirty": False},
+                           "machine": {"cpu": "test CPU", "torch_threads": 1}},
+            "result": {"status": status, "ece_bins": 15,
+                       "final_test_acc": float(np.mean(correct)) if accuracy is None else accuracy,
+                       "test_acc_at_best_val": 0.5, "test_confidence": list(confidences),
+                       "train_confidence": list(confidences), "test_ece": expected_calibration_error(probabilities, labels),
+                       "test_reliability": reliability_bins(probabilities, labels),
+                       "added_edges": [list(range(edges)), list(range(edges))],
+                       "spectra": {"closed_3_walks": walks, "closed_3_walks_original": 9780,
+                                   "adjacency_eigenvalues": [-1.0, 0.0, 2.0], "feature_samples": 8,
+                                   "covariance_eigenvalues": list(covariance)},
+                       "buffer": {"size": 10, "updated_entries": 8},
+                       "history": history}}
+
+
+def results_of(table, ablation=(), **plan):
+    plan = {"datasets": ("Cora",), "seeds": 2, "ablation_seeds": 2, "planned": len(table), **plan}
+    return report.Paper2Results(list(table), list(ablation), **plan)
+
+
+def test_pooled_reliability_equals_binning_the_pooled_nodes_and_conserves_counts():
+    generator = torch.Generator().manual_seed(0)
+    runs, all_probabilities, all_labels = [], [], []
+    for seed in range(3):
+        probabilities = torch.softmax(3 * torch.randn(50, CLASSES, generator=generator, dtype=torch.float64), -1)
+        labels = torch.randint(0, CLASSES, (50,), generator=generator)
+        run = make_run(seed=seed)
+        run["result"]["test_reliability"] = reliability_bins(probabilities, labels)
+        runs.append(run)
+        all_probabilities.append(probabilities)
+        all_labels.append(labels)
+    pooled = report.pooled_reliability(runs)
+    direct = reliability_bins(torch.cat(all_probabilities), torch.cat(all_labels))
+    assert sum(pooled["count"]) == 150
+    for key in ("count", "accuracy", "confidence"):
+        assert pooled[key] == pytest.approx(direct[key])
+    # pooling can only cancel gaps: the pooled ECE is at most the count-weighted mean of the runs'
+    per_run = [ece_from_bins(run["result"]["test_reliability"]) for run in runs]
+    assert ece_from_bins(pooled) <= np.mean(per_run) + 1e-12
+
+
+def test_pooled_reliability_refuses_nothing_and_mixed_bins():
+    with pytest.raises(ValueError, match="no runs"):
+        report.pooled_reliability([])
+    other = make_run(seed=1)
+    other["result"]["test_reliability"] = reliability_bins(*probabilities_for((0.6,), (1,)), num_bins=10)
+    with pytest.raises(ValueError, match="different bin edges"):
+        report.pooled_reliability([make_run(), other])
+
+
+def test_accuracy_table_shows_mean_std_and_the_papers_number():
+    table = [make_run("gcn", 0, 0.80), make_run("gcn", 1, 0.82), make_run("jem", 0, 0.81)]
+    text = report.accuracy_table(results_of(table, models=("gcn", "jem")))
+    header, _, gcn, jem = text.splitlines()
+    assert header == "| model | Cora |"
+    assert gcn == "| GCN | 81.0 ± 1.4 <br>*paper: 81.50* |"  # std of 80 and 82 is sqrt(2)
+    assert jem == "| GCN-JEM | 81.0 (n=1) <br>*paper: 82.44* |"
+
+
+def test_calibration_table_when_every_bin_is_under_confident_ece_is_accuracy_minus_confidence():
+    runs = [make_run("gcn", seed, correct=(1, 1, 1, 1), confidences=(0.3, 0.55, 0.8 + 0.05 * seed, 0.9))
+            for seed in range(2)]
+    assert report.underconfident_bins(runs) == (8, 8)
+    ece, gap = report.per_seed(runs, "ece"), report.per_seed(runs, "confidence_gap")
+    assert ece == pytest.approx(gap, abs=1e-6)
+    row = report.calibration_table(results_of(runs, models=("gcn",))).splitlines()[2]
+    assert row.startswith("| GCN | 1.000 ± 0.000 |") and row.endswith("| 0.67 | 8 of 8 |")
+    wrong = make_run("gcn", correct=(0, 0), confidences=(0.5, 0.9))
+    assert report.underconfident_bins([wrong]) == (0, 2)
+
+
+def test_ablation_table_lists_the_table_runs_then_every_variant():
+    table = [make_run(m, s, 0.8, edges=3 if m != "gcn" else 0) for m in ("gcn", "jem", "jemo") for s in (0, 1)]
+    ablation = [make_run("jem", s, 0.7, variant="tau1", edges=10) for s in (0, 1)]
+    rows = report.ablation_table(results_of(table, ablation, variants=("tau1", "no-partition"))).splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == ["| GCN (table)", "| GCN-JEM, defaults (table)",
+                                                      "| GCN-JEMO, weight 1 (table)", r"| $\tau = 1$",
+                                                      "| no renormalisation ($Z = 1$)"]
+    assert rows[3].startswith(r"| $\tau = 1$ | 2 | 70.0 ± 0.0 | 10 ± 0 |")
+    assert "| 0 of 2 | not run | not run |" in rows[4]
+
+
+def test_paper_claims_on_constructed_seeds():
+    table = []
+    for seed, (gcn, jem, jemo) in enumerate([(0.80, 0.81, 0.30), (0.81, 0.80, 0.25), (0.82, 0.82, 0.20)]):
+        table += [make_run("gcn", seed, gcn), make_run("jem", seed, jem, walks=9990 + seed, covariance=(0.2, 0.6)),
+                  make_run("jemo", seed, jemo)]
+    claims = {c.key: c for c in report.paper_claims(results_of(table, seeds=3))}
+    verdicts = {key: claim.judgement.verdict for key, claim in claims.items()}
+    assert verdicts["jem_as_accurate_Cora"] is Verdict.HOLDS
+    assert verdicts["jem_beats_gcn"] is Verdict.WITHIN_NOISE
+    assert verdicts["jemo_beats_jem"] is Verdict.FAILS
+    assert verdicts["closed_walks_original"] is Verdict.HOLDS
+    assert verdicts["more_closed_walks"] is Verdict.HOLDS
+    assert verdicts["high_covariance_eigenvalues"] is Verdict.HOLDS
+    assert verdicts["less_confident"] is Verdict.WITHIN_NOISE  # the same confidences
+    assert verdicts["ece_as_paper_gcn"] is Verdict.FAILS  # 0.075-ish against the paper's 0.67
+    assert claims["jemo_beats_jem"].judgement.difference == pytest.approx(25.0 - 81.0)
+    assert report.verdict_numbers(claims.values())["verdict_jemo_beats_jem"] == "**fails**"
+    assert "**fails** (difference -56.000" in report.claims_table([claims["jemo_beats_jem"]])
+
+
+def test_claims_without_runs_are_not_measured():
+    claims = report.ablation_claims(results_of([make_run("gcn", 0, 0.8)], variants=("jemo-no-generation",)))
+    assert claims[0].key == "jemo_no_generation_below_gcn"
+    assert claims[0].judgement.verdict is Verdict.NOT_MEASURED
+    assert claims[1].key == "gcn_underconfident"
+
+
+def test_numbers_for_the_prose_are_builtin_values():
+    table = [make_run("gcn", 0, 0.8), make_run("jem", 0, 0.8, covariance=(0.1, 0.3, 0.5), orthogonality=600.0),
+             make_run("jem", 1, 0.8, status="diverged")]
+    results = results_of(table, models=("gcn", "jem"), variants=())
+    status = report.status_numbers(results)
+    assert (status["runs_in"], status["wall_hours"]) == (3, pytest.approx(0.3))
+    assert status["runs_stopped"] == "1 stopped early (`Cora-jem-seed1`: diverged)"
+    covariance = report.covariance_numbers(results)
+    assert (covariance["cov_generated_above"], covariance["cov_original_max"]) == (3, 0.002)
+    assert covariance["init_variance"] == pytest.approx(1 / 3)
+    numbers = report.ablation_numbers(results)
+    assert numbers["jem_final_orthogonality"] == 600.0 and "gcn_final_orthogonality" not in numbers
+    assert numbers["gen_over_clf_min"] == pytest.approx(0.1)
+    assert all(type(v) in (int, float, str) for d in (status, covariance, numbers) for v in d.values())
+
+
+def test_marchenko_pastur_bounds_and_errors():
+    assert report.marchenko_pastur_bounds(1, 4, 1 / 3) == pytest.approx((0.25 / 3, 2.25 / 3))
+    with pytest.raises(ValueError, match="sizes must be positive"):
+        report.marchenko_pastur_bounds(0, 4, 1.0)
+    with pytest.raises(KeyError, match="unknown quantity"):
+        report.per_seed([], "accuracy_percent")
+    with pytest.raises(LookupError, match="python -m energygnn run jem_table"):
+        results_of([make_run("gcn", 0)]).seed_run("Cora", "jem", 0)
+
+
+def test_figures_are_readable():
+    table = [make_run(m, s, 0.8, covariance=(0.0001, 0.0005, 0.002) if m == "gcn" else (0.2, 0.6))
+             for m in ("gcn", "jem") for s in (0, 1)]
+    for run in table:
+        if run["config"]["model"] == "jem":
+            run["result"]["history"].update(data_energy=[-2.0] * 100, sample_energy=[-5.0] * 100)
+            run["result"]["generation_events"] = [{"epoch": 50, "energies": [-2.0, -3.0], "added": [[0], [1]]}]
+    results = results_of(table, models=("gcn", "jem"))
+    reliability = report.reliability_figure(results)
+    assert len(reliability.axes) == 4 and reliability.legends  # legend outside the panels
+    assert not any(axis.texts for axis in reliability.axes)  # counts drawn as bars, not printed
+    covariance = report.covariance_spectrum_figure(results)
+    covariance.canvas.draw()
+    assert all(len(label.get_text()) <= 4 for label in covariance.axes[0].get_xticklabels())  # offset, not 0.00025
+    for draw in (report.losses_figure, report.adjacency_spectrum_figure, report.generation_events_figure,
+                 report.confidence_figure):
+        assert draw(results).axes
