@@ -243,7 +243,7 @@ def test_provenance_summary_counts_commits_threads_and_uncommitted_changes():
                                entry("b" * 40, False, 1, entropy_step="compiled")])
     assert text.startswith("3 runs from 2 commit(s) (`aaaaaaa` ×2, `bbbbbbb` ×1)")
     assert "1 made from a checkout with uncommitted changes" in text
-    assert "threads per run: 1 ×2, 2 ×1" in text and "compiled ×2, not recorded ×1" in text
+    assert "threads per run: 1 ×2, 2 ×1" in text and "entropy step: compiled ×2 (none recorded for 1)" in text
     assert "entropy step" not in provenance_summary([entry("a" * 40, False, 1)], entropy_step=False)
 
 

@@ -101,3 +101,34 @@ def test_the_kernels_give_the_same_bits_on_any_number_of_threads(set_torch_threa
     single = entropy_ascent(x, adjacency, 1.0, True)
     set_torch_threads(2)
     assert torch.equal(entropy_ascent(x, adjacency, 1.0, True), single)
+
+
+def test_the_kernel_cache_is_keyed_by_the_cpu_instruction_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    monkeypatch.setattr(native, "_cpu_flags", lambda: "aaaa")
+    first = native._build_directory()
+    monkeypatch.setattr(native, "_cpu_flags", lambda: "bbbb")
+    assert native._build_directory() != first and first.startswith(str(tmp_path))
+    monkeypatch.undo()
+    assert len(native._cpu_flags()) == 10  # a digest of this machine's flags
+
+
+def test_provenance_does_not_build_the_kernels_and_runs_record_the_step_they_took(monkeypatch, tmp_path):
+    from energygnn.experiments.cache import Run, execute
+    from energygnn.provenance import provenance
+
+    monkeypatch.setattr(native, "_build", lambda: pytest.fail("provenance must not build the kernels"))
+    monkeypatch.setitem(native._STATE, "module", None)
+    monkeypatch.setitem(native._STATE, "failed", False)
+    assert "entropy_step" not in provenance()["machine"]
+    monkeypatch.setitem(native._STATE, "failed", True)  # as without a compiler: the PyTorch step
+    edge_index, n = irregular_graph()
+
+    def with_step(config):
+        entropy_ascent(torch.randn(n, 4), Adjacency(edge_index, n), 1.0, False)
+        return {}
+
+    stepped = execute(Run("demo", "step", {}), with_step, tmp_path)
+    plain = execute(Run("demo", "plain", {}), lambda config: {}, tmp_path)
+    assert stepped["provenance"]["machine"]["entropy_step"] == "pytorch"
+    assert "entropy_step" not in plain["provenance"]["machine"]

@@ -62,6 +62,10 @@ def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) 
             f"{'none' if dirty == 0 else dirty} made from a checkout with uncommitted changes; "
             f"torch threads per run: {counted(threads)}")
     if entropy_step:
-        steps = Counter(entry["provenance"]["machine"].get("entropy_step", "not recorded") for entry in stored)
-        text += f"; entropy step: {counted(steps)}"
+        # runs record the step they took; runs without the field took none, or predate the field
+        steps = Counter(entry["provenance"]["machine"]["entropy_step"] for entry in stored
+                        if "entropy_step" in entry["provenance"]["machine"])
+        missing = len(stored) - sum(steps.values())
+        text += f"; entropy step: {counted(steps) or 'none recorded'}" + (
+            f" (none recorded for {missing})" if missing and steps else "")
     return text + "."
