@@ -39,7 +39,9 @@ from .sparse import Adjacency, as_adjacency
 _EDGE_BLOCK_ELEMENTS = 1 << 24
 
 
-def _check_x(x: Tensor, caller: str, finite: bool = True) -> None:
+def check_embeddings(x: Tensor, caller: str, finite: bool = True) -> None:
+    """Raise ``ValueError`` (naming ``caller``) unless ``x`` is a 2-D floating-point [n, c] tensor,
+    finite when ``finite``."""
     if not isinstance(x, Tensor) or x.dim() != 2:
         shape = list(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{caller}: x must be a 2-D tensor of shape [n, c], got {shape}.")
@@ -53,7 +55,7 @@ def _check_energy(energy: Tensor, x: Tensor, caller: str) -> None:
     """Checking the [n] energies is cheaper than checking the [n, c] input: any NaN or inf in x
     makes every energy NaN (through the centring), so x itself is only inspected on failure."""
     if not bool(torch.isfinite(energy).all()):
-        _check_x(x, caller)
+        check_embeddings(x, caller)
         raise ValueError(f"{caller}: the node energies overflow in {x.dtype}; scale the embeddings "
                          "down or use float64.")
 
@@ -94,7 +96,7 @@ def node_energy(x: Tensor, edge_index: Tensor | Adjacency, normalize: bool = Fal
     Shapes:
         **x** [n, c], **edge_index** [2, m] -> [n]
     """
-    _check_x(x, "node_energy")
+    check_embeddings(x, "node_energy")
     return _node_energy(x, as_adjacency(edge_index, x.size(0), "node_energy"), normalize)
 
 
@@ -129,7 +131,7 @@ def entropy(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
         temperature (float): :math:`T > 0`.
         normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` (default: ``False``).
     """
-    _check_x(x, "entropy")
+    check_embeddings(x, "entropy")
     _check_temperature(temperature, "entropy")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy")
     scaled = _node_energy(x, adjacency, normalize) / temperature
@@ -253,7 +255,7 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     Shapes:
         **x** [n, c], **edge_index** [2, m] -> [n, c]
     """
-    _check_x(x, "entropy_gradient", finite=False)
+    check_embeddings(x, "entropy_gradient", finite=False)
     _check_temperature(temperature, "entropy_gradient")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient")
     return _entropy_gradient(x, adjacency, temperature, normalize, "entropy_gradient")
@@ -325,7 +327,7 @@ def entropy_gradient_authors(x: Tensor, edge_index: Tensor | Adjacency, temperat
     Shapes:
         **x** [n, c], **edge_index** [2, m] -> [n, c]
     """
-    _check_x(x, "entropy_gradient_authors", finite=False)
+    check_embeddings(x, "entropy_gradient_authors", finite=False)
     _check_temperature(temperature, "entropy_gradient_authors")
     adjacency = as_adjacency(edge_index, x.size(0), "entropy_gradient_authors")
     energy, a, pair_input = _energies(x, adjacency, normalize)
@@ -343,7 +345,7 @@ def entropy_gradient_dense(x: Tensor, adjacency: Tensor, temperature: float,
     Shapes:
         **x** [n, c], **adjacency** [n, n] -> [n, c]
     """
-    _check_x(x, "entropy_gradient_dense")
+    check_embeddings(x, "entropy_gradient_dense")
     _check_temperature(temperature, "entropy_gradient_dense")
     n, c = x.shape
     if adjacency.shape != (n, n):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..entropy import _check_x, entropy_ascent, entropy_gradient_authors
+from ..entropy import check_embeddings, entropy_ascent, entropy_gradient_authors
 from ..sparse import Adjacency, AdjacencyCache
 
 
@@ -56,7 +56,7 @@ class EntropyAscent(nn.Module):
     def forward(self, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
         if self.weight == 0:
             return h
-        _check_x(h, type(self).__name__, finite=False)  # finiteness: checked on the energies
+        check_embeddings(h, type(self).__name__, finite=False)  # finiteness: checked on the energies
         adjacency = self.adjacency(edge_index, h.size(0))
         if self.variant == "authors":
             source = h.detach() if self.detach else h
