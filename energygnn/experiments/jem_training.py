@@ -1,21 +1,8 @@
 r"""Paper 2's runs: train a GCN or GCN-JEM(O) (:class:`~energygnn.ebm.trainer.EnergyGCNTrainer`) and record
 what the tables and figures need.
 
-Algorithm 1, as the trainer implements it:
-
-One epoch of GCN-JEM:
-
-1. :math:`L_\text{clf}`: cross-entropy of :math:`f_\theta(\tilde A, X)` on the training nodes.
-2. Draw a batch :math:`\mathcal S` of ``batch_size`` distinct nodes and as many chains from the replay
-   buffer; SGLD (evaluation mode) moves the chains with the samples in place of the rows of
-   :math:`\mathcal S` (:class:`~energygnn.ebm.sampler.GraphSampler`); the chains are written back.
-3. :math:`L_\text{gen} = \big|\sum_{i\in \mathcal S} \operatorname{LSE}_i(X)/|Z(X)| -
-   \operatorname{LSE}_i(\tilde X)/|Z(\tilde X)|\big|` (``gen_loss="paper"``), or JEM's
-   :math:`\operatorname{mean} E(\text{data}) - \operatorname{mean} E(\text{samples})` (``"jem"``).
-4. GCN-JEMO adds ``orthogonality_weight`` times :math:`\sum_l \|W_l^\top W_l - I\|_F`.
-5. Every ``generate_every`` epochs, edges join the nodes of :math:`\mathcal S` whose samples'
-   energies (after the update) differ by at most :math:`\tau`; the generated adjacency
-   :math:`A_\text{gen}` is used from then on.
+Each epoch is one step of Algorithm 1 (see :mod:`energygnn.ebm.trainer`), followed by the metrics;
+the result holds the history, the calibration, the generated graph and the spectra.
 """
 from __future__ import annotations
 
