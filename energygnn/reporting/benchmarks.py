@@ -6,6 +6,7 @@ from typing import Any
 
 from ..config import results_root
 from ..provenance import read_json
+from .labels import STEP_SETTING_LABELS
 from .tables import markdown_table
 
 
@@ -33,3 +34,158 @@ def deep_epoch_speed_table(result: dict[str, Any]) -> str:
     return markdown_table(["dataset", "depth", "basic, PyG (s)", "basic, ours (s)", "entropic, PyG (s)",
                            "entropic, ours (s)", "floor (s)", "speed-up, basic", "speed-up, entropic",
                            "ours / floor", "entropic / basic"], rows)
+
+
+# Targets of benchmarks/entropy_gradient.py, judged on the package's default (compiled) step.
+ENTROPY_GRADIENT_TARGETS = {"flatness": 1.5, "speedup_over_dense": 100.0, "overhead": 0.15}
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "not met"
+
+
+def benchmark_provenance(result: dict[str, Any]) -> dict[str, Any]:
+    """Where and when a benchmark ran, as named values: ``cpu``, ``cores``, ``threads``, ``torch``,
+    ``commit`` (10 characters), ``created``, ``minutes`` (its wall time)."""
+    provenance = result["provenance"]
+    return {"cpu": provenance["machine"]["cpu"], "cores": provenance["machine"]["cpu_count"],
+            "threads": provenance["machine"]["torch_threads"], "torch": provenance["versions"]["torch"],
+            "commit": (provenance["git"]["commit"] or "unknown")[:10], "created": provenance["created"],
+            "minutes": result["wall_seconds"] / 60}
+
+
+def deep_epoch_speed_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers of ``deep_epoch_speed``: the basic GCN's speed-up over PyG's path at
+    the deepest depth (worst and best over datasets) against its target, the speed-up an epoch at
+    the dense-product floor would give there (``speedup_ceiling``, worst over datasets: PyG / floor),
+    how close our epoch comes to the floor (worst ``ours / floor``), and the worst entropic/basic
+    ratio against its target; ``*_met`` are ``"met"`` or ``"not met"``."""
+    rows, targets = result["rows"], result["targets"]
+    deepest = [row for row in rows if row["depth"] == max(r["depth"] for r in rows)]
+    speedups = [row["speedup"]["basic"] for row in deepest]
+    ratio = max(row["entropic_over_basic"] for row in rows)
+    ceiling = min(row["median_seconds"]["basic/pyg"] / row["median_seconds"]["floor"] for row in deepest)
+    return {"speed_depth": deepest[0]["depth"], "speedup_worst": min(speedups), "speedup_best": max(speedups),
+            "speedup_ceiling": ceiling,
+            "speedup_target": targets["basic_speedup_at_depth_64"],
+            "speedup_met": _met(min(speedups) >= targets["basic_speedup_at_depth_64"]),
+            "floor_worst": max(row["ours_over_floor"] for row in rows),
+            "ratio_worst": ratio, "ratio_target": targets["entropic_over_basic"],
+            "ratio_met": _met(ratio <= targets["entropic_over_basic"]), "speed_threads": result["threads"]}
+
+
+def deep_epoch_cost_table(result: dict[str, Any]) -> str:
+    """``deep_epoch_cost``: seconds per epoch of the basic and the entropic GCN and the median of
+    the paired ratios, per dataset, depth and entropy step."""
+    rows = [[row["dataset"], row["depth"], STEP_SETTING_LABELS[setting], f"{row['median_seconds']['basic']:.3f}",
+             f"{row['median_seconds']['entropic']:.3f}", f"{row['median_ratio']:.3f}"]
+            for setting, table in result["rows"].items() for row in table]
+    return markdown_table(["dataset", "depth", "step", "basic (s/epoch)", "entropic (s/epoch)", "median ratio"], rows)
+
+
+def deep_epoch_cost_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """``deep_epoch_cost``'s target and, per entropy step (``compiled``, ``pytorch``,
+    ``pytorch_tuned_allocator``), the worst median entropic/basic ratio (``cost_<step>``) and
+    whether it meets the target (``cost_<step>_met``)."""
+    facts: dict[str, Any] = {"cost_target": result["target"]}
+    for setting, summary in result["summary"].items():
+        facts[f"cost_{setting}"] = summary["worst_median_ratio"]
+        facts[f"cost_{setting}_met"] = _met(summary["met"])
+    return facts
+
+
+def entropy_scaling_table(result: dict[str, Any]) -> str:
+    """``entropy_gradient``'s scaling, per entropy step: how much the time per node-plus-edge
+    varies from 10^5 to 10^6 nodes, the peak extra memory there in multiples of the input, and the
+    seconds of one evaluation at the largest graph (and of the naive gather/scatter version)."""
+    flatness = result["summary"]["flatness_1e5_to_1e6"]
+    rows = []
+    for setting, scaling in result["scaling"].items():
+        memory = [row["peak_extra_bytes"] / row["input_bytes"] for row in scaling if row["nodes"] >= 100_000]
+        rows.append([STEP_SETTING_LABELS[setting], f"**{flatness[setting]:.2f}**",
+                     f"{min(memory):.1f} to {max(memory):.1f}", f"{scaling[-1]['seconds']:.2f}"])
+    largest = result["scaling"]["compiled"][-1]
+    rows.append(["naive gather/scatter", "", "", f"{largest['naive_gather_scatter_seconds']:.2f}"])
+    return markdown_table(["step", "time per (n + m), max / min from 10^5 nodes", "peak extra memory / input",
+                           f"seconds at {largest['nodes']:,} nodes"], rows)
+
+
+def entropy_dense_table(result: dict[str, Any]) -> str:
+    """``entropy_gradient`` against the dense implementation, per real graph."""
+    rows = [[row["dataset"], row["nodes"], f"{row['dense_seconds']:.3f}", f"{row['sparse_seconds'] * 1e3:.2f} ms",
+             f"**{row['speedup']:.0f}x**", f"{row['max_abs_difference']:.1e}"] for row in result["dense"]]
+    return markdown_table(["graph", "nodes", "dense (s)", "energygnn (s)", "speed-up", "max abs. difference"], rows)
+
+
+def entropy_overhead_table(result: dict[str, Any]) -> str:
+    """What one entropy step adds to a GCNConv layer, per entropy step and GCNConv variant:
+    median times and the median paired overhead with its interquartile range."""
+    rows = []
+    for setting, measured in result["overhead"].items():
+        for variant, label in (("gcnconv", "default"), ("gcnconv_cached", "cached=True")):
+            row = measured[variant]
+            low, high = row["overhead_interquartile_range"]
+            rows.append([STEP_SETTING_LABELS[setting], label, f"{row['layer_seconds'] * 1e3:.1f}",
+                         f"{row['layer_with_step_seconds'] * 1e3:.1f}", f"{row['step_seconds'] * 1e3:.2f}",
+                         f"**{100 * row['overhead_with_step_vs_layer']:.0f} %** ({100 * low:.0f} to {100 * high:.0f} %)"])
+    return markdown_table(["step", "GCNConv", "layer (ms)", "layer + step (ms)", "step alone (ms)",
+                           "overhead (median, IQR)"], rows)
+
+
+def entropy_gradient_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers of ``entropy_gradient`` and its targets
+    (:data:`ENTROPY_GRADIENT_TARGETS`, judged on the compiled step; ``*_met`` are ``"met"`` or
+    ``"not met"``): flatness per step (``flatness_<step>``), the speed-up over the dense version on
+    the largest graph, the overhead on a GCNConv layer per step (``overhead_<step>``, fractions)
+    with the compiled step's interquartile range, and ``step_note``: a warning when the compiled
+    kernels could not be built (else empty).
+
+    Raises:
+        ValueError: the result is a quick run; re-run ``python -m benchmarks.entropy_gradient --no-quick``.
+    """
+    if result["quick"]:
+        raise ValueError("entropy_gradient: this is a quick run, not the full-size benchmark; "
+                         "re-run `python -m benchmarks.entropy_gradient --no-quick`.")
+    summary, targets = result["summary"], ENTROPY_GRADIENT_TARGETS
+    largest = max(result["dense"], key=lambda row: row["nodes"])
+    low, high = result["overhead"]["compiled"]["gcnconv"]["overhead_interquartile_range"]
+    facts: dict[str, Any] = {f"flatness_{s}": v for s, v in summary["flatness_1e5_to_1e6"].items()}
+    facts.update({f"overhead_{s}": v for s, v in summary["overhead_vs_gcnconv"].items()})
+    facts.update({
+        "flatness_target": targets["flatness"], "flatness_met": _met(facts["flatness_compiled"] <= targets["flatness"]),
+        "dense_graph": largest["dataset"], "dense_nodes": largest["nodes"], "dense_speedup": largest["speedup"],
+        "dense_target": targets["speedup_over_dense"], "dense_met": _met(largest["speedup"] >= targets["speedup_over_dense"]),
+        "overhead_target": targets["overhead"], "overhead_met": _met(facts["overhead_compiled"] <= targets["overhead"]),
+        "overhead_low": low, "overhead_high": high,
+        "step_note": "" if all(row["compiled_step"] for row in result["scaling"]["compiled"]) else
+        "In this run the compiled kernels could not be built: the default rows used the pure-PyTorch step.",
+    })
+    return facts
+
+
+def plot_entropy_gradient_scaling(result: dict[str, Any]):
+    """Time per node plus edge (left) and peak extra memory relative to the input (right) of one
+    entropy-gradient evaluation against the number of nodes, per entropy step, with the naive
+    gather/scatter version's time. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for (setting, rows), marker in zip(result["scaling"].items(), "os^"):
+        nodes = [row["nodes"] for row in rows]
+        left.plot(nodes, [row["ns_per_node_plus_edge"] for row in rows], marker + "-", label=STEP_SETTING_LABELS[setting])
+        right.plot(nodes, [row["peak_extra_bytes"] / row["input_bytes"] for row in rows], marker + "-",
+                   label=STEP_SETTING_LABELS[setting])
+    naive = result["scaling"]["compiled"]
+    left.plot([row["nodes"] for row in naive],
+              [row["naive_gather_scatter_seconds"] / (row["nodes"] + row["edges"]) * 1e9 for row in naive],
+              "k--", alpha=0.6, label="naive gather/scatter")
+    for axis in (left, right):
+        axis.set_xscale("log")
+        axis.set_ylim(bottom=0)
+        axis.set_xlabel("nodes $n$")
+        axis.legend(fontsize=8)
+    left.set_ylabel("ns per (n + m)")
+    right.set_ylabel("peak extra memory / input size")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -1,0 +1,461 @@
+r"""What paper 1's results chapters show: Table 1 and its claims, the authors' step, Figure 3's
+layer energies, Figure 2's collapse, and the CiteSeer temperature, from stored runs.
+
+Every verdict goes through :func:`~energygnn.reporting.verdicts.judge` on per-seed (or per-draw)
+values; a paper's single number enters as a fixed value. Runs are the entries of
+:func:`~energygnn.experiments.results.load_experiment`; ``groups`` are those entries grouped by
+:func:`~energygnn.experiments.results.group_runs`, keyed ``(dataset, model, depth)`` for Table 1
+and ``(model, depth)`` for Figure 2.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..experiments.reported import PAPER1_TABLE1
+from .labels import MODEL_COLOURS, MODEL_LABELS
+from .tables import markdown_table, mean_std_cell
+from .verdicts import Judgement, Verdict, judge
+
+Groups = dict[tuple, list[dict[str, Any]]]
+SCORE = "best_val_acc"  # the paper's metric
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim in words, where it was tested, what the paper reported, and its judgement."""
+
+    scope: str  # e.g. the dataset
+    text: str
+    paper: str  # the paper's numbers, as shown ("" when it gives none)
+    judgement: Judgement
+
+
+def seed_values(groups: Groups, key: tuple, metric: str = SCORE) -> list[float]:
+    """``result[metric]`` of every run stored under ``key`` (none when the cell was not run)."""
+    return [run["result"][metric] for run in groups.get(key, [])]
+
+
+def format_counts(counter: Counter) -> str:
+    """``"a ×3, b ×1"``: most frequent first."""
+    return ", ".join(f"{key} ×{count}" for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
+def metrics_protocols(stored: Iterable[dict[str, Any]]) -> Counter:
+    """How many runs took their metrics from which forward: ``"training_forward"`` or
+    ``"after_step"`` (runs stored before the runner recorded it evaluated after the step)."""
+    return Counter(entry["result"].get("metrics", "after_step") for entry in stored)
+
+
+def seeds_run(stored: Iterable[dict[str, Any]]) -> str:
+    """The seeds present in ``stored``, e.g. ``"0, 1, 2"``."""
+    return ", ".join(str(seed) for seed in sorted({entry["config"]["seed"] for entry in stored}))
+
+
+def planned_runs(section: dict[str, Any]) -> int:
+    """How many runs a Table 1 config section plans: datasets x models x depths x seeds."""
+    return math.prod(len(section[field]) for field in ("datasets", "models", "depths", "seeds"))
+
+
+def wall_hours(stored: Iterable[dict[str, Any]]) -> float:
+    """Wall time of the runs, summed, in hours."""
+    return sum(entry["wall_seconds"] for entry in stored) / 3600
+
+
+# -- CiteSeer's temperature ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TemperatureChoice:
+    """The temperature with the best score, and how the others compare with the seed spread."""
+
+    temperature: float
+    score: float
+    seed_std: float  # standard deviation over seeds of the chosen model (Table 1), nan if < 2 seeds
+    seed_count: int
+    close: tuple[float, ...]  # other temperatures within two seed standard deviations of the best
+
+    @property
+    def close_text(self) -> str:
+        """The close temperatures, e.g. ``"0.1, 10"``, or ``"none"``."""
+        return ", ".join(f"{t:g}" for t in self.close) or "none"
+
+
+def temperature_choice(sweep: Sequence[dict[str, Any]], seed_values: Sequence[float]) -> TemperatureChoice:
+    r"""The temperature of the sweep's best validation accuracy (ties: the first in ``sweep``).
+
+    The sweep has one seed per temperature, so :func:`judge` would let every difference decide.
+    This is a choice, not a verdict: it lists the temperatures :math:`T` whose score lies within
+    :math:`2 s` of the best, :math:`s` the standard deviation over ``seed_values`` (the same
+    model's seeds in Table 1).
+
+    Args:
+        sweep: the runs of ``citeseer_temperature``.
+        seed_values: best validation accuracies of the chosen model over seeds.
+
+    Raises:
+        ValueError: the sweep is empty (run ``python -m energygnn run citeseer_temperature``).
+    """
+    if not sweep:
+        raise ValueError("temperature_choice: no sweep runs; run `python -m energygnn run citeseer_temperature`.")
+    scores = sorted((entry["config"]["model_options"]["temperature"], entry["result"][SCORE]) for entry in sweep)
+    best, score = max(scores, key=lambda pair: pair[1])
+    values = [v for v in seed_values if v is not None]
+    std = statistics.stdev(values) if len(values) > 1 else math.nan
+    close = tuple(t for t, s in scores if t != best and score - s <= 2 * std)
+    return TemperatureChoice(best, score, std, len(values), close)
+
+
+def temperature_table(sweep: Sequence[dict[str, Any]]) -> str:
+    """The sweep as a one-row Markdown table: best validation accuracy by temperature."""
+    scores = sorted((entry["config"]["model_options"]["temperature"], entry["result"][SCORE]) for entry in sweep)
+    return markdown_table(["$T$"] + [f"{t:g}" for t, _ in scores], [["best val. acc."] + [f"{a:.3f}" for _, a in scores]])
+
+
+# -- Table 1 ---------------------------------------------------------------------------------------
+
+def table1_table(groups: Groups, section: dict[str, Any], metric: str = SCORE, with_paper: bool = True) -> str:
+    """Table 1 in Markdown: a row per dataset and model, a column per depth, each cell mean ± std
+    over seeds (``(n=k)`` when fewer than the section's seeds ran), the paper's value under it.
+
+    Args:
+        groups: Table 1's runs grouped by ``("dataset", "model", "depth")``.
+        section: the ``table1`` config section (datasets, models, depths, seeds).
+        metric: ``"best_val_acc"`` (the paper's) or ``"test_acc_at_best_val"``.
+        with_paper: add the paper's number (only meaningful for ``"best_val_acc"``).
+    """
+    rows = [[dataset, MODEL_LABELS[model]] + [
+        mean_std_cell(seed_values(groups, (dataset, model, depth), metric), expected=len(section["seeds"]),
+                      paper=PAPER1_TABLE1[dataset, model][depth] if with_paper else None)
+        for depth in section["depths"]] for dataset in section["datasets"] for model in section["models"]]
+    return markdown_table(["dataset", "model"] + [str(d) for d in section["depths"]], rows)
+
+
+def plot_table1(groups: Groups, section: dict[str, Any]):
+    """Table 1 as curves, one panel per dataset: our best validation accuracy against depth (mean,
+    min-max band over seeds, solid) and the paper's single run (dashed). Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(section["datasets"]), figsize=(11, 4), sharey=True, squeeze=False)
+    for axis, dataset in zip(axes[0], section["datasets"]):
+        for model in section["models"]:
+            colour = MODEL_COLOURS[model]
+            depths = [d for d in section["depths"] if groups.get((dataset, model, d))]
+            values = [seed_values(groups, (dataset, model, d)) for d in depths]
+            if depths:
+                axis.plot(depths, [np.mean(v) for v in values], "o-", color=colour, label=f"{MODEL_LABELS[model]} (ours)")
+                axis.fill_between(depths, [min(v) for v in values], [max(v) for v in values], color=colour, alpha=0.15)
+            axis.plot(section["depths"], [PAPER1_TABLE1[dataset, model][d] for d in section["depths"]], "x--",
+                      color=colour, alpha=0.7, label=f"{MODEL_LABELS[model]} (paper)")
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(section["depths"], [str(d) for d in section["depths"]])
+        axis.set_xlabel("depth $L$")
+        axis.set_title(dataset)
+    axes[0, 0].set_ylabel("best validation accuracy")
+    axes[0, -1].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    plt.close(fig)  # shown once, by whoever displays the returned Figure
+    return fig
+
+
+def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: int) -> list[Claim]:
+    r"""Paper 1's claims about Table 1, per dataset, judged on the seeds' best validation accuracy:
+
+    * the entropic GCN beats the basic GCN at depth ``deep`` (``>``);
+    * at depth ``shallow`` it is as accurate as the basic GCN (``=``);
+    * it still degrades with depth: more accurate at ``shallow`` than at ``deep`` (``>``);
+    * PairNorm is more accurate than the entropic GCN at ``deep`` (``>``);
+    * G2 stays near the paper's low, flat value: as accurate at ``deep`` as the paper's single
+      run (``=``, the paper's number fixed).
+    """
+    claims = []
+    for dataset in datasets:
+        ours = {(model, depth): seed_values(groups, (dataset, model, depth))
+                for model in ("basic", "entropic", "g2", "pairnorm") for depth in (shallow, deep)}
+        paper = {key: PAPER1_TABLE1[dataset, key[0]][key[1]] for key in ours}
+        flat = statistics.fmean(PAPER1_TABLE1[dataset, "g2"].values())
+        claims += [
+            Claim(dataset, f"the entropic GCN beats the basic GCN at depth {deep}",
+                  f"{paper['entropic', deep]:.2f} vs {paper['basic', deep]:.2f}",
+                  judge(ours["entropic", deep], ours["basic", deep], ">")),
+            Claim(dataset, f"at depth {shallow} the entropic GCN is as accurate as the basic GCN",
+                  f"{paper['entropic', shallow]:.2f} vs {paper['basic', shallow]:.2f}",
+                  judge(ours["entropic", shallow], ours["basic", shallow], "=")),
+            Claim(dataset, f"the entropic GCN still degrades with depth (depth {shallow} vs {deep})",
+                  f"{paper['entropic', shallow]:.2f} vs {paper['entropic', deep]:.2f}",
+                  judge(ours["entropic", shallow], ours["entropic", deep], ">")),
+            Claim(dataset, f"PairNorm stays more accurate than the entropic GCN at depth {deep}",
+                  f"{paper['pairnorm', deep]:.2f} vs {paper['entropic', deep]:.2f}",
+                  judge(ours["pairnorm", deep], ours["entropic", deep], ">")),
+            Claim(dataset, f"G2 stays near the paper's low, flat value ({flat:.2f} over depths; judged at depth {deep})",
+                  f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "=")),
+        ]
+    return claims
+
+
+def claims_table(claims: Sequence[Claim], ours_digits: int = 3) -> str:
+    """Claims as a Markdown table: where, the claim, the paper's numbers, ours (mean of each side)
+    and the verdict with its difference and two standard errors."""
+    rows = []
+    for claim in claims:
+        j = claim.judgement
+        ours = "not run" if j.verdict is Verdict.NOT_MEASURED else \
+            f"{j.ours:.{ours_digits}f} vs {j.reference:.{ours_digits}f}"
+        rows.append([claim.scope, f"*{claim.text}*", claim.paper, ours, j.markdown])
+    return markdown_table(["", "claim", "paper", "ours", "verdict"], rows)
+
+
+def verdict_counts(claims: Iterable[Claim]) -> dict[str, int]:
+    """How many claims hold, fail, are within noise or not measured, keyed by the verdict's text
+    with spaces as underscores (``"holds"``, ``"fails"``, ``"within_noise"``, ``"not_measured"``)."""
+    counts = Counter(claim.judgement.verdict for claim in claims)
+    return {str(verdict).replace(" ", "_"): counts.get(verdict, 0) for verdict in Verdict}
+
+
+def overall_verdict(claims: Iterable[Claim]) -> Verdict:
+    """The verdict on all ``claims`` together (a conjunction): not measured if any is, else fails
+    if any fails, else within noise if any is, else holds."""
+    verdicts = {claim.judgement.verdict for claim in claims}
+    if not verdicts:
+        return Verdict.NOT_MEASURED
+    return next((v for v in (Verdict.NOT_MEASURED, Verdict.FAILS, Verdict.WITHIN_NOISE) if v in verdicts), Verdict.HOLDS)
+
+
+def paper_gap(groups: Groups, section: dict[str, Any]) -> dict[str, float]:
+    """Per model, the mean over datasets and depths of ``|our mean - paper|`` in best validation
+    accuracy (cells not run left out; nan if none ran)."""
+    gaps = {}
+    for model in section["models"]:
+        cells = [abs(statistics.fmean(v) - PAPER1_TABLE1[dataset, model][depth])
+                 for dataset in section["datasets"] for depth in section["depths"]
+                 if (v := seed_values(groups, (dataset, model, depth)))]
+        gaps[model] = statistics.fmean(cells) if cells else math.nan
+    return gaps
+
+
+def gain_over_basic(groups: Groups, dataset: str, depth: int) -> tuple[float, float]:
+    """``(ours, paper)``: the entropic GCN's best validation accuracy minus the basic GCN's at
+    ``depth`` (ours: difference of the seed means; nan when either was not run)."""
+    entropic, basic = seed_values(groups, (dataset, "entropic", depth)), seed_values(groups, (dataset, "basic", depth))
+    ours = statistics.fmean(entropic) - statistics.fmean(basic) if entropic and basic else math.nan
+    return ours, PAPER1_TABLE1[dataset, "entropic"][depth] - PAPER1_TABLE1[dataset, "basic"][depth]
+
+
+def table1_summary_facts(groups: Groups, section: dict[str, Any], claims: Sequence[Claim],
+                         authors_claims: Sequence[Claim]) -> dict[str, Any]:
+    """The numbers of Table 1's summary, named: ``claims_<verdict>`` and ``claims_total`` (see
+    :func:`verdict_counts`), the same as ``authors_*`` for the authors' step, ``gap_<model>``
+    (:func:`paper_gap`), and at the deepest depth ``gain_<dataset>`` and ``paper_gain_<dataset>``
+    (:func:`gain_over_basic`)."""
+    facts: dict[str, Any] = {}
+    for prefix, chosen in (("claims", claims), ("authors", authors_claims)):
+        facts.update({f"{prefix}_{verdict}": count for verdict, count in verdict_counts(chosen).items()})
+        facts[f"{prefix}_total"] = len(chosen)
+    facts.update({f"gap_{model}": gap for model, gap in paper_gap(groups, section).items()})
+    for dataset in section["datasets"]:
+        facts[f"gain_{dataset}"], facts[f"paper_gain_{dataset}"] = gain_over_basic(groups, dataset, max(section["depths"]))
+    return facts
+
+
+# -- The authors' step direction -------------------------------------------------------------------
+
+def authors_step_table(groups: Groups, authors_groups: Groups, section: dict[str, Any]) -> str:
+    """Best validation accuracy of the basic GCN and the entropic GCN with the exact and with the
+    authors' step, by dataset and depth, and the paper's entropic GCN (in italics)."""
+    rows = []
+    for dataset in section["datasets"]:
+        for label, model, source in (("Basic GCN", "basic", groups), ("Entropic GCN, exact step", "entropic", groups),
+                                     ("Entropic GCN, authors' step", "entropic_authors", authors_groups)):
+            rows.append([dataset, label] + [mean_std_cell(seed_values(source, (dataset, model, d)),
+                                                          expected=len(section["seeds"])) for d in section["depths"]])
+        rows.append([dataset, "*Entropic GCN, paper*"] + [f"*{PAPER1_TABLE1[dataset, 'entropic'][d]:.2f}*"
+                                                          for d in section["depths"]])
+    return markdown_table(["dataset", "model"] + [str(d) for d in section["depths"]], rows)
+
+
+def authors_step_claims(groups: Groups, authors_groups: Groups, datasets: Sequence[str], depth: int) -> list[Claim]:
+    r"""Does the authors' step direction explain the gap to the paper's entropic GCN at ``depth``?
+    Per dataset, on the seeds' best validation accuracy:
+
+    * the authors' step is closer to the paper's number than the exact step: the seeds'
+      distances :math:`|v - v_\text{paper}|`, authors' ``<`` exact;
+    * the authors' step beats the basic GCN (``>``);
+    * the two steps are as accurate as each other (``=``).
+    """
+    claims = []
+    for dataset in datasets:
+        authors = seed_values(authors_groups, (dataset, "entropic_authors", depth))
+        exact = seed_values(groups, (dataset, "entropic", depth))
+        basic = seed_values(groups, (dataset, "basic", depth))
+        paper = PAPER1_TABLE1[dataset, "entropic"][depth]
+        claims += [
+            Claim(dataset, f"at depth {depth} the authors' step is closer to the paper's number than the exact "
+                           "step (mean distance to it)", f"{paper:.2f}",
+                  judge([abs(v - paper) for v in authors], [abs(v - paper) for v in exact], "<")),
+            Claim(dataset, f"at depth {depth} the authors' step beats the basic GCN",
+                  f"{paper:.2f} vs {PAPER1_TABLE1[dataset, 'basic'][depth]:.2f}", judge(authors, basic, ">")),
+            Claim(dataset, f"at depth {depth} the authors' step is as accurate as the exact step", "",
+                  judge(authors, exact, "=")),
+        ]
+    return claims
+
+
+# -- Figure 3: energies inside trained deep models -------------------------------------------------
+
+def layer_energy_curves(groups: Groups, section: dict[str, Any], depth: int, epoch: int | str = 50,
+                        kind: str = "normalized") -> dict[tuple[str, str], tuple[np.ndarray, int]]:
+    r"""Per ``(dataset, model)``: the mean over seeds of the mean node energy after each hidden
+    layer at ``epoch`` (``kind`` ``"normalized"``: :math:`a_i = 1/\sqrt{d_i c}`, or ``"plain"``),
+    and the number of runs averaged. Cells without that record are left out."""
+    curves = {}
+    for dataset in section["datasets"]:
+        for model in section["models"]:
+            runs = [run for run in groups.get((dataset, model, depth), []) if str(epoch) in run["result"]["layer_energies"]]
+            if runs:
+                curves[dataset, model] = (np.mean([run["result"]["layer_energies"][str(epoch)][kind] for run in runs],
+                                                  axis=0), len(runs))
+    return curves
+
+
+def curve_shape(energy: Sequence[float]) -> str:
+    r"""The shape of a layer-energy profile :math:`e_1..e_L`, by the rule of Figure 3:
+
+    * ``"U-shaped"``: the minimum :math:`e_k` lies inside (:math:`1 < k < L`) and is below half of
+      both ends, :math:`e_k < e_1 / 2` and :math:`e_k < e_L / 2`;
+    * ``"increasing"``: otherwise, if no step goes down (up to rounding, :math:`10^{-12}` relative);
+    * ``"flat or other"``: anything else.
+
+    Raises:
+        ValueError: an empty profile.
+    """
+    energy = np.asarray(energy, dtype=float)
+    if energy.size == 0:
+        raise ValueError("curve_shape: the energy profile is empty; pass one value per hidden layer.")
+    low = int(np.argmin(energy))
+    if 0 < low < len(energy) - 1 and energy[low] < 0.5 * energy[0] and energy[low] < 0.5 * energy[-1]:
+        return "U-shaped"
+    if np.all(np.diff(energy) >= -1e-12 * np.abs(energy[:-1])):
+        return "increasing"
+    return "flat or other"
+
+
+def plot_layer_energies(curves: dict[tuple[str, str], tuple[np.ndarray, int]], datasets: Sequence[str]):
+    """Figure 3: mean node energy against hidden layer, one panel per dataset, log scale. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(datasets), figsize=(11, 4), sharey=True, squeeze=False)
+    for axis, dataset in zip(axes[0], datasets):
+        for (name, model), (energy, count) in curves.items():
+            if name == dataset:
+                axis.plot(range(1, len(energy) + 1), energy, color=MODEL_COLOURS[model],
+                          label=f"{MODEL_LABELS[model]} (n={count})")
+        axis.set_yscale("log")
+        axis.set_xlabel("hidden layer")
+        axis.set_title(dataset)
+    axes[0, 0].set_ylabel("mean node energy")
+    axes[0, -1].legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def layer_energy_table(curves: dict[tuple[str, str], tuple[np.ndarray, int]]) -> str:
+    """Per curve: energy after the first layer, the minimum (and its layer), after the last
+    layer, and :func:`curve_shape`."""
+    rows = []
+    for (dataset, model), (energy, _) in curves.items():
+        low = int(np.argmin(energy))
+        rows.append([dataset, MODEL_LABELS[model], f"{energy[0]:.3g}", f"{energy[low]:.3g} ({low + 1})",
+                     f"{energy[-1]:.3g}", curve_shape(energy)])
+    return markdown_table(["dataset", "model", "first layer", "minimum (layer)", "last layer", "shape"], rows)
+
+
+def curves_of_shape(curves: dict[tuple[str, str], tuple[np.ndarray, int]], shape: str) -> str:
+    """The curves of one :func:`curve_shape`, named ``"Cora Basic GCN, ..."`` (``"none"`` if none)."""
+    names = [f"{dataset} {MODEL_LABELS[model]}" for (dataset, model), (energy, _) in curves.items()
+             if curve_shape(energy) == shape]
+    return ", ".join(names) or "none"
+
+
+# -- Figure 2: energy of untrained deep models ------------------------------------------------------
+
+def figure2_energies(groups: Groups, model: str, key: str = "survey_energy") -> tuple[list[int], np.ndarray]:
+    """Depths run for ``model`` and the energies there, shape [depths, draws] (``key``:
+    ``"survey_energy"`` or ``"authors_energy"``), from Figure 2's runs grouped by ``("model", "depth")``."""
+    depths = sorted(depth for name, depth in groups if name == model)
+    return depths, np.array([groups[model, depth][0]["result"][key] for depth in depths], dtype=float)
+
+
+def plot_figure2(groups: Groups, models: Sequence[str]):
+    """Figure 2: mean output energy against depth (min-max band over draws), the survey's energy
+    (left) and the authors' normalised mean node energy (right), log scale. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)
+    titles = {"survey_energy": "survey: $\\frac{1}{n}\\sum_i\\sum_j \\|x_i - x_j\\|^2$",
+              "authors_energy": "authors: mean $E_i$, $a_i = 1/\\sqrt{d_i c}$"}
+    for axis, (key, title) in zip(axes, titles.items()):
+        for model in models:
+            depths, values = figure2_energies(groups, model, key)
+            axis.plot(depths, values.mean(axis=1), "o-", ms=3, color=MODEL_COLOURS[model], label=MODEL_LABELS[model])
+            axis.fill_between(depths, values.min(axis=1), values.max(axis=1), color=MODEL_COLOURS[model], alpha=0.2)
+        axis.set_yscale("log")
+        axis.set_xlabel("depth $L$")
+        axis.set_title(title)
+    axes[0].set_ylabel("energy of the output")
+    axes[0].legend()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def collapse_claims(groups: Groups, models: Sequence[str], collapsing: Sequence[str] = ("basic",),
+                    orders: float = 6.0) -> list[Claim]:
+    r"""Figure 2's claim, per model: the models in ``collapsing`` (the paper: the basic GCN)
+    collapse, the others keep their energy away from zero. A model *collapses* when its survey
+    energy falls by more than ``orders`` orders of magnitude from the smallest depth to the
+    largest: judged on the draws' :math:`\log_{10}(E_{L_\max} / E_{L_\min})` (a draw shares its
+    seed at every depth; an energy of exactly zero counts as the smallest positive float64)
+    against :math:`-\text{orders}`, ``<`` for collapse, ``>`` for kept."""
+    claims = []
+    for model in models:
+        _, values = figure2_energies(groups, model)
+        logs = np.log10(np.maximum(values, np.nextafter(0.0, 1.0)))
+        falls = [float(v) for v in logs[-1] - logs[0]] if len(logs) else []
+        if model in collapsing:
+            claims.append(Claim(MODEL_LABELS[model], f"collapses: energy falls by more than {orders:g} orders of "
+                                "magnitude", "collapses", judge(falls, -orders, "<")))
+        else:
+            claims.append(Claim(MODEL_LABELS[model], f"keeps its energy within {orders:g} orders of magnitude",
+                                "kept", judge(falls, -orders, ">")))
+    return claims
+
+
+def figure2_outcomes(groups: Groups, models: Sequence[str], orders: float = 6.0) -> dict[str, str]:
+    """Which models collapsed (by the rule of :func:`collapse_claims`), which kept their energy, and
+    which are undecided (within noise or not run): ``{"collapsed": "Basic GCN, ...", "kept": ...,
+    "undecided": ...}``, ``"none"`` for an empty list."""
+    names: dict[str, list[str]] = {"collapsed": [], "kept": [], "undecided": []}
+    for claim, model in zip(collapse_claims(groups, models, collapsing=models, orders=orders), models):
+        verdict = claim.judgement.verdict
+        names["collapsed" if verdict is Verdict.HOLDS else "kept" if verdict is Verdict.FAILS else "undecided"].append(
+            MODEL_LABELS[model])
+    return {outcome: ", ".join(found) or "none" for outcome, found in names.items()}
+
+
+def figure2_table(groups: Groups, models: Sequence[str]) -> str:
+    """Per model: mean survey energy at the smallest and the largest depth, their ratio and the
+    mean decay per layer, ``ratio ** (1 / (L_max - L_min))``."""
+    rows = []
+    for model in models:
+        depths, values = figure2_energies(groups, model)
+        first, last = values[0].mean(), values[-1].mean()
+        rows.append([MODEL_LABELS[model], f"{first:.3g}", f"{last:.3g}", f"{last / first:.2g}",
+                     f"{(last / first) ** (1 / (depths[-1] - depths[0])):.4f}"])
+    smallest, largest = min(depth for _, depth in groups), max(depth for _, depth in groups)
+    return markdown_table(["model", f"energy at depth {smallest}", f"at depth {largest}", "ratio", "decay per layer"], rows)

@@ -1,0 +1,174 @@
+"""energygnn.reporting.paper1 on tiny hand-made runs: the rules, not the committed results."""
+import math
+from collections import Counter
+
+import pytest
+
+from energygnn.experiments.reported import PAPER1_TABLE1
+from energygnn.experiments.results import group_runs
+from energygnn.reporting import Verdict
+from energygnn.reporting import paper1 as report
+
+SECTION = {"datasets": ["Cora"], "models": ["basic", "entropic", "g2", "pairnorm"], "depths": [4, 64], "seeds": [0, 1, 2]}
+
+
+def run(model, depth, seed, score, dataset="Cora", **result):
+    return {"config": {"dataset": dataset, "model": model, "depth": depth, "seed": seed},
+            "result": {"best_val_acc": score, "test_acc_at_best_val": score - 0.01, "layer_energies": {}, **result},
+            "wall_seconds": 1800.0}
+
+
+def table1_runs(scores):
+    """``scores[(model, depth)]``: the three seeds' best validation accuracies."""
+    return [run(model, depth, seed, value) for (model, depth), values in scores.items()
+            for seed, value in enumerate(values)]
+
+
+SCORES = {
+    ("basic", 4): [0.80, 0.81, 0.82], ("entropic", 4): [0.81, 0.80, 0.82],
+    ("basic", 64): [0.17, 0.18, 0.19], ("entropic", 64): [0.30, 0.31, 0.29],
+    ("pairnorm", 64): [0.72, 0.73, 0.74], ("g2", 64): [0.55, 0.56, 0.57],
+    ("pairnorm", 4): [0.77, 0.77, 0.77], ("g2", 4): [0.54, 0.54, 0.54],
+}
+
+
+def test_u_shape_rule_on_a_u_a_monotone_and_a_flat_curve():
+    assert report.curve_shape([1.0, 0.1, 0.05, 0.2, 0.9]) == "U-shaped"
+    assert report.curve_shape([0.1, 0.2, 0.4, 0.8]) == "increasing"
+    assert report.curve_shape([1.0, 0.9, 0.95, 0.92]) == "flat or other"  # minimum inside, not below half the ends
+    assert report.curve_shape([1.0, 0.5, 0.2, 0.1]) == "flat or other"  # falling: minimum at the end
+    assert report.curve_shape([1.0, 0.1, 1.5]) == "U-shaped"
+    assert report.curve_shape([1.0, 0.6, 1.5]) == "flat or other"  # 0.6 is not below half of 1.0
+    with pytest.raises(ValueError, match="one value per hidden layer"):
+        report.curve_shape([])
+
+
+def test_table1_claims_on_constructed_seeds():
+    groups = group_runs(table1_runs(SCORES), "dataset", "model", "depth")
+    claims = report.table1_claims(groups, ["Cora"], 4, 64)
+    verdicts = [claim.judgement.verdict for claim in claims]
+    # beats basic at 64; as accurate at 4; degrades; PairNorm above; G2 at 64 equal to the paper's 0.56
+    assert verdicts == [Verdict.HOLDS] * 5
+    assert claims[4].judgement.reference == PAPER1_TABLE1["Cora", "g2"][64]
+    assert report.verdict_counts(claims) == {"holds": 5, "fails": 0, "within_noise": 0, "not_measured": 0}
+    table = report.claims_table(claims)
+    assert table.count("**holds**") == 5 and "0.300 vs 0.180" in table
+
+
+def test_claims_fail_or_are_within_noise_by_the_seed_spread():
+    scores = {**SCORES, ("entropic", 64): [0.10, 0.30, 0.20],  # mean 0.20 vs 0.18: 2 SE = 0.116
+              ("entropic", 4): [0.70, 0.70, 0.70], ("g2", 64): [0.77, 0.77, 0.78]}
+    claims = report.table1_claims(group_runs(table1_runs(scores), "dataset", "model", "depth"), ["Cora"], 4, 64)
+    assert [c.judgement.verdict for c in claims] == [Verdict.WITHIN_NOISE, Verdict.FAILS, Verdict.HOLDS,
+                                                     Verdict.HOLDS, Verdict.FAILS]
+    assert report.overall_verdict(claims) is Verdict.FAILS
+    assert report.overall_verdict(claims[:1] + claims[2:4]) is Verdict.WITHIN_NOISE
+    assert report.overall_verdict(claims[2:4]) is Verdict.HOLDS
+    assert report.overall_verdict([]) is Verdict.NOT_MEASURED
+
+
+def test_missing_cells_are_not_measured_and_tabulated_as_not_run():
+    groups = group_runs(table1_runs({("basic", 4): [0.8]}), "dataset", "model", "depth")
+    claims = report.table1_claims(groups, ["Cora"], 4, 64)
+    assert all(c.judgement.verdict is Verdict.NOT_MEASURED for c in claims[:4])
+    assert "not run" in report.claims_table(claims)
+    table = report.table1_table(groups, SECTION)
+    assert "| Cora | Basic GCN | 0.800 (n=1) <br>*paper: 0.82* | not run <br>*paper: 0.18* |" in table
+
+
+def test_authors_step_claims_compare_distances_to_the_paper():
+    groups = group_runs(table1_runs(SCORES), "dataset", "model", "depth")
+    paper = PAPER1_TABLE1["Cora", "entropic"][64]  # 0.35
+    authors = group_runs([run("entropic_authors", 64, seed, paper + d) for seed, d in enumerate((-0.01, 0.0, 0.01))],
+                         "dataset", "model", "depth")
+    closer, beats, same = report.authors_step_claims(groups, authors, ["Cora"], 64)
+    assert closer.judgement.verdict is Verdict.HOLDS  # distances ~0.007 against ~0.05
+    assert beats.judgement.verdict is Verdict.HOLDS
+    assert same.judgement.verdict is Verdict.FAILS  # 0.35 vs 0.30 with a tiny spread
+    assert report.authors_step_claims(groups, {}, ["Cora"], 64)[0].judgement.verdict is Verdict.NOT_MEASURED
+
+
+def test_summary_facts_gap_and_gain():
+    groups = group_runs(table1_runs(SCORES), "dataset", "model", "depth")
+    claims = report.table1_claims(groups, ["Cora"], 4, 64)
+    facts = report.table1_summary_facts(groups, SECTION, claims, [])
+    assert facts["claims_total"] == 5 and facts["claims_holds"] == 5 and facts["authors_total"] == 0
+    assert facts["gain_Cora"] == pytest.approx(0.30 - 0.18)
+    assert facts["paper_gain_Cora"] == pytest.approx(0.35 - 0.18)
+    # basic: |0.81 - 0.82| and |0.18 - 0.18|
+    assert facts["gap_basic"] == pytest.approx(0.005)
+    assert report.paper_gap({}, SECTION)["basic"] != report.paper_gap({}, SECTION)["basic"]  # nan: nothing ran
+
+
+def test_metrics_protocols_counts_unrecorded_runs_as_after_step():
+    stored = [run("basic", 4, 0, 0.8), run("basic", 4, 1, 0.8, metrics="training_forward"),
+              run("basic", 4, 2, 0.8, metrics="training_forward")]
+    counts = report.metrics_protocols(stored)
+    assert counts == Counter({"training_forward": 2, "after_step": 1})
+    assert report.format_counts(counts) == "training_forward ×2, after_step ×1"
+    assert report.seeds_run(stored) == "0, 1, 2"
+    assert report.planned_runs(SECTION) == 1 * 4 * 2 * 3
+    assert report.wall_hours(stored) == pytest.approx(1.5)
+
+
+def test_temperature_choice_lists_temperatures_within_two_seed_deviations():
+    sweep = [{"config": {"model_options": {"temperature": t}}, "result": {"best_val_acc": a}}
+             for t, a in ((1.0, 0.50), (10.0, 0.58), (30.0, 0.60), (100.0, 0.40))]
+    choice = report.temperature_choice(sweep, [0.58, 0.60, 0.62])  # std 0.02: within 0.04 of 0.60
+    assert choice.temperature == 30.0 and choice.seed_count == 3
+    assert choice.close == (10.0,) and choice.close_text == "10"
+    assert math.isnan(report.temperature_choice(sweep, [0.6]).seed_std)
+    assert report.temperature_choice(sweep, [0.6]).close_text == "none"
+    assert report.temperature_table(sweep).splitlines()[0] == "| $T$ | 1 | 10 | 30 | 100 |"
+    with pytest.raises(ValueError, match="python -m energygnn run citeseer_temperature"):
+        report.temperature_choice([], [])
+
+
+def test_layer_energy_curves_average_seeds_and_name_their_shapes():
+    u, rising = {"normalized": [1.0, 0.1, 1.0], "plain": [0, 0, 0]}, {"normalized": [1.0, 2.0, 3.0], "plain": [0, 0, 0]}
+    stored = [run("basic", 64, 0, 0.2, layer_energies={"50": u}), run("basic", 64, 1, 0.2, layer_energies={"50": u}),
+              run("g2", 64, 0, 0.5, layer_energies={"50": rising}), run("entropic", 64, 0, 0.3)]
+    curves = report.layer_energy_curves(group_runs(stored, "dataset", "model", "depth"), SECTION, 64)
+    assert set(curves) == {("Cora", "basic"), ("Cora", "g2")} and curves["Cora", "basic"][1] == 2
+    assert report.curves_of_shape(curves, "U-shaped") == "Cora Basic GCN"
+    assert report.curves_of_shape(curves, "flat or other") == "none"
+    assert "| Cora | G2 | 1 | 1 (1) | 3 | increasing |" in report.layer_energy_table(curves)
+
+
+def test_figure2_collapse_is_judged_on_the_draws():
+    def entry(model, depth, energies):
+        return {"config": {"model": model, "depth": depth}, "result": {"survey_energy": energies}}
+
+    stored = [entry("basic", 1, [1.0, 2.0]), entry("basic", 100, [1e-9, 2e-10]),
+              entry("g2", 1, [1.0, 1.0]), entry("g2", 100, [0.5, 0.7]),
+              entry("entropic", 1, [1.0, 1.0]), entry("entropic", 100, [1e-3, 1e-9])]  # draws disagree
+    groups = group_runs(stored, "model", "depth")
+    claims = report.collapse_claims(groups, ["basic", "g2", "entropic"])
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.WITHIN_NOISE]
+    assert report.figure2_outcomes(groups, ["basic", "g2", "entropic"]) == {
+        "collapsed": "Basic GCN", "kept": "G2", "undecided": "Entropic GCN"}
+    assert "| Basic GCN | 1.5 | 6e-10 | 4e-10 |" in report.figure2_table(groups, ["basic", "g2"])
+
+
+def test_an_energy_of_exactly_zero_counts_as_a_collapse():
+    stored = [{"config": {"model": "basic", "depth": d}, "result": {"survey_energy": e}}
+              for d, e in ((1, [1.0, 2.0]), (1000, [0.0, 0.0]))]
+    (claim,) = report.collapse_claims(group_runs(stored, "model", "depth"), ["basic"])
+    assert claim.judgement.verdict is Verdict.HOLDS and math.isfinite(claim.judgement.ours)
+
+
+def test_deep_epoch_speed_facts_judge_the_deepest_rows_against_the_targets():
+    from energygnn.reporting.benchmarks import deep_epoch_speed_facts
+
+    def row(dataset, depth, pyg, ours, floor, entropic_over_basic):
+        return {"dataset": dataset, "depth": depth, "speedup": {"basic": pyg / ours},
+                "median_seconds": {"basic/pyg": pyg, "basic/ours": ours, "floor": floor},
+                "ours_over_floor": ours / floor, "entropic_over_basic": entropic_over_basic}
+
+    result = {"threads": 1, "targets": {"basic_speedup_at_depth_64": 2.5, "entropic_over_basic": 1.15},
+              "rows": [row("A", 16, 1.0, 0.2, 0.19, 1.2), row("A", 64, 3.0, 1.0, 0.9, 1.05),
+                       row("B", 64, 2.0, 0.8, 0.8, 1.1)]}
+    facts = deep_epoch_speed_facts(result)
+    assert facts["speed_depth"] == 64 and facts["speedup_worst"] == pytest.approx(2.5)  # depth 16's 5x not counted
+    assert facts["speedup_met"] == "met" and facts["speedup_ceiling"] == pytest.approx(2.5)
+    assert facts["ratio_worst"] == pytest.approx(1.2) and facts["ratio_met"] == "not met"
