@@ -53,7 +53,7 @@ def is_stochastic(model: nn.Module) -> bool:
 
 
 def metrics_protocol(model: nn.Module, choice: str = "auto") -> str:
-    """Resolve ``choice`` (one of :data:`METRICS`) for ``model``: ``"training_forward"`` or ``"after_step"``."""
+    """Resolve ``choice`` (one of ``METRICS``: ``"auto"``, ``"training_forward"``, ``"after_step"``) for ``model``: ``"training_forward"`` or ``"after_step"``."""
     if choice not in METRICS:
         raise ValueError(f"metrics must be one of {METRICS}, got {choice!r}.")
     stochastic = is_stochastic(model)

@@ -39,6 +39,8 @@ def build_training(config: dict[str, Any]):
 
 
 class Step(NamedTuple):
+    """What one training step returns: its loss, and the logits (and hidden embeddings) of its forward."""
+
     loss: float  # summed training cross-entropy before the update
     logits: torch.Tensor  # the training forward's logits (detached)
     hidden: list[torch.Tensor] | None  # the hidden embeddings (detached) when asked for
@@ -66,7 +68,7 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     Protocol of paper 1 (see the book's "Formulas and settings" page): Adam (lr, no weight
     decay), cosine annealing over the epochs, full batch, cross-entropy summed over the training
     nodes, no dropout. Each epoch records train/val/test accuracy and loss and its wall time (the
-    step and the metrics); ``config["metrics"]`` (:data:`METRICS`, default ``"auto"``) says
+    step and the metrics); ``config["metrics"]`` (``"auto"``, ``"training_forward"`` or ``"after_step"``; default ``"auto"``) says
     which forward the metrics come from. At ``energy_epochs`` the mean energy of every hidden
     layer is recorded from the same forward. ``config["torch_threads"]``, when given, sets torch's
     thread count for the run (restored afterwards). Non-finite losses stop the run.

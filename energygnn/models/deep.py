@@ -34,7 +34,7 @@ class DeepGNN(nn.Module):
 
     The graph is turned into an :class:`~energygnn.sparse.Adjacency` once (and kept while the same
     ``edge_index`` tensor comes in), and the blocks receive that: their convolutions propagate over
-    normalised adjacencies built once per graph (:class:`energygnn.nn.GCNConv`), the same function as
+    normalised adjacencies built once per graph (:class:`energygnn.nn.conv.GCNConv`), the same function as
     PyG's per-call normalisation and message passing, several times faster.
 
     Shapes:

@@ -22,9 +22,10 @@ class GCNConv(pyg_nn.GCNConv):
     (tested in float64 with rtol 1e-10, forward and gradients).
 
     Args:
-        in_channels (int), out_channels (int), **kwargs: as :class:`torch_geometric.nn.GCNConv`;
-            the ``Adjacency`` path needs its defaults (``improved=False``, ``add_self_loops=True``,
-            ``normalize=True``).
+        in_channels (int): input feature width.
+        out_channels (int): output feature width.
+        **kwargs (optional): as :class:`torch_geometric.nn.GCNConv`; the ``Adjacency`` path needs
+            its defaults (``improved=False``, ``add_self_loops=True``, ``normalize=True``).
 
     Shapes:
         **x** [n, in_channels], **edge_index** [2, m] or ``Adjacency`` -> [n, out_channels]
@@ -54,7 +55,8 @@ class RowNormalizedConv(GCNConv):
     :class:`~energygnn.sparse.Adjacency` it uses the graph's ``operator("row")``.
 
     Args:
-        in_channels (int), out_channels (int): feature widths.
+        in_channels (int): input feature width.
+        out_channels (int): output feature width.
 
     Shapes:
         **x** [n, in_channels], **edge_index** [2, m] or ``Adjacency`` -> [n, out_channels]

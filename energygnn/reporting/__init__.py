@@ -3,7 +3,7 @@
 * :mod:`~energygnn.reporting.verdicts`: the one rule that says whether a claim holds, fails or
   is within noise (two standard errors of the seed spread);
 * :mod:`~energygnn.reporting.tables`: Markdown tables, paper-vs-ours cells;
-* :mod:`~energygnn.reporting.labels`: display names and colours of models and settings;
+* ``energygnn.reporting.labels``: display names and colours of models and settings;
 * :mod:`~energygnn.reporting.benchmarks`: benchmark results, loaded and tabulated;
 * :mod:`~energygnn.reporting.costs`: what each experiment cost, from the runs and sweep records;
 * :mod:`~energygnn.reporting.paper1`, :mod:`~energygnn.reporting.paper2`: the tables, figures and

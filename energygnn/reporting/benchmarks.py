@@ -134,7 +134,7 @@ def entropy_overhead_table(result: dict[str, Any]) -> str:
 
 def entropy_gradient_facts(result: dict[str, Any]) -> dict[str, Any]:
     """The headline numbers of ``entropy_gradient`` and its targets
-    (:data:`ENTROPY_GRADIENT_TARGETS`, judged on the compiled step; ``*_met`` are ``"met"`` or
+    (``ENTROPY_GRADIENT_TARGETS``, judged on the compiled step; ``*_met`` are ``"met"`` or
     ``"not met"``): flatness per step (``flatness_<step>``), the speed-up over the dense version on
     the largest graph, the overhead on a GCNConv layer per step (``overhead_<step>``, fractions)
     with the compiled step's interquartile range, and ``step_note``: a warning when the compiled

@@ -89,7 +89,7 @@ class TemperatureChoice:
 def temperature_choice(sweep: Sequence[dict[str, Any]], seed_values: Sequence[float]) -> TemperatureChoice:
     r"""The temperature of the sweep's best validation accuracy (ties: the first in ``sweep``).
 
-    The sweep has one seed per temperature, so :func:`judge` would let every difference decide.
+    The sweep has one seed per temperature, so :func:`~energygnn.reporting.verdicts.judge` would let every difference decide.
     This is a choice, not a verdict: it lists the temperatures :math:`T` whose score lies within
     :math:`2 s` of the best, :math:`s` the standard deviation over ``seed_values`` (the same
     model's seeds in Table 1).

@@ -1,9 +1,9 @@
 r"""Paper 2's results, read back for its chapter (``book/jem_results.ipynb``): the runs of
 ``results/jem_table/`` and ``results/jem_ablation/``, tabulated, drawn, and judged claim by claim
-with :func:`~energygnn.reporting.judge`.
+with :func:`~energygnn.reporting.verdicts.judge`.
 
 Tables, figures, numbers and claims take a :class:`Paper2Results` (:func:`load_results`); a
-per-run number is named by a key of :data:`QUANTITIES` and read seed by seed with
+per-run number is named by a key of ``QUANTITIES`` and read seed by seed with
 :func:`per_seed`. Tables are Markdown strings, figures are matplotlib Figures (closed, so that a
 notebook shows each once), and the ``*_numbers`` functions return the numbers the chapter's
 prose glues in (builtin ``int`` / ``float``, or ``str`` holding Markdown).
@@ -72,7 +72,7 @@ QUANTITIES: dict[str, Callable[[Run], float]] = {
 
 
 def per_seed(runs: Iterable[Run], quantity: str, scale: float = 1.0) -> list[float]:
-    """``quantity`` (a key of :data:`QUANTITIES`) of each run, times ``scale``.
+    """``quantity`` (a key of ``QUANTITIES``) of each run, times ``scale``.
 
     Raises:
         KeyError: unknown quantity.
