@@ -266,3 +266,26 @@ def test_one_quick_rule_for_both_papers_configs():
     assert load_config("paper1", True)["table1"]["epochs"] == 3
     with pytest.raises(ValueError, match="no configuration 'paper3'"):
         load_config("paper3", True)
+
+
+def test_ctrl_c_during_a_parallel_sweep_leaves_only_whole_files_and_it_resumes(tmp_path):
+    """SIGINT to the whole process group (what Ctrl-C sends) once the first run is stored."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "energygnn", "run", "table1", "--quick", "--jobs", "2", "--results", str(tmp_path)]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list((tmp_path / "table1").glob("*.json")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=120) != 0
+    time.sleep(1)  # let orphaned workers, if any, notice
+    assert not [p.name for p in tmp_path.rglob("*") if p.name.endswith(".part")]
+    stored = [read_json(p) for p in (tmp_path / "table1").glob("*.json")]
+    assert stored and all(entry["result"]["history"] for entry in stored)
+    assert main(["run", "table1", "--quick", "--results", str(tmp_path)]) == 0
+    assert len(list((tmp_path / "table1").glob("*.json"))) == len(paper1.table1_runs(paper1.load_config(True), tmp_path))
