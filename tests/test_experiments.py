@@ -237,13 +237,13 @@ def test_a_committed_entropic_table1_run_is_reproduced_to_rounding(set_torch_thr
 
 def test_provenance_summary_counts_commits_threads_and_uncommitted_changes():
     def entry(commit, dirty, threads, **machine):
-        return {"provenance": {"git": {"commit": commit, "dirty": dirty},
+        return {"config": {"model": "entropic"}, "provenance": {"git": {"commit": commit, "dirty": dirty},
                                "machine": {"torch_threads": threads, **machine}}}
     text = provenance_summary([entry("a" * 40, False, 1), entry("a" * 40, True, 2, entropy_step="compiled"),
                                entry("b" * 40, False, 1, entropy_step="compiled")])
     assert text.startswith("3 runs from 2 commit(s) (`aaaaaaa` ×2, `bbbbbbb` ×1)")
     assert "1 made from a checkout with uncommitted changes" in text
-    assert "threads per run: 1 ×2, 2 ×1" in text and "entropy step: compiled ×2 (none recorded for 1)" in text
+    assert "threads per run: 1 ×2, 2 ×1" in text and "entropy step: compiled ×2 (not recorded for 1 entropic run(s)" in text
     assert "entropy step" not in provenance_summary([entry("a" * 40, False, 1)], entropy_step=False)
 
 

@@ -166,9 +166,13 @@ def test_deep_epoch_speed_facts_judge_the_deepest_rows_against_the_targets():
                 "ours_over_floor": ours / floor, "entropic_over_basic": entropic_over_basic}
 
     result = {"threads": 1, "targets": {"basic_speedup_at_depth_64": 2.5, "entropic_over_basic": 1.15},
+              "wall_seconds": 60.0,
+              "provenance": {"machine": {"cpu": "a CPU", "cpu_count": 2, "torch_threads": 1},
+                             "versions": {"torch": "2"}, "git": {"commit": "0123456789abcdef"}, "created": "now"},
               "rows": [row("A", 16, 1.0, 0.2, 0.19, 1.2), row("A", 64, 3.0, 1.0, 0.9, 1.05),
                        row("B", 64, 2.0, 0.8, 0.8, 1.1)]}
     facts = deep_epoch_speed_facts(result)
     assert facts["speed_depth"] == 64 and facts["speedup_worst"] == pytest.approx(2.5)  # depth 16's 5x not counted
     assert facts["speedup_met"] == "met" and facts["speedup_ceiling"] == pytest.approx(2.5)
     assert facts["ratio_worst"] == pytest.approx(1.2) and facts["ratio_met"] == "not met"
+    assert (facts["speed_machine"], facts["speed_commit"]) == ("a CPU", "0123456789")

@@ -65,7 +65,9 @@ def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) 
         # runs record the step they took; runs without the field took none, or predate the field
         steps = Counter(entry["provenance"]["machine"]["entropy_step"] for entry in stored
                         if "entropy_step" in entry["provenance"]["machine"])
-        missing = len(stored) - sum(steps.values())
+        # runs of entropic models without the field predate it; other models take no step
+        missing = sum("entropy_step" not in entry["provenance"]["machine"]
+                      and str(entry.get("config", {}).get("model", "")).startswith("entropic") for entry in stored)
         text += f"; entropy step: {counted(steps) or 'none recorded'}" + (
-            f" (none recorded for {missing})" if missing and steps else "")
+            f" (not recorded for {missing} entropic run(s) made before runs recorded it)" if missing and steps else "")
     return text + "."

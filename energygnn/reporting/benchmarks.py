@@ -23,16 +23,15 @@ def load_benchmark(name: str, root: Path | None = None) -> dict[str, Any]:
 
 
 def deep_epoch_speed_table(result: dict[str, Any]) -> str:
-    """Seconds per epoch (step and metrics) on PyG's path and ours, the dense-product floor, and the ratios."""
+    """Seconds per epoch (step and metrics) of the basic GCN on PyG's path and ours, the
+    dense-product floor, the speed-up, and the entropic GCN's epoch on our path over the basic one's."""
     rows = []
     for row in result["rows"]:
         s = row["median_seconds"]
         rows.append([row["dataset"], row["depth"], f"{s['basic/pyg']:.3f}", f"{s['basic/ours']:.3f}",
-                     f"{s['entropic/pyg']:.3f}", f"{s['entropic/ours']:.3f}", f"{s['floor']:.3f}",
-                     f"**{row['speedup']['basic']:.2f}x**", f"{row['speedup']['entropic']:.2f}x",
-                     f"{row['ours_over_floor']:.2f}", f"{row['entropic_over_basic']:.3f}"])
-    return markdown_table(["dataset", "depth", "basic, PyG (s)", "basic, ours (s)", "entropic, PyG (s)",
-                           "entropic, ours (s)", "floor (s)", "speed-up, basic", "speed-up, entropic",
+                     f"{s['floor']:.3f}", f"**{row['speedup']['basic']:.2f}x**", f"{row['ours_over_floor']:.2f}",
+                     f"{row['entropic_over_basic']:.3f}"])
+    return markdown_table(["dataset", "depth", "PyG (s)", "ours (s)", "floor (s)", "speed-up",
                            "ours / floor", "entropic / basic"], rows)
 
 
@@ -55,7 +54,8 @@ def benchmark_provenance(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def deep_epoch_speed_facts(result: dict[str, Any]) -> dict[str, Any]:
-    """The headline numbers of ``deep_epoch_speed``: the basic GCN's speed-up over PyG's path at
+    """The headline numbers of ``deep_epoch_speed`` (and where it ran: ``speed_machine``, ``speed_commit``):
+    the basic GCN's speed-up over PyG's path at
     the deepest depth (worst and best over datasets) against its target, the speed-up an epoch at
     the dense-product floor would give there (``speedup_ceiling``, worst over datasets: PyG / floor),
     how close our epoch comes to the floor (worst ``ours / floor``), and the worst entropic/basic
@@ -71,7 +71,8 @@ def deep_epoch_speed_facts(result: dict[str, Any]) -> dict[str, Any]:
             "speedup_met": _met(min(speedups) >= targets["basic_speedup_at_depth_64"]),
             "floor_worst": max(row["ours_over_floor"] for row in rows),
             "ratio_worst": ratio, "ratio_target": targets["entropic_over_basic"],
-            "ratio_met": _met(ratio <= targets["entropic_over_basic"]), "speed_threads": result["threads"]}
+            "ratio_met": _met(ratio <= targets["entropic_over_basic"]), "speed_threads": result["threads"],
+            "speed_machine": benchmark_provenance(result)["cpu"], "speed_commit": benchmark_provenance(result)["commit"]}
 
 
 def deep_epoch_cost_table(result: dict[str, Any]) -> str:
@@ -87,7 +88,7 @@ def deep_epoch_cost_facts(result: dict[str, Any]) -> dict[str, Any]:
     """``deep_epoch_cost``'s target and, per entropy step (``compiled``, ``pytorch``,
     ``pytorch_tuned_allocator``), the worst median entropic/basic ratio (``cost_<step>``) and
     whether it meets the target (``cost_<step>_met``)."""
-    facts: dict[str, Any] = {"cost_target": result["target"]}
+    facts: dict[str, Any] = {"cost_target": result["target"], "cost_machine": benchmark_provenance(result)["cpu"]}
     for setting, summary in result["summary"].items():
         facts[f"cost_{setting}"] = summary["worst_median_ratio"]
         facts[f"cost_{setting}_met"] = _met(summary["met"])

@@ -192,7 +192,7 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
             Claim(dataset, f"PairNorm stays more accurate than the entropic GCN at depth {deep}",
                   f"{paper['pairnorm', deep]:.2f} vs {paper['entropic', deep]:.2f}",
                   judge(ours["pairnorm", deep], ours["entropic", deep], ">")),
-            Claim(dataset, f"G2 stays near the paper's low, flat value ({flat:.2f} over depths; judged at depth {deep})",
+            Claim(dataset, f"G2 stays near the paper's low, flat value (judged at depth {deep}; the paper's mean over depths is {flat:.2f})",
                   f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "=")),
         ]
     return claims

@@ -464,12 +464,13 @@ def losses_figure(results: Paper2Results, dataset: str = "Cora", seed: int = 0) 
         left.semilogy(history["clf_loss"], label=r"$L_\mathrm{clf}$")
         left.semilogy(np.maximum(history["gen_loss"], 1e-12), label=r"$L_\mathrm{gen}$")
         left.set_xlabel("epoch")
+        left.set_ylabel("loss")
         left.legend()
         right.plot(history["data_energy"], label="real nodes of the batch")
         right.plot(history["sample_energy"], label="samples")
         right.set_xlabel("epoch")
         right.set_ylabel(r"mean energy $-\mathrm{LSE}$")
-        right.legend()
+        right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     return fig
 
 
