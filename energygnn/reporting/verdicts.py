@@ -27,6 +27,8 @@ RELATIONS = (">", "<", "=")
 
 
 class Verdict(str, Enum):
+    """A claim's verdict: ``holds``, ``fails``, ``within noise`` or ``not measured``."""
+
     HOLDS = "holds"
     FAILS = "fails"
     WITHIN_NOISE = "within noise"
