@@ -8,8 +8,10 @@ differences :math:`x_i - x_j`. They are compiled with ``torch.utils.cpp_extensio
 (a C++ compiler and ``ninja`` are needed; about 40 s, once per machine and torch version,
 cached under ``$TORCH_EXTENSIONS_DIR`` or ``~/.cache/torch_extensions``).
 
-Where they cannot be built (no compiler) a warning says so once and the pure-PyTorch step is
-used; it gives the same numbers up to rounding. ``ENERGYGNN_NATIVE=0`` in the environment, or
+Builds are serialised by a lock the operating system releases if its holder dies (a build killed
+midway never blocks later ones); a process waits at most ``$ENERGYGNN_BUILD_WAIT`` seconds (600)
+for another's build. Where they cannot be built (no compiler, or the wait ran out) a warning says
+so once and the pure-PyTorch step is used; it gives the same numbers up to rounding. ``ENERGYGNN_NATIVE=0`` in the environment, or
 ``with energygnn.native.disabled():``, selects the pure-PyTorch step.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import platform
 import sys
 import threading
+import time
 import warnings
 
 import torch
@@ -70,17 +73,58 @@ def _build_directory() -> str:
     return os.path.join(root, f"energygnn-{version}".replace("+", "_"))
 
 
+class BuildBusy(RuntimeError):
+    """Another process held the build lock for longer than the wait allows."""
+
+
+def _build_wait() -> float:
+    """Seconds to wait for another process's build: ``$ENERGYGNN_BUILD_WAIT``, default 600."""
+    return float(os.environ.get("ENERGYGNN_BUILD_WAIT", "600"))
+
+
+@contextlib.contextmanager
+def _build_lock(directory: str, wait: float):
+    """Hold ``<directory>/energygnn.lock`` exclusively. The operating system releases it when its
+    holder dies (killed mid-build, say), so it can never be left behind; waits at most ``wait`` s."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: torch's own lock file only
+        yield
+        return
+    with open(os.path.join(directory, "energygnn.lock"), "a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildBusy(f"another process has been building them in {directory} for over "
+                                    f"{wait:.0f} s") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _build():
     from torch.utils.cpp_extension import load
     directory = _build_directory()
     os.makedirs(directory, exist_ok=True)
-    if not glob.glob(os.path.join(directory, f"{_NAME}*.so")):
-        print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
-              file=sys.stderr, flush=True)
-    # -march=native: the build is for this machine only (it is cached on it); -fopenmp: without it
-    # at::parallel_for, inlined from the headers, runs on one thread
-    flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp"]
-    return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
+    with _build_lock(directory, _build_wait()):
+        # torch's own lock file, if present, was left by a build that died: whoever holds our
+        # lock is the only builder, and torch would otherwise wait for it forever
+        stale = os.path.join(directory, "lock")
+        if os.path.exists(stale):
+            os.remove(stale)
+        if not glob.glob(os.path.join(directory, f"{_NAME}*.so")):
+            print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
+                  file=sys.stderr, flush=True)
+        # -march=native: the build is for this machine only (the cache is keyed by its CPU flags);
+        # -fopenmp: without it at::parallel_for, inlined from the headers, runs on one thread
+        flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp"]
+        return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
 
 
 def kernels():
@@ -93,6 +137,13 @@ def kernels():
             if _STATE["module"] is None and not _STATE["failed"]:
                 try:
                     _STATE["module"] = _build()
+                except BuildBusy as error:
+                    _STATE["failed"] = True
+                    warnings.warn(
+                        f"energygnn: not using the compiled entropy-step kernels: {error}. Using the "
+                        "pure-PyTorch step (same numbers, slower) in this process. If no other build is "
+                        f"running, delete {_build_directory()} and run again.", RuntimeWarning, stacklevel=3)
+                    return None
                 except Exception as error:  # no compiler, no ninja, a failed build: fall back
                     _STATE["failed"] = True
                     warnings.warn(

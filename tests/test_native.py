@@ -1,3 +1,4 @@
+import os
 import warnings
 
 import pytest
@@ -132,3 +133,67 @@ def test_provenance_does_not_build_the_kernels_and_runs_record_the_step_they_too
     plain = execute(Run("demo", "plain", {}), lambda config: {}, tmp_path)
     assert stepped["provenance"]["machine"]["entropy_step"] == "pytorch"
     assert "entropy_step" not in plain["provenance"]["machine"]
+
+
+@pytest.fixture
+def fresh_build_state(monkeypatch, tmp_path):
+    """An empty extensions folder and no kernels loaded yet in this process; the compiler replaced
+    by a stand-in that records what it saw."""
+    import torch.utils.cpp_extension as cpp_extension
+
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    monkeypatch.setitem(native._STATE, "module", None)
+    monkeypatch.setitem(native._STATE, "failed", False)
+    seen = []
+
+    def fake_load(name, sources, build_directory, **kwargs):
+        seen.append(sorted(os.listdir(build_directory)))
+        return "kernels"
+
+    monkeypatch.setattr(cpp_extension, "load", fake_load)
+    os.makedirs(native._build_directory())
+    return seen
+
+
+def hold_the_build_lock():
+    """A process that takes the build lock and keeps it until killed."""
+    import subprocess
+    import sys
+
+    path = os.path.join(native._build_directory(), "energygnn.lock")
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
+                               f"f = open({path!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+                               "print('locked', flush=True); time.sleep(600)"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_lock_file_left_by_a_killed_build_does_not_block_the_next(fresh_build_state):
+    open(os.path.join(native._build_directory(), "lock"), "w").close()  # torch's baton, holder gone
+    assert native.kernels() == "kernels"
+    assert "lock" not in fresh_build_state[0]
+
+
+def test_a_running_build_is_waited_for_within_the_bound_then_the_step_falls_back(fresh_build_state, monkeypatch):
+    import time
+
+    monkeypatch.setenv("ENERGYGNN_BUILD_WAIT", "1")
+    holder = hold_the_build_lock()
+    try:
+        start = time.monotonic()
+        with pytest.warns(RuntimeWarning, match="another process has been building them.*delete"):
+            assert native.kernels() is None
+        assert 1 <= time.monotonic() - start < 10 and fresh_build_state == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_build_killed_while_holding_the_lock_releases_it(fresh_build_state, monkeypatch):
+    import signal
+
+    monkeypatch.setenv("ENERGYGNN_BUILD_WAIT", "30")
+    holder = hold_the_build_lock()
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert native.kernels() == "kernels"
