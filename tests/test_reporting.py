@@ -43,3 +43,15 @@ def test_tables_and_cells():
     assert mean_std_cell([0.5, 0.7], expected=2) == "0.600 ± 0.141"
     assert mean_std_cell([0.5], expected=3, paper=0.42) == "0.500 (n=1) <br>*paper: 0.42*"
     assert mean_std_cell([]) == "not run"
+
+
+def test_jem_epoch_cost_facts_read_the_committed_benchmark():
+    from energygnn.reporting import benchmarks
+
+    result = benchmarks.load_benchmark("jem_epoch_cost")
+    facts = benchmarks.jem_epoch_cost_facts(result)
+    assert facts["jem_cost_met"] == ("met" if result["summary"]["met"] else "not met")
+    assert facts["jem_largest_sample_difference"] == max(e["largest_difference"]["samples"] for e in result["equivalence"])
+    assert benchmarks.jem_epoch_cost_table(result).count("\n") == 1 + len(result["cost"])
+    with pytest.raises(FileNotFoundError, match="python -m benchmarks.nothing --no-quick"):
+        benchmarks.load_benchmark("nothing")

@@ -190,3 +190,30 @@ def plot_entropy_gradient_scaling(result: dict[str, Any]):
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def jem_epoch_cost_table(result: dict[str, Any]) -> str:
+    """``jem_epoch_cost``: per dataset, the median epoch of the GCN, of GCN-JEM with the 2-hop
+    sampler and with whole-graph SGLD, and their ratios to the GCN's."""
+    rows = []
+    for row in result["cost"]:
+        s, r = row["median_seconds"], row["ratio_to_gcn"]
+        rows.append([row["dataset"], row["num_nodes"], f"{row['mean_subgraph_nodes']:.0f}", f"{s['gcn'] * 1e3:.1f} ms",
+                     f"{s['jem'] * 1e3:.1f} ms", f"{r['jem']:.2f}x", f"{s['jem_full_graph'] * 1e3:.0f} ms",
+                     f"{r['jem_full_graph']:.1f}x"])
+    return markdown_table(["dataset", "nodes", "2-hop nodes (mean)", "GCN epoch", "GCN-JEM epoch", "ratio",
+                           "whole-graph SGLD", "ratio"], rows)
+
+
+def jem_epoch_cost_facts(result: dict[str, Any]) -> dict[str, Any]:
+    """``jem_epoch_cost``'s headline numbers: the GCN-JEM/GCN epoch ratio on the target's dataset
+    against the target (``jem_cost_met`` is ``"met"`` or ``"not met"``), the whole-graph SGLD
+    ratio, the largest 2-hop vs whole-graph sample difference over all batches, and where it ran."""
+    summary, where = result["summary"], benchmark_provenance(result)
+    return {"jem_cost_dataset": summary["dataset"], "jem_over_gcn": summary["jem_over_gcn"],
+            "jem_cost_target": summary["target"], "jem_cost_met": _met(summary["met"]),
+            "jem_full_graph_over_gcn": summary["jem_full_graph_over_gcn"],
+            "jem_batches": sum(e["batches"] for e in result["equivalence"]),
+            "jem_largest_sample_difference": max(e["largest_difference"]["samples"] for e in result["equivalence"]),
+            "jem_repeats": result["cost"][0]["repeats"], "jem_cost_machine": where["cpu"],
+            "jem_cost_threads": where["threads"], "jem_cost_commit": where["commit"]}
