@@ -16,12 +16,13 @@ MATHJAX := _build/_mathjax/mathjax/tex-chtml.js
 # pip on these machines warns about index folders it skips; the warnings are noise.
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help setup book test bench clean
+.PHONY: help setup book test bench faults clean
 
 help:
 	@echo "make book   build the HTML book into _build/html/"
 	@echo "make test   run pytest over tests/, every chapter included"
 	@echo "make bench  re-run the benchmarks (writes results/benchmarks/*.json)"
+	@echo "make faults kill a quick sweep 20 times at random moments and check it resumes to the same results"
 	@echo "make setup  only create .venv and install"
 
 setup: $(INSTALLED)
@@ -68,6 +69,9 @@ bench: $(INSTALLED)
 	$(PY) -m benchmarks.deep_epoch_speed --no-quick
 	$(PY) -m benchmarks.deep_epoch_cost --no-quick
 	$(PY) -m benchmarks.jem_epoch_cost --no-quick
+
+faults: $(INSTALLED)
+	ENERGYGNN_KILLS=20 $(PY) -m pytest tests/test_experiments.py -k killed_again
 
 clean:
 	rm -rf _build

@@ -37,7 +37,7 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from .experiments.registry import EXPERIMENTS, get_experiment, run_experiments
-    from .experiments.cache import SweepFailed
+    from .experiments.cache import ResultsNotWritable, SweepFailed
 
     parser = argparse.ArgumentParser(prog="python -m energygnn", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     except SweepFailed as error:
         print(f"{' '.join(names)}: {error}", file=sys.stderr)
         return 1
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, ResultsNotWritable) as error:
         print(f"{' '.join(names)}: {error}", file=sys.stderr)
         return 2
     for name in names:

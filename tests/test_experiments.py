@@ -289,3 +289,74 @@ def test_ctrl_c_during_a_parallel_sweep_leaves_only_whole_files_and_it_resumes(t
     assert stored and all(entry["result"]["history"] for entry in stored)
     assert main(["run", "table1", "--quick", "--results", str(tmp_path)]) == 0
     assert len(list((tmp_path / "table1").glob("*.json"))) == len(paper1.table1_runs(paper1.load_config(True), tmp_path))
+
+
+def test_a_folder_that_cannot_be_written_stops_the_sweep_before_any_work(tmp_path):
+    from energygnn.experiments.cache import ResultsNotWritable
+
+    blocker = tmp_path / "not-a-folder"  # a file where the results folder should go: refused even for root
+    blocker.write_text("")
+    calls = []
+    with pytest.raises(ResultsNotWritable, match=f"Cannot write results to {blocker}/demo .*--results"):
+        sweep([Run("demo", "x1", {"x": 1})], counting_work(calls), blocker, "demo")
+    assert calls == [] and blocker.read_text() == ""
+
+
+def test_a_write_that_fails_midway_leaves_no_partial_file_and_is_recorded(tmp_path, monkeypatch):
+    import json as json_module
+
+    from energygnn import provenance
+
+    def full_disk(payload, handle, **kwargs):
+        handle.write('{"config": ')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(provenance.json, "dump", full_disk)
+    with pytest.raises(SweepFailed, match="No space left on device"):
+        sweep([Run("demo", "x1", {"x": 1})], counting_work([]), tmp_path, "demo", record=False)
+    monkeypatch.setattr(provenance.json, "dump", json_module.dump)
+    assert [p.name for p in (tmp_path / "demo").iterdir()] == []
+
+
+def test_stale_partial_files_are_removed_and_fresh_ones_kept(tmp_path):
+    import os
+    import time
+
+    from energygnn.experiments.cache import STALE_PART_SECONDS, remove_stale_parts
+
+    stale, fresh = tmp_path / ".a.json.x1.part", tmp_path / ".b.json.x2.part"
+    for path in (stale, fresh):
+        path.write_text('{"conf')
+    old = time.time() - STALE_PART_SECONDS - 5
+    os.utime(stale, (old, old))
+    assert remove_stale_parts(tmp_path) == [stale] and fresh.exists() and not stale.exists()
+
+
+def test_a_sweep_killed_again_and_again_ends_with_the_uninterrupted_results(tmp_path):
+    """SIGKILL to the whole sweep (parent and workers) at random moments, resuming after each; then
+    every result parses, none is missing or duplicated, and the numbers equal an uninterrupted
+    sweep's. ENERGYGNN_KILLS sets the number of kills (3 here; `make faults` runs 20)."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    kills = int(os.environ.get("ENERGYGNN_KILLS", "3"))
+    folder = tmp_path / "killed"
+    command = [sys.executable, "-m", "energygnn", "run", "table1", "--quick", "--jobs", "2", "--results", str(folder)]
+    chance = random.Random(0)
+    for _ in range(kills):
+        process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(chance.uniform(0.5, 8.0))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert main(["run", "table1", "--quick", "--results", str(folder)]) == 0
+    reference = run_experiment("table1", True, tmp_path / "reference")
+    stored = {path.name: read_json(path) for path in (folder / "table1").glob("*.json")}
+    assert sorted(stored) == sorted(f"{entry['key']}.json" for entry in reference)
+    for entry in reference:
+        again = stored[f"{entry['key']}.json"]["result"]
+        for key in ("train_loss", "val_acc", "test_acc"):
+            assert again["history"][key] == entry["result"]["history"][key]

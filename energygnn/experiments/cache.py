@@ -5,6 +5,7 @@ import datetime as _dt
 import logging
 import multiprocessing
 import os
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -123,6 +124,9 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
     """
     runs = list(runs)
     jobs, threads = check_parallelism(jobs, threads)
+    for folder in sorted({run.path(results).parent for run in runs}):
+        check_writable(folder)
+        remove_stale_parts(folder)
     started, start = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
     stored: dict[int, dict[str, Any]] = {}
     failures: dict[str, str] = {}
@@ -176,6 +180,46 @@ class SweepFailed(RuntimeError):
         self.failures, self.stored = failures, stored
         lines = "\n".join(f"  {key}: {error.splitlines()[0]}" for key, error in failures.items())
         super().__init__(f"{len(failures)} run(s) failed (the others are stored):\n{lines}")
+
+
+class ResultsNotWritable(OSError):
+    """The results folder cannot be written; the message names it and says what to do."""
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and write (then remove) a scratch file in it, so that a sweep
+    stops before computing anything it could not store.
+
+    Raises:
+        ResultsNotWritable: naming the folder and the operating system's reason.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-", suffix=".part"):
+            pass
+    except OSError as error:
+        raise ResultsNotWritable(
+            f"Cannot write results to {folder} ({error.strerror or error}); make it writable, free "
+            "space there, or choose another folder with --results.") from None
+
+
+STALE_PART_SECONDS = 600  # a result file is written in well under a second
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Remove the temporary ``.*.part`` files that writers killed mid-write (SIGKILL, power loss)
+    left in ``folder``; only those older than ``STALE_PART_SECONDS``, so that a concurrent sweep's
+    file being written is never touched. Returns what was removed."""
+    removed = []
+    for path in Path(folder).glob(".*.part"):
+        try:
+            if time.time() - path.stat().st_mtime > STALE_PART_SECONDS:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # its writer finished meanwhile
+            pass
+    return removed
 
 
 def check_parallelism(jobs: int, threads: int | None) -> tuple[int, int]:
