@@ -360,3 +360,21 @@ def test_a_sweep_killed_again_and_again_ends_with_the_uninterrupted_results(tmp_
         again = stored[f"{entry['key']}.json"]["result"]
         for key in ("train_loss", "val_acc", "test_acc"):
             assert again["history"][key] == entry["result"]["history"][key]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"datasets": ["Coraa"]}, "Unknown dataset|valid"),
+    ({"models": ["basik"]}, "unknown model 'basik'"),
+    ({"depths": [0]}, "depth must be a positive integer, got 0"),
+])
+def test_a_bad_config_is_refused_before_any_run_trains(change, message, tmp_path):
+    from energygnn.experiments import paper2
+
+    config = paper1.load_config(quick=True)
+    config["table1_after_step"].update(change)
+    with pytest.raises(ValueError, match=message):
+        paper1.table1_runs(config, tmp_path, name="table1_after_step")
+    config2 = paper2.load_config(quick=True)
+    config2["jem_table"]["models"] = ["gcm"]
+    with pytest.raises(ValueError, match="unknown model 'gcm'"):
+        paper2.jem_runs(config2)

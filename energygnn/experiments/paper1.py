@@ -6,9 +6,9 @@ from typing import Any
 
 import torch
 
-from ..data import grid_graph
+from ..data import canonical_planetoid_name, grid_graph
 from ..entropy import node_energy
-from ..models import build_model
+from ..models import MODELS, build_model
 from . import configs
 from .cache import Run, load_cached
 from .training import train_node_classifier
@@ -20,6 +20,13 @@ def load_config(quick: bool) -> dict[str, Any]:
 
 
 def _training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:
+    # refuse a bad config before any run trains (names and depth as the runs would see them)
+    if canonical_planetoid_name(dataset) != dataset:
+        raise ValueError(f"paper1.json: write the dataset as {canonical_planetoid_name(dataset)!r}, not {dataset!r}.")
+    if model not in MODELS:
+        raise ValueError(f"paper1.json: unknown model {model!r}; valid names: {', '.join(MODELS)}.")
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"paper1.json: depth must be a positive integer, got {depth!r}.")
     training = {**config["training"], **section.get("training", {})}
     for key in ("epochs", "hidden_channels"):
         training[key] = section.get(key, training[key])
@@ -61,6 +68,9 @@ def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "tab
     options = {}
     for dataset in section["datasets"]:
         for model in section["models"]:
+            if model not in config["model_options"]:
+                raise ValueError(f"paper1.json: unknown model {model!r} in {name}; valid names: "
+                                 f"{', '.join(config['model_options'])}.")
             options[dataset, model] = dict(config["model_options"][model])
             if dataset == "CiteSeer" and model.startswith("entropic"):
                 options[dataset, model]["temperature"] = chosen_citeseer_temperature(config, results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..data import canonical_planetoid_name
 from . import configs
 from .cache import Run
 from .jem_training import train_energy_gcn
@@ -16,6 +17,11 @@ def load_config(quick: bool) -> dict[str, Any]:
 
 
 def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
+    # refuse a bad config before any run trains
+    if canonical_planetoid_name(dataset) != dataset:
+        raise ValueError(f"paper2.json: write the dataset as {canonical_planetoid_name(dataset)!r}, not {dataset!r}.")
+    if model not in config["models"]:
+        raise ValueError(f"paper2.json: unknown model {model!r}; valid names: {', '.join(config['models'])}.")
     variant = variant or {}
     options = config["models"][model]
     return {"dataset": dataset, "model": model, "seed": seed, **config["training"],
