@@ -378,3 +378,19 @@ def test_a_bad_config_is_refused_before_any_run_trains(change, message, tmp_path
     config2["jem_table"]["models"] = ["gcm"]
     with pytest.raises(ValueError, match="unknown model 'gcm'"):
         paper2.jem_runs(config2)
+
+
+def test_two_sweeps_writing_one_folder_at_once_store_each_run_once(tmp_path):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "energygnn", "run", "table1", "--quick", "--results", str(tmp_path)]
+    first, second = (subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2))
+    assert first.wait(timeout=600) == 0 and second.wait(timeout=600) == 0, first.stderr.read() + second.stderr.read()
+    expected = {f"{run.key}.json" for run in paper1.table1_runs(paper1.load_config(True), tmp_path)}
+    files = list((tmp_path / "table1").glob("*.json"))
+    assert {path.name for path in files} == expected
+    assert all(read_json(path)["result"]["status"] == "ok" for path in files)
+    records = [read_json(p) for p in (tmp_path / "table1" / SWEEP_FOLDER).glob("*.json")]
+    assert sum(record["computed"] for record in records) <= 2 * len(expected)  # each computed at most twice
