@@ -394,3 +394,25 @@ def test_two_sweeps_writing_one_folder_at_once_store_each_run_once(tmp_path):
     assert all(read_json(path)["result"]["status"] == "ok" for path in files)
     records = [read_json(p) for p in (tmp_path / "table1" / SWEEP_FOLDER).glob("*.json")]
     assert sum(record["computed"] for record in records) <= 2 * len(expected)  # each computed at most twice
+
+
+def re_run_deep_entropic(key="Cora-entropic-depth16-seed0"):
+    """The re-run's deep entropic run (authors' metrics protocol, compiled step, one thread): from
+    results/table1 once the re-run has landed there, else from its staging folder."""
+    for path in [results_root() / "table1" / f"{key}.json",
+                 *sorted(results_root().glob(f"_in_progress/*/table1/{key}.json"))]:
+        if path.is_file() and read_json(path)["result"].get("metrics") == "training_forward":
+            return read_json(path)
+    pytest.fail(f"no committed re-run of {key} under the training-forward protocol")
+
+
+def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_threads):
+    stored = re_run_deep_entropic()
+    assert stored["provenance"]["machine"]["entropy_step"] == "compiled"
+    set_torch_threads(stored["provenance"]["machine"]["torch_threads"])
+    again = train_node_classifier(stored["config"])
+    committed = stored["result"]
+    assert again["history"]["train_loss"] == pytest.approx(committed["history"]["train_loss"], rel=1e-6)
+    for key in ("val_acc", "test_acc"):
+        assert again["history"][key] == committed["history"][key]
+    assert again["layer_energies"] == committed["layer_energies"]
