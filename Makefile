@@ -16,7 +16,7 @@ MATHJAX := _build/_mathjax/mathjax/tex-chtml.js
 # pip on these machines warns about index folders it skips; the warnings are noise.
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help setup book test bench faults clean
+.PHONY: help setup warm book test bench faults clean
 
 help:
 	@echo "make book   build the HTML book into _build/html/"
@@ -52,7 +52,12 @@ define refresh_chapter_cache
 	if [ "$$digest" != "$$(cat $(INPUTS_STAMP) 2>/dev/null)" ]; then rm -rf _build/.jupyter_cache; echo "$$digest" > $(INPUTS_STAMP); fi
 endef
 
-book: $(INSTALLED) $(MATHJAX)
+# Data processed and kernels compiled before the chapters run, so that PyG's "Processing..." and the
+# one-time build message go to this log rather than into the pages.
+warm: $(INSTALLED)
+	@$(PY) -c "import energygnn; from energygnn import native; [energygnn.load_planetoid(n) for n in ('Cora', 'CiteSeer', 'PubMed')]; native.available()"
+
+book: $(INSTALLED) $(MATHJAX) warm
 	$(refresh_chapter_cache)
 	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going
 	@test -f _build/html/index.html || { echo "make book: _build/html/index.html is missing" >&2; exit 1; }
@@ -60,7 +65,7 @@ book: $(INSTALLED) $(MATHJAX)
 
 # pytest over tests/, which includes every chapter (tests/test_chapters.py: nbval's lax rule on
 # the executed notebooks).
-test: $(INSTALLED)
+test: $(INSTALLED) warm
 	$(refresh_chapter_cache)
 	$(PY) -m pytest tests
 
