@@ -157,8 +157,9 @@ def plot_table1(groups: Groups, section: dict[str, Any]):
         axis.set_xlabel("depth $L$")
         axis.set_title(dataset)
     axes[0, 0].set_ylabel("best validation accuracy")
-    axes[0, -1].legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    handles, labels = axes[0, -1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=10, frameon=False)  # below both panels
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     plt.close(fig)  # shown once, by whoever displays the returned Figure
     return fig
 
@@ -358,8 +359,9 @@ def plot_layer_energies(curves: dict[tuple[str, str], tuple[np.ndarray, int]], d
         axis.set_xlabel("hidden layer")
         axis.set_title(dataset)
     axes[0, 0].set_ylabel("mean node energy")
-    axes[0, -1].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes[0, -1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=10, frameon=False)  # off the curves
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.close(fig)
     return fig
 
