@@ -89,6 +89,7 @@ class TwoLayerGCN(nn.Module):
         return self.conv2(F.dropout(h, self.dropout, self.training), edge_index, edge_weight)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        """The logits :math:`f_\\theta(A, X)`, [n, k] (weights from ``edge_index`` when ``edge_weight`` is None)."""
         edge_index, edge_weight = self._weights(x, edge_index, edge_weight)
         return self.output(self.hidden(x, edge_index, edge_weight), edge_index, edge_weight)
 

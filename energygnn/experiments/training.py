@@ -46,6 +46,11 @@ class Step(NamedTuple):
     hidden: list[torch.Tensor] | None  # the hidden embeddings (detached) when asked for
 
 
+Step.loss.__doc__ = "Summed training cross-entropy before the update."
+Step.logits.__doc__ = "The training forward's logits, detached."
+Step.hidden.__doc__ = "The hidden embeddings (detached) when asked for, else None."
+
+
 def train_epoch(model, optimizer, scheduler, data, return_hidden: bool = False) -> Step:
     """One full-batch step: summed cross-entropy on the training nodes. A non-finite loss is
     returned without a step."""

@@ -64,6 +64,7 @@ class DeepGNN(nn.Module):
         raise NotImplementedError
 
     def forward(self, x: Tensor, edge_index: Tensor, return_hidden: bool = False):
+        """The logits; with ``return_hidden=True`` also every hidden block's output."""
         if x.dim() != 2 or x.size(1) != self.in_channels:
             raise ValueError(f"{type(self).__name__}: expected x of shape [n, {self.in_channels}], "
                              f"got {list(x.shape)}.")
@@ -78,6 +79,7 @@ class DeepGNN(nn.Module):
         return (out, hidden) if return_hidden else out
 
     def extra_repr(self) -> str:
+        """The settings shown in the module's ``repr``."""
         return f"depth={self.depth}, hidden_channels={self.hidden_channels}"
 
 

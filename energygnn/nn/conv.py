@@ -36,6 +36,7 @@ class GCNConv(pyg_nn.GCNConv):
     # propagate_type: (x: Tensor, edge_weight: OptTensor)
 
     def forward(self, x: Tensor, edge_index, edge_weight: Tensor | None = None) -> Tensor:
+        """PyG's forward for an ``edge_index``; the graph's normalised operator for an ``Adjacency``."""
         if not isinstance(edge_index, Adjacency):
             return super().forward(x, edge_index, edge_weight)
         if edge_weight is not None or not self._uses_default_propagation():
@@ -68,6 +69,7 @@ class RowNormalizedConv(GCNConv):
         super().__init__(in_channels, out_channels, normalize=False, add_self_loops=False)
 
     def forward(self, x: Tensor, edge_index, edge_weight: Tensor | None = None) -> Tensor:
+        """:math:`\\hat D^{-1} \\hat A X W + b` over ``edge_index`` or an ``Adjacency``."""
         if isinstance(edge_index, Adjacency) or edge_weight is not None:
             return super().forward(x, edge_index, edge_weight)
         looped, weight = row_normalized_edges(edge_index, x.size(0), x.dtype)

@@ -54,6 +54,7 @@ class EntropyAscent(nn.Module):
         self.adjacency = AdjacencyCache(type(self).__name__)
 
     def forward(self, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
+        """``h`` after one ascent step on the graph (``edge_index`` or an ``Adjacency``)."""
         if self.weight == 0:
             return h
         check_embeddings(h, type(self).__name__, finite=False)  # finiteness: checked on the energies
@@ -66,6 +67,7 @@ class EntropyAscent(nn.Module):
                               detach=self.detach, caller=type(self).__name__)
 
     def extra_repr(self) -> str:
+        """The settings shown in the module's ``repr``."""
         return (f"weight={self.weight}, temperature={self.temperature}, normalize={self.normalize}, "
                 f"detach={self.detach}, variant={self.variant!r}")
 
@@ -96,4 +98,5 @@ class EntropicConv(nn.Module):
         self.step = EntropyAscent(weight, temperature, normalize, detach, variant)
 
     def forward(self, x: Tensor, edge_index: Tensor, *args, **kwargs) -> Tensor:
+        """``conv(x, edge_index, ...)`` followed by the ascent step."""
         return self.step(self.conv(x, edge_index, *args, **kwargs), edge_index)
