@@ -282,8 +282,16 @@ def test_ctrl_c_during_a_parallel_sweep_leaves_only_whole_files_and_it_resumes(t
     while not list((tmp_path / "table1").glob("*.json")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
-    assert process.wait(timeout=120) != 0
-    time.sleep(1)  # let orphaned workers, if any, notice
+    assert process.wait(timeout=60) != 0
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the workers end too, not after their queued runs
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("sweep workers kept running after Ctrl-C")
     assert not [p.name for p in tmp_path.rglob("*") if p.name.endswith(".part")]
     stored = [read_json(p) for p in (tmp_path / "table1").glob("*.json")]
     assert stored and all(entry["result"]["history"] for entry in stored)
@@ -416,3 +424,19 @@ def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_thr
     for key in ("val_acc", "test_acc"):
         assert again["history"][key] == committed["history"][key]
     assert again["layer_energies"] == committed["layer_energies"]
+
+
+def test_a_sweep_worker_ends_at_once_on_ctrl_c():
+    """Not with a KeyboardInterrupt, which the pool's worker loop would catch before taking its
+    next queued run, but by exiting (status 128 + SIGINT)."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("from energygnn.experiments.cache import _start_worker\n_start_worker(1)\n"
+            "print('ready', flush=True)\nwhile True:\n    try:\n        sum(range(10 ** 6))\n"
+            "    except BaseException:\n        pass  # what the pool's loop does with the interrupt\n")
+    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert worker.stdout.readline().strip() == "ready"
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(timeout=10) == 128 + signal.SIGINT

@@ -5,6 +5,7 @@ import datetime as _dt
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 import traceback
@@ -92,6 +93,14 @@ def configure_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def _start_worker(threads: int) -> None:
+    """A sweep worker: its torch threads, and Ctrl-C ends it at once. (A KeyboardInterrupt would
+    only end the current run: the pool's worker loop catches it and takes the next queued run.)
+    Result files are written atomically, so no half-written one is left."""
+    configure_threads(threads)
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
+
+
 def _execute_in_worker(run: Run, work, results: Path, force: bool):
     """A worker's job: ``(stored result, error as text, whether it was computed)``; a failing run
     is reported, not raised, so that the sweep records it and goes on."""
@@ -152,7 +161,7 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
                     finished(index, *_execute_in_worker(run, work, results, force))
             else:
                 context = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(jobs, mp_context=context, initializer=configure_threads,
+                with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                          initargs=(threads,)) as pool:
                     futures = {pool.submit(_execute_in_worker, run, work, results, force): index
                                for index, run in enumerate(runs)}
