@@ -27,6 +27,7 @@ from energygnn import native
 from energygnn.config import quick_mode, repo_root
 from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
+from benchmarks import output_path
 from energygnn.provenance import atomic_write_json, provenance
 
 from .entropy_gradient import SETTINGS, json_from_subprocess
@@ -80,9 +81,7 @@ def main(argv=None) -> Path:
     if args.rows_only:
         print(json.dumps(rows(quick)))
         return Path()
-    root = repo_root() or Path.cwd()
-    output = args.output or (root / ("_build/benchmarks/deep_epoch_cost.quick.json" if quick
-                                     else "results/benchmarks/deep_epoch_cost.json"))
+    output = output_path("deep_epoch_cost", quick, args.output)
     origin, start = provenance(), time.perf_counter()
     by_setting = {setting: rows_in_subprocess(quick, setting) for setting in SETTINGS}
     payload = {"benchmark": "deep_epoch_cost", "quick": quick, "target": TARGET, "settings": SETTINGS,

@@ -26,10 +26,11 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from energygnn.config import quick_mode, repo_root
+from energygnn.config import quick_mode
 from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
 from energygnn.history import record_split_metrics
+from benchmarks import output_path
 from energygnn.provenance import atomic_write_json, provenance
 
 SPEEDUP_TARGET = 2.5
@@ -116,9 +117,7 @@ def main(argv=None) -> Path:
     parser.add_argument("--output", type=Path, help="JSON file to write")
     args = parser.parse_args(argv)
     quick = quick_mode() if args.quick is None else args.quick
-    root = repo_root() or Path.cwd()
-    output = args.output or (root / ("_build/benchmarks/deep_epoch_speed.quick.json" if quick
-                                     else "results/benchmarks/deep_epoch_speed.json"))
+    output = output_path("deep_epoch_speed", quick, args.output)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -41,6 +41,7 @@ from energygnn.config import quick_mode, repo_root
 from energygnn.data import load_planetoid, random_sparse_graph
 from energygnn.nn import EntropyAscent
 from energygnn.entropy import entropy_gradient, entropy_gradient_dense, energy_normalization
+from benchmarks import output_path
 from energygnn.provenance import atomic_write_json, provenance
 from energygnn.sparse import Adjacency
 
@@ -257,9 +258,7 @@ def main(argv=None) -> Path:
         print(json.dumps(layer_overhead(args.overhead_only)))
         return Path()
     quick = quick_mode() if args.quick is None else args.quick
-    root = repo_root() or Path.cwd()
-    output = args.output or (root / ("_build/benchmarks/entropy_gradient.quick.json" if quick
-                                     else "results/benchmarks/entropy_gradient.json"))
+    output = output_path("entropy_gradient", quick, args.output)
     start = time.perf_counter()
     payload = {
         "benchmark": "entropy_gradient", "quick": quick,

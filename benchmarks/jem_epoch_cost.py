@@ -22,10 +22,11 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from energygnn.config import quick_mode, repo_root
+from energygnn.config import quick_mode
 from energygnn.experiments import paper2
 from energygnn.ebm.trainer import EnergyGCNTrainer
 from energygnn.ebm.sampler import GraphSampler
+from benchmarks import output_path
 from energygnn.provenance import atomic_write_json, provenance
 from energygnn.ebm.sgld import ReplayBuffer, langevin_dynamics
 
@@ -94,9 +95,7 @@ def main(argv=None) -> Path:
     parser.add_argument("--output", type=Path, help="JSON file to write")
     args = parser.parse_args(argv)
     quick = quick_mode() if args.quick is None else args.quick
-    root = repo_root() or Path.cwd()
-    output = args.output or (root / ("_build/benchmarks/jem_epoch_cost.quick.json" if quick
-                                     else "results/benchmarks/jem_epoch_cost.json"))
+    output = output_path("jem_epoch_cost", quick, args.output)
     origin, start = provenance(), time.perf_counter()
     datasets = ["Cora"] if quick else ["PubMed", "Cora"]
     payload = {"benchmark": "jem_epoch_cost", "quick": quick,

@@ -1,6 +1,7 @@
 """The results cache: one JSON file per run, written atomically, reused only when its config matches."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 import multiprocessing
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from tqdm.auto import tqdm
 
 from .. import native
@@ -83,11 +85,20 @@ def execute(run: Run, work: Callable[[dict[str, Any]], dict[str, Any]], results:
     return stored
 
 
+@contextlib.contextmanager
+def torch_threads(count: int):
+    """torch's thread count is ``count`` inside the block and what it was before after it."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def configure_threads(threads: int) -> None:
     """One process's torch threads for a sweep, with MKL's dynamic threading off (set before the
     first MKL call, as in a fresh worker): with a fixed thread count a run repeats bit for bit."""
-    import torch
-
     os.environ["MKL_DYNAMIC"] = "FALSE"
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     torch.set_num_threads(threads)
@@ -140,7 +151,6 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
     stored: dict[int, dict[str, Any]] = {}
     failures: dict[str, str] = {}
     computed = 0
-    previous_threads = _torch_threads()
     with tqdm(total=len(runs), desc=description, unit="run") as bar:
         def finished(index: int, result, error, was_computed: bool) -> None:
             nonlocal computed
@@ -156,9 +166,10 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
 
         try:
             if jobs == 1:
-                configure_threads(threads)
-                for index, run in enumerate(runs):
-                    finished(index, *_execute_in_worker(run, work, results, force))
+                with torch_threads(threads):
+                    configure_threads(threads)
+                    for index, run in enumerate(runs):
+                        finished(index, *_execute_in_worker(run, work, results, force))
             else:
                 context = multiprocessing.get_context("spawn")
                 with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
@@ -172,8 +183,6 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
                         pool.shutdown(wait=False, cancel_futures=True)
                         raise
         finally:
-            if jobs == 1:
-                _set_torch_threads(previous_threads)
             if record and (computed or failures):
                 _record_sweep(runs, results, description, started, time.perf_counter() - start, jobs,
                               threads, computed, len(stored), failures)
@@ -241,18 +250,6 @@ def check_parallelism(jobs: int, threads: int | None) -> tuple[int, int]:
         raise ValueError(f"jobs x threads = {jobs} x {threads} exceeds the {cores} CPU cores here; "
                          "oversubscribed cores slow every run down. Lower --jobs or --threads.")
     return jobs, threads
-
-
-def _torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
-
-
-def _set_torch_threads(threads: int) -> None:
-    import torch
-
-    torch.set_num_threads(threads)
 
 
 def _record_sweep(runs, results, description, started, wall, jobs, threads, computed, finished, failures) -> None:

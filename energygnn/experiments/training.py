@@ -14,6 +14,7 @@ from ..data import load_planetoid
 from ..entropy import node_energy
 from ..history import HISTORY_KEYS, METRICS, best_epoch_summary, metrics_protocol, record_split_metrics
 from ..models import build_model
+from .cache import torch_threads
 
 __all__ = ["METRICS", "build_training", "layer_energies", "train_epoch", "train_node_classifier"]
 
@@ -78,12 +79,8 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     layer is recorded from the same forward. ``config["torch_threads"]``, when given, sets torch's
     thread count for the run (restored afterwards). Non-finite losses stop the run.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(config.get("torch_threads", threads))
-    try:
+    with torch_threads(config.get("torch_threads", torch.get_num_threads())):
         return _train_node_classifier(config)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:

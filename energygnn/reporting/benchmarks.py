@@ -60,7 +60,7 @@ def deep_epoch_speed_facts(result: dict[str, Any]) -> dict[str, Any]:
     the dense-product floor would give there (``speedup_ceiling``, worst over datasets: PyG / floor),
     how close our epoch comes to the floor (worst ``ours / floor``), and the worst entropic/basic
     ratio against its target; ``*_met`` are ``"met"`` or ``"not met"``."""
-    rows, targets = result["rows"], result["targets"]
+    rows, targets, where = result["rows"], result["targets"], benchmark_provenance(result)
     deepest = [row for row in rows if row["depth"] == max(r["depth"] for r in rows)]
     speedups = [row["speedup"]["basic"] for row in deepest]
     ratio = max(row["entropic_over_basic"] for row in rows)
@@ -72,7 +72,7 @@ def deep_epoch_speed_facts(result: dict[str, Any]) -> dict[str, Any]:
             "floor_worst": max(row["ours_over_floor"] for row in rows),
             "ratio_worst": ratio, "ratio_target": targets["entropic_over_basic"],
             "ratio_met": _met(ratio <= targets["entropic_over_basic"]), "speed_threads": result["threads"],
-            "speed_machine": benchmark_provenance(result)["cpu"], "speed_commit": benchmark_provenance(result)["commit"]}
+            "speed_machine": where["cpu"], "speed_commit": where["commit"]}
 
 
 def deep_epoch_cost_table(result: dict[str, Any]) -> str:
