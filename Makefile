@@ -15,6 +15,8 @@ INSTALLED := $(VENV)/.energygnn-installed
 MATHJAX := _build/_mathjax/mathjax/tex-chtml.js
 # pip on these machines warns about index folders it skips; the warnings are noise.
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
+# Each chapter's kernel logs that its local sockets are unencrypted TCP; on one machine that is noise.
+QUIET_KERNELS := { grep --line-buffered -v "Kernel is running over TCP without encryption" || true; }
 
 .PHONY: help setup warm book test bench faults clean
 
@@ -59,7 +61,7 @@ warm: $(INSTALLED)
 
 book: $(INSTALLED) $(MATHJAX) warm
 	$(refresh_chapter_cache)
-	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going
+	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going 2>&1 | $(QUIET_KERNELS)
 	@test -f _build/html/index.html || { echo "make book: _build/html/index.html is missing" >&2; exit 1; }
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 

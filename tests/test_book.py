@@ -1,5 +1,6 @@
-"""The built book (when `make book` has run) serves its math and scripts locally."""
+"""The built book (when `make book` has run): math and scripts served locally, every page clean."""
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,79 @@ def test_math_renders_in_a_browser_with_no_network(tmp_path):
     typeset = result.stdout.count("<mjx-container")
     assert typeset >= 20, f"only {typeset} formulas typeset; stderr: {result.stderr[-500:]}"
     assert "<mjx-merror" not in result.stdout, "MathJax reported a TeX error"
+
+
+DEFECT_KINDS = ("rawTex", "brokenImages", "mathErrors", "rawReferences", "badOutputs")
+
+
+def read_pages(pages):
+    """Open each page in headless Chromium with no network; what `page_defects.js` finds on it."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser_path is None:
+        pytest.skip("chromium not installed (.ci/run installs it when apt is available)")
+    script = (Path(__file__).parent / "page_defects.js").read_text()
+    found = {}
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=browser_path,
+                                         args=["--no-sandbox", "--proxy-server=127.0.0.1:9"])
+        tab = browser.new_page()
+        for page in pages:
+            tab.goto(Path(page).as_uri(), wait_until="load")
+            # Wait for MathJax's first typesetting pass, when the page has MathJax.
+            tab.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+            found[Path(page).name] = tab.evaluate(script)
+        browser.close()
+    return found
+
+
+def test_the_page_reader_finds_each_kind_of_defect(tmp_path):
+    """The checker itself: a page with one defect of each kind, and a clean one."""
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        "<html><body><main>"
+        "<p>the step size is $\\alpha = 1$ and \\frac{a}{b}</p>"
+        "<img src='missing.png'>"
+        "<mjx-merror data-mjx-error='Undefined control sequence \\lse'></mjx-merror>"
+        "<p>see <span class='xref std std-ref'>fig-energy</span></p>"
+        "<div class='cell_output'><div class='output stderr'>UserWarning: deprecated</div></div>"
+        "<pre>$ code may hold dollars</pre>"
+        "</main></body></html>")
+    clean = tmp_path / "clean.html"
+    clean.write_text("<html><body><main><p>Plain prose, 3 nodes.</p>"
+                     "<div class='cell_output'><div class='output text_plain'>0.81</div></div>"
+                     "<code>$HOME</code></main></body></html>")
+    found = read_pages([broken, clean])
+    for kind in DEFECT_KINDS:
+        assert found["broken.html"][kind], f"the reader missed {kind}"
+        assert not found["clean.html"][kind], f"the reader flagged {kind} on a clean page"
+
+
+@built
+def test_every_page_reads_clean_in_a_browser():
+    """No raw TeX or dollar in prose, no MathJax error, every image loads, every reference
+    resolved, no traceback or warning in a cell's output: on every page of the built book."""
+    pages = sorted((HTML / "book").glob("*.html"))  # index.html only redirects to the introduction
+    found = read_pages(pages)
+    problems = {name: {kind: result[kind] for kind in DEFECT_KINDS if result[kind]}
+                for name, result in found.items()}
+    problems = {name: kinds for name, kinds in problems.items() if kinds}
+    assert not problems, f"defects a reader would see: {problems}"
+    assert found["notation.html"]["formulas"] >= 20, "MathJax did not typeset the notation page"
+
+
+def test_dataclass_defaults_show_what_the_factory_builds():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        from dataclass_defaults import show_factory_defaults
+    finally:
+        sys.path.pop(0)
+    from energygnn.ebm.graph_generation import GeneratedGraph
+
+    for signature, expected in [("(edge_index, num_nodes, events=<factory>)", "(edge_index, num_nodes, events=[])"),
+                                ("(edge_index: Tensor, num_nodes: int, events: list[dict] = <factory>)",
+                                 "(edge_index: Tensor, num_nodes: int, events: list[dict] = [])")]:
+        shown, _ = show_factory_defaults(None, "class", "GeneratedGraph", GeneratedGraph, {}, signature, None)
+        assert shown == expected
