@@ -1,3 +1,4 @@
+import glob
 import os
 import warnings
 
@@ -197,3 +198,92 @@ def test_a_build_killed_while_holding_the_lock_releases_it(fresh_build_state, mo
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert native.kernels() == "kernels"
+
+
+# Real builds (a C++ compiler and ninja), killed as an out-of-memory kill or a closed terminal would.
+STEP_CHILD = """
+import torch
+from energygnn import native
+from energygnn.entropy import entropy_ascent
+from energygnn.sparse import Adjacency
+compiled = native.available()
+adjacency = Adjacency(torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]]), 5)
+x = torch.randn(5, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+step = entropy_ascent(x, adjacency, 2.0, False, weight=0.7)
+with native.disabled():
+    reference = entropy_ascent(x, adjacency, 2.0, False, weight=0.7)
+print("compiled" if compiled else "fallback", float((step - reference).abs().max()), flush=True)
+"""
+
+
+def start_step_process(extensions):
+    import subprocess
+    import sys
+
+    environment = dict(os.environ, TORCH_EXTENSIONS_DIR=str(extensions), ENERGYGNN_NATIVE="1")
+    return subprocess.Popen([sys.executable, "-c", STEP_CHILD], env=environment, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def session_commands(session):
+    """Command names of the processes in a session (the build's compiler runs as a child)."""
+    names = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = open(stat).read()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if int(fields[3]) == session:  # field 6 of stat: the session id
+            names.append(name)
+    return names
+
+
+def wait_for(condition, process, what, bound=600):
+    import time
+
+    deadline = time.monotonic() + bound
+    while not condition():
+        assert process.poll() is None, f"the build finished before {what}: {process.stderr.read()[-500:]}"
+        assert time.monotonic() < deadline, f"no {what} within {bound} s"
+        time.sleep(0.05)
+
+
+def assert_the_step_is_compiled_and_right(process, bound=600):
+    out, err = process.communicate(timeout=bound)
+    assert process.returncode == 0, err[-800:]
+    kind, difference = out.split()
+    assert kind == "compiled", f"fell back instead of building: {err[-800:]}"
+    assert float(difference) < 1e-12
+
+
+@needs_kernels
+def test_a_real_build_killed_before_during_and_after_compiling_leaves_the_next_process_a_working_step(tmp_path):
+    """SIGKILL to the building process group as it announces the build, while the compiler runs, and
+    as the library appears; each next process gets past the lock and builds, the last one works."""
+    import signal
+
+    directory = tmp_path / os.path.basename(native._build_directory())
+    os.makedirs(directory)
+    library = str(directory / f"{native._NAME}.so")
+    points = {
+        "the build's announcement": lambda process: "compiling the entropy-step kernels" in process.stderr.readline(),
+        "the compiler": lambda process: any(name in ("cc1plus", "c++", "g++", "clang", "clang++")
+                                            for name in session_commands(process.pid)),
+        "the library": lambda process: os.path.exists(library),
+    }
+    for point, reached in points.items():
+        process = start_step_process(tmp_path)
+        try:
+            wait_for(lambda: reached(process), process, point)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert_the_step_is_compiled_and_right(start_step_process(tmp_path))
+
+
+@needs_kernels
+def test_two_processes_building_at_once_both_get_the_compiled_step(tmp_path):
+    first, second = start_step_process(tmp_path), start_step_process(tmp_path)
+    assert_the_step_is_compiled_and_right(first)
+    assert_the_step_is_compiled_and_right(second)
