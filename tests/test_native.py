@@ -1,3 +1,4 @@
+import contextlib
 import glob
 import os
 import warnings
@@ -225,18 +226,32 @@ def start_step_process(extensions):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def session_commands(session):
-    """Command names of the processes in a session (the build's compiler runs as a child)."""
-    names = []
+def session_processes(session):
+    """(pid, command name) of the processes in a session: ninja starts the compiler in a process
+    group of its own, so only the session holds the whole build."""
+    processes = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
         try:
             text = open(stat).read()
         except OSError:
             continue
         name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-        if int(fields[3]) == session:  # field 6 of stat: the session id
-            names.append(name)
-    return names
+        if int(fields[3]) == session and fields[0] != "Z":  # fields: state, ppid, pgrp, session
+            processes.append((int(stat.split("/")[2]), name))
+    return processes
+
+
+def kill_session(session):
+    """SIGKILL every process of the session, as a cancelled job or a closed terminal ends them all
+    (killing the Python process alone would leave the compiler writing into the build folder)."""
+    import signal
+    import time
+
+    while processes := session_processes(session):
+        for pid, _ in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
 
 
 def wait_for(condition, process, what, bound=600):
@@ -261,15 +276,13 @@ def assert_the_step_is_compiled_and_right(process, bound=600):
 def test_a_real_build_killed_before_during_and_after_compiling_leaves_the_next_process_a_working_step(tmp_path):
     """SIGKILL to the building process group as it announces the build, while the compiler runs, and
     as the library appears; each next process gets past the lock and builds, the last one works."""
-    import signal
-
     directory = tmp_path / os.path.basename(native._build_directory())
     os.makedirs(directory)
     library = str(directory / f"{native._NAME}.so")
     points = {
         "the build's announcement": lambda process: "compiling the entropy-step kernels" in process.stderr.readline(),
         "the compiler": lambda process: any(name in ("cc1plus", "c++", "g++", "clang", "clang++")
-                                            for name in session_commands(process.pid)),
+                                            for _, name in session_processes(process.pid)),
         "the library": lambda process: os.path.exists(library),
     }
     for point, reached in points.items():
@@ -277,7 +290,7 @@ def test_a_real_build_killed_before_during_and_after_compiling_leaves_the_next_p
         try:
             wait_for(lambda: reached(process), process, point)
         finally:
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_session(process.pid)
             process.wait()
     assert_the_step_is_compiled_and_right(start_step_process(tmp_path))
 
