@@ -1,4 +1,5 @@
 // What a reader would see as broken on a built page; returns one list per kind of defect.
+// Build-time messages (PyG's "Processing...", the kernels' first build) count as bad outputs.
 () => {
   const notText = "pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight, kbd, samp, textarea";
   const root = document.querySelector("main") || document.body;
@@ -23,7 +24,7 @@
     .filter(e => !e.closest("a")).map(e => e.textContent.slice(0, 80));
   const badOutputs = [...document.querySelectorAll(".cell_output .output, .cell_output .stderr")]
     .filter(o => o.classList.contains("stderr") || o.classList.contains("traceback") || o.classList.contains("error")
-      || /Traceback \(most recent call last\)|\w+Warning: |\w+Error: /.test(o.textContent))
+      || /Traceback \(most recent call last\)|\w+Warning: |\w+Error: |^Processing\.\.\.|compiling the entropy-step kernels/m.test(o.textContent))
     .map(o => o.textContent.trim().slice(0, 160));
   return {rawTex, brokenImages, mathErrors, rawReferences, badOutputs,
           formulas: document.querySelectorAll("mjx-container").length};

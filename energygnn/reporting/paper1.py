@@ -21,7 +21,7 @@ import numpy as np
 from ..experiments.reported import PAPER1_TABLE1
 from .labels import MODEL_COLOURS, MODEL_LABELS
 from .tables import markdown_table, mean_std_cell
-from .verdicts import Judgement, Verdict, judge
+from .verdicts import Judgement, Verdict, judge, overall_verdict, verdict_counts  # noqa: F401 (chapters call them here)
 
 Groups = dict[tuple, list[dict[str, Any]]]
 SCORE = "best_val_acc"  # the paper's metric
@@ -209,22 +209,6 @@ def claims_table(claims: Sequence[Claim], ours_digits: int = 3) -> str:
             f"{j.ours:.{ours_digits}f} vs {j.reference:.{ours_digits}f}"
         rows.append([claim.scope, f"*{claim.text}*", claim.paper, ours, j.markdown])
     return markdown_table(["", "claim", "paper", "ours", "verdict"], rows)
-
-
-def verdict_counts(claims: Iterable[Claim]) -> dict[str, int]:
-    """How many claims hold, fail, are within noise or not measured, keyed by the verdict's text
-    with spaces as underscores (``"holds"``, ``"fails"``, ``"within_noise"``, ``"not_measured"``)."""
-    counts = Counter(claim.judgement.verdict for claim in claims)
-    return {str(verdict).replace(" ", "_"): counts.get(verdict, 0) for verdict in Verdict}
-
-
-def overall_verdict(claims: Iterable[Claim]) -> Verdict:
-    """The verdict on all ``claims`` together (a conjunction): not measured if any is, else fails
-    if any fails, else within noise if any is, else holds."""
-    verdicts = {claim.judgement.verdict for claim in claims}
-    if not verdicts:
-        return Verdict.NOT_MEASURED
-    return next((v for v in (Verdict.NOT_MEASURED, Verdict.FAILS, Verdict.WITHIN_NOISE) if v in verdicts), Verdict.HOLDS)
 
 
 def paper_gap(groups: Groups, section: dict[str, Any]) -> dict[str, float]:

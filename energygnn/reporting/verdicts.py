@@ -18,6 +18,7 @@ every difference decides.
 from __future__ import annotations
 
 import math
+from collections import Counter
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -97,3 +98,20 @@ def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], 
         verdict = Verdict.HOLDS if excess > 2 * error else (
             Verdict.FAILS if excess < -2 * error else Verdict.WITHIN_NOISE)
     return Judgement(verdict, relation, mean_a, mean_b, difference, error, (len(values_a), len(values_b)))
+
+
+def verdict_counts(claims: Iterable) -> dict[str, int]:
+    """How many claims (anything with a ``judgement``) hold, fail, are within noise or are not
+    measured, keyed by the verdict's text with spaces as underscores (``"holds"``, ``"fails"``,
+    ``"within_noise"``, ``"not_measured"``)."""
+    counts = Counter(claim.judgement.verdict for claim in claims)
+    return {str(verdict).replace(" ", "_"): counts.get(verdict, 0) for verdict in Verdict}
+
+
+def overall_verdict(claims: Iterable) -> Verdict:
+    """The verdict on all ``claims`` together (a conjunction): not measured if any is, else fails
+    if any fails, else within noise if any is, else holds."""
+    verdicts = {claim.judgement.verdict for claim in claims}
+    if not verdicts:
+        return Verdict.NOT_MEASURED
+    return next((v for v in (Verdict.NOT_MEASURED, Verdict.FAILS, Verdict.WITHIN_NOISE) if v in verdicts), Verdict.HOLDS)

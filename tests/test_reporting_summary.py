@@ -1,0 +1,29 @@
+"""energygnn.reporting.summary: the introduction's table of what reproduces."""
+from energygnn.reporting import summary
+from energygnn.reporting.paper1 import Claim
+from energygnn.reporting.verdicts import judge
+
+
+def claim(scope, a, b, relation=">"):
+    return Claim(scope, f"{a} {relation} {b}", "", judge(a, b, relation))
+
+
+def test_the_table_counts_each_verdict_and_lists_what_fails():
+    holds = claim("Cora", [0.9, 0.91, 0.92], [0.5, 0.51, 0.52])
+    fails = claim("CiteSeer", [0.5, 0.51, 0.52], [0.9, 0.91, 0.92])
+    noise = claim("Cora", [0.5, 0.6, 0.7], [0.55, 0.65, 0.56])
+    rows = [summary.ResultRow("1", "Table 1: accuracy", "deep_training", [holds, fails, noise]),
+            summary.ResultRow("2", "Spectra", "jem_results", [holds])]
+    table = summary.reproduction_table(rows).splitlines()
+    assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | {doc}`deep_training` |"
+    assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | {doc}`jem_results` |"
+    assert summary.failing_claims(rows) == f"- Paper 1, Table 1 (CiteSeer): *{fails.text}*"
+    assert summary.failing_claims(rows[1:]) == "No claim fails."
+
+
+def test_the_committed_results_judge_every_claim_of_every_result():
+    rows = summary.reproduction_rows()
+    assert [row.chapter for row in rows].count("jem_results") == len(summary.PAPER2_PARTS)
+    for row in rows:
+        assert row.claims, f"{row.result}: no claims"
+        assert row.counts["not_measured"] == 0, f"{row.result}: a claim has no runs"
