@@ -176,3 +176,18 @@ def test_deep_epoch_speed_facts_judge_the_deepest_rows_against_the_targets():
     assert facts["speedup_met"] == "met" and facts["speedup_ceiling"] == pytest.approx(2.5)
     assert facts["ratio_worst"] == pytest.approx(1.2) and facts["ratio_met"] == "not met"
     assert (facts["speed_machine"], facts["speed_commit"]) == ("a CPU", "0123456789")
+
+
+def test_same_seed_comparisons_pair_seeds_and_judge_each_cell():
+    base = group_runs(table1_runs({("basic", 64): [0.17, 0.18, 0.19], ("entropic", 64): [0.30, 0.31, 0.29]}),
+                      "dataset", "model", "depth")
+    variant = group_runs(table1_runs({("basic", 64): [0.17, 0.18, 0.19], ("entropic", 64): [0.50, 0.52, 0.49]})[:5],
+                         "dataset", "model", "depth")
+    section = {"datasets": ["Cora"], "models": ["basic", "entropic"], "depths": [64]}
+    cells = report.variant_cells(section)
+    assert cells == [("Cora", "basic", 64), ("Cora", "entropic", 64)]
+    assert report.same_seed_differences(base, variant, cells[1]) == pytest.approx([0.20, 0.21])
+    table = report.same_seed_table(base, variant, cells, "1 thread", "2 threads").splitlines()
+    assert "| 0.000 (3 seeds) | 0.010 |" in table[2] and "| 0.210 (2 seeds) | 0.010 |" in table[3]
+    claims = report.same_seed_claims(base, variant, cells, "Two threads")
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.FAILS]

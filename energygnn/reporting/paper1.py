@@ -290,6 +290,44 @@ def authors_step_claims(groups: Groups, authors_groups: Groups, datasets: Sequen
     return claims
 
 
+# -- One thing changed, same seeds: the metrics' protocol, the thread count -------------------------
+
+def variant_cells(section: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The ``(dataset, model, depth)`` cells a variant experiment's config section re-runs."""
+    return [(dataset, model, depth) for dataset in section["datasets"] for model in section["models"]
+            for depth in section["depths"]]
+
+
+def same_seed_differences(groups: Groups, variant_groups: Groups, cell: tuple) -> list[float]:
+    """Per seed present in both, the variant's best validation accuracy minus the base run's."""
+    base = {run["config"]["seed"]: run["result"][SCORE] for run in groups.get(cell, [])}
+    return [run["result"][SCORE] - base[run["config"]["seed"]] for run in variant_groups.get(cell, [])
+            if run["config"]["seed"] in base]
+
+
+def same_seed_table(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], base: str, variant: str) -> str:
+    """Per cell: the base runs and the variant runs (mean ± std over seeds), the largest change of
+    one seed's best validation accuracy, and the base's seed standard deviation to compare it with."""
+    rows = []
+    for cell in cells:
+        differences = same_seed_differences(groups, variant_groups, cell)
+        base_values = [run["result"][SCORE] for run in groups.get(cell, [])]
+        spread = statistics.stdev(base_values) if len(base_values) > 1 else math.nan
+        largest = max((abs(d) for d in differences), default=math.nan)
+        rows.append([cell[0], MODEL_LABELS[cell[1]], cell[2], mean_std_cell(base_values),
+                     mean_std_cell(seed_values(variant_groups, cell)), f"{largest:.3f} ({len(differences)} seeds)",
+                     f"{spread:.3f}"])
+    return markdown_table(["dataset", "model", "depth", base, variant, "largest same-seed change", "seed std"], rows)
+
+
+def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], change: str) -> list[Claim]:
+    """Per cell, the claim that ``change`` leaves the cell's accuracy where it was: the variant's
+    seeds as accurate as the base's (``=``, by the shared rule)."""
+    return [Claim(f"{dataset}, {MODEL_LABELS[model]}, depth {depth}", f"{change} leaves the accuracy within noise",
+                  "", judge(seed_values(variant_groups, (dataset, model, depth)), seed_values(groups, (dataset, model, depth)), "="))
+            for dataset, model, depth in cells]
+
+
 # -- Figure 3: energies inside trained deep models -------------------------------------------------
 
 def layer_energy_curves(groups: Groups, section: dict[str, Any], depth: int, epoch: int | str = 50,
