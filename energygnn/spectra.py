@@ -1,5 +1,6 @@
 r"""Spectra behind paper 2's Figures 1 and 2: of the adjacency matrix and of the feature covariance,
-and the number of closed walks :math:`\operatorname{trace}(A^\ell) = \sum_i \lambda_i^\ell`.
+and the number of closed walks :math:`\operatorname{trace}(A^\ell) = \sum_i \mu_i^\ell`
+(:math:`\mu_i` the eigenvalues of :math:`A`).
 """
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ class TwoLayerGCN(nn.Module):
     r"""The GCN of Kipf & Welling (2017) as in DGL's example, which paper 2 trains as an EBM:
 
     .. math::
-        f_\theta(A, X) = \tilde A \,\mathrm{dropout}\big(\mathrm{ReLU}(\tilde A X W^{0} + b^0)\big) W^{1} + b^1,
+        f_\theta(A, X) = \tilde A \,\mathrm{dropout}\big(\mathrm{ReLU}(\tilde A X W_0 + b_0)\big) W_1 + b_1,
         \qquad \tilde A = \hat D^{-1/2}(A + I)\hat D^{-1/2}.
 
     The convolutions are :class:`torch_geometric.nn.GCNConv` with ``normalize=False``: the
@@ -75,12 +75,12 @@ class TwoLayerGCN(nn.Module):
         self.dropout = dropout
 
     def preactivation(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        r"""The first layer before its ReLU, :math:`\tilde A X W^0 + b^0`, [n, hidden_channels]."""
+        r"""The first layer before its ReLU, :math:`\tilde A X W_0 + b_0`, [n, hidden_channels]."""
         edge_index, edge_weight = self._weights(x, edge_index, edge_weight)
         return self.conv1(x, edge_index, edge_weight)
 
     def hidden(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        r"""The first layer's output :math:`\mathrm{ReLU}(\tilde A X W^0 + b^0)`, [n, hidden_channels]."""
+        r"""The first layer's output :math:`\mathrm{ReLU}(\tilde A X W_0 + b_0)`, [n, hidden_channels]."""
         return F.relu(self.preactivation(x, edge_index, edge_weight))
 
     def output(self, h: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
@@ -94,7 +94,7 @@ class TwoLayerGCN(nn.Module):
         return self.output(self.hidden(x, edge_index, edge_weight), edge_index, edge_weight)
 
     def weight_matrices(self) -> list[Tensor]:
-        r"""The paper's :math:`W^l` ([in, out]) of every layer (PyG stores their transposes)."""
+        r"""The paper's :math:`W_l` ([in, out]) of every layer (PyG stores their transposes)."""
         return [self.conv1.lin.weight.t(), self.conv2.lin.weight.t()]
 
     @staticmethod
@@ -108,9 +108,9 @@ def orthogonality_penalty(weights: list[Tensor]) -> Tensor:
     r"""GCN-JEMO's penalty (paper 2, eq. 5), summed over the layers:
 
     .. math::
-        \sum_l \big\| (W^l)^\top W^l - I \big\|_F .
+        \sum_l \big\| W_l^\top W_l - I \big\|_F .
 
-    Zero exactly when every :math:`W^l` has orthonormal columns.
+    Zero exactly when every :math:`W_l` has orthonormal columns.
     """
     total = weights[0].new_zeros(())
     for weight in weights:

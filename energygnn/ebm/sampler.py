@@ -14,11 +14,11 @@ the sum of all node energies; the normaliser is held constant when differentiati
 A two-layer GCN's logits at :math:`i` depend only on the features within two hops of
 :math:`i`, and both layers are linear before the ReLU, so :class:`GraphSampler` computes all of
 this exactly from the change the samples make (``method="subgraph"``): with
-:math:`\Delta = (\hat X_{\mathcal S} - X_{\mathcal S}) W^0`,
+:math:`\Delta = (\hat X_{\mathcal S} - X_{\mathcal S}) W_0`,
 
 .. math::
     H_{N_1} = \mathrm{ReLU}\big(P_{N_1} + \tilde A_{N_1 \mathcal S}\,\Delta\big), \qquad
-    f_{N_2} = f_{N_2}(X) + \tilde A_{N_2 N_1}\big(H_{N_1} - H_{N_1}(X)\big) W^1,
+    f_{N_2} = f_{N_2}(X) + \tilde A_{N_2 N_1}\big(H_{N_1} - H_{N_1}(X)\big) W_1,
 
 where :math:`\tilde A` is GCN's normalised propagation matrix, :math:`N_k` the nodes within
 :math:`k` hops of :math:`\mathcal S`, :math:`P` the first layer's
@@ -48,7 +48,7 @@ class GraphSampler:
 
     Args:
         model (TwoLayerGCN): the classifier :math:`f_\theta`.
-        x (Tensor): [n, f] real features.
+        x (Tensor): [n, c] real features.
         edge_index (Tensor): [2, m] edges of the normalised propagation matrix, self loops
             included (:func:`~energygnn.ebm.gcn.normalized_adjacency`).
         edge_weight (Tensor): [m] its weights.
@@ -129,7 +129,7 @@ class GraphSampler:
             logits = self.model(self.x.index_copy(0, self.nodes, samples), self.edge_index, self.edge_weight)
             lse = torch.logsumexp(logits, dim=-1)
             return lse[self.nodes], lse.sum()
-        first, second = self.model.weight_matrices()  # W^0 [f, hidden], W^1 [hidden, k]
+        first, second = self.model.weight_matrices()  # W_0 [c, hidden], W_1 [hidden, k]
         change = (samples - self.real_samples) @ first
         hidden = F.relu(self.pre_one_hop + self.block_1 @ change)
         logits = self.logits_two_hop + self.block_2 @ ((hidden - self.hidden_one_hop) @ second)

@@ -236,9 +236,9 @@ def _eigenvalue_walks(run: Run) -> float:
 
 def closed_walks_table(results: Paper2Results, dataset: str = "Cora", seed: int = 0) -> str:
     r"""Closed 3-walks :math:`\operatorname{tr}(A^3)` of the original and generated graphs:
-    exact counts over seeds, :math:`\sum_i \lambda_i^3` from the ``seed`` run's eigenvalues, the
+    exact counts over seeds, :math:`\sum_i \mu_i^3` from the ``seed`` run's eigenvalues, the
     paper's numbers, and the edges added."""
-    header = ["graph", r"$\trace(A^3)$, ours", f"$\\sum_i \\lambda_i^3$ (seed {seed})", "paper", "edges added"]
+    header = ["graph", r"$\trace(A^3)$, ours", f"$\\sum_i \\mu_i^3$ (seed {seed})", "paper", "edges added"]
     paper = {"gcn": PAPER2_CLOSED_3_WALKS["original"], "jem": PAPER2_CLOSED_3_WALKS["generated"]}
     rows = []
     for model in results.models:
