@@ -246,3 +246,30 @@ def random_sparse_graph(num_nodes: int, average_degree: float = 10.0,
     target = torch.randint(0, num_nodes, (source.numel(),), generator=generator)
     keep = source != target
     return to_undirected(torch.stack([source[keep], target[keep]]), num_nodes=num_nodes)
+
+
+def degree_counts(data: Data) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""The degree distribution of a graph: every degree that occurs, and how many nodes have it.
+
+    The degree :math:`d_i` of node :math:`i` is the number of entries of ``edge_index[0]`` equal to
+    :math:`i` (each undirected edge listed in both directions counts once per end; a self loop
+    counts once), as :func:`torch_geometric.utils.degree` computes it. Every degree held by at
+    least one node is returned, the smallest included: :math:`0` when the graph has isolated
+    nodes, which a log-log plot cannot show (:math:`\log 0` is undefined), so callers plotting on
+    log axes should report them separately.
+
+    Args:
+        data (Data): a graph with ``edge_index`` [2, m] and ``num_nodes``.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``degrees`` (ascending) and ``counts``, both [k] integer tensors,
+        with ``counts.sum() == data.num_nodes``.
+
+    Shapes:
+        **edge_index** [2, m] -> [k], [k] with :math:`k` the number of distinct degrees
+    """
+    from torch_geometric.utils import degree
+
+    counts = torch.bincount(degree(data.edge_index[0], data.num_nodes, dtype=torch.long))
+    degrees = counts.nonzero().squeeze(1)
+    return degrees, counts[degrees]

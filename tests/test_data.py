@@ -7,7 +7,7 @@ from torch_geometric.utils import is_undirected
 
 from energygnn import config
 from energygnn.data import (
-    RAW_SHA256, DatasetError, grid_graph, load_planetoid, raw_file_names,
+    RAW_SHA256, DatasetError, degree_counts, grid_graph, load_planetoid, raw_file_names,
 )
 
 MIRROR = config.default_raw_mirror()
@@ -129,6 +129,32 @@ def test_grid_graph_options_and_determinism():
     assert torch.equal(a.x, b.x)
     with pytest.raises(ValueError, match="rows must be a positive integer"):
         grid_graph(rows=0)
+
+
+def test_degree_counts_keep_the_smallest_degrees():
+    """Hand-made graph: a path 0-1-2-3 (degrees 1, 2, 2, 1), a star 4-{5, 6, 7} (3, 1, 1, 1) and an
+    isolated node 8. Degree 1 and degree 0 are both listed; a log-log plot must drop 0 (log 0 is
+    undefined), so the book reports isolated nodes separately."""
+    from torch_geometric.data import Data
+    from torch_geometric.utils import to_undirected
+
+    edges = to_undirected(torch.tensor([[0, 1, 2, 4, 4, 4], [1, 2, 3, 5, 6, 7]]))
+    degrees, counts = degree_counts(Data(edge_index=edges, num_nodes=9))
+    assert degrees.tolist() == [0, 1, 2, 3]
+    assert counts.tolist() == [1, 5, 2, 1]
+    assert int(counts.sum()) == 9
+    # without the isolated node the smallest degree is 1, and it is still there
+    degrees, counts = degree_counts(Data(edge_index=edges, num_nodes=8))
+    assert degrees.tolist() == [1, 2, 3] and counts.tolist() == [5, 2, 1]
+
+
+def test_degree_counts_of_the_grid():
+    graph = grid_graph(4, 5, self_loops=False)
+    degrees, counts = degree_counts(graph)
+    # 4 corners, 2 (4 - 2) + 2 (5 - 2) border nodes, (4 - 2)(5 - 2) interior nodes
+    assert degrees.tolist() == [2, 3, 4] and counts.tolist() == [4, 10, 6]
+    # a self loop counts once: every degree goes up by one
+    assert degree_counts(grid_graph(4, 5))[0].tolist() == [3, 4, 5]
 
 
 @pytest.mark.parametrize("quick, ci, expected", [

@@ -5,7 +5,7 @@ from torch_geometric.utils import erdos_renyi_graph, to_dense_adj, to_undirected
 from energygnn import native
 from energygnn.entropy import (
     dirichlet_energy, entropy, entropy_ascent, entropy_gradient, entropy_gradient_authors,
-    entropy_gradient_dense, node_energy,
+    entropy_gradient_dense, node_energy, push_pull_example,
 )
 from energygnn.sparse import Adjacency
 
@@ -202,3 +202,21 @@ def test_bad_input_is_reported(function, change, message):
 def test_node_energy_rejects_bad_input():
     with pytest.raises(ValueError, match="node_energy: x must be a 2-D tensor"):
         node_energy(torch.randn(3), torch.tensor([[0], [1]]))
+
+
+def test_push_pull_example_has_nodes_on_both_sides_of_the_temperature():
+    """Figure 1a of the book: both kinds of node occur, edges both push and pull, and push and pull
+    act per edge (a node above T is pushed away from some neighbour, one below T pulled)."""
+    example = push_pull_example(weight=0.2)
+    temperature = example.temperature
+    assert bool((example.energy < temperature).any()) and bool((example.energy > temperature).any())
+    assert bool((example.edge_weight > 0).any()) and bool((example.edge_weight < 0).any())
+    row, col = example.edge_index
+    above = example.energy[row] > temperature
+    assert bool((above & (example.edge_weight > 0)).any())
+    assert bool((~above & (example.edge_weight < 0)).any())
+    # the step is the exact gradient, and the sum of its per-edge terms
+    torch.testing.assert_close(example.step, 0.2 * entropy_gradient(example.points, example.edge_index, temperature))
+    by_edge = torch.zeros_like(example.points).index_add_(
+        0, row, example.edge_weight.unsqueeze(1) * (example.points[row] - example.points[col]))
+    torch.testing.assert_close(example.step, 0.2 / temperature * by_edge)
