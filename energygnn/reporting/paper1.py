@@ -234,9 +234,9 @@ def gain_over_basic(groups: Groups, dataset: str, depth: int) -> tuple[float, fl
 def table1_summary_facts(groups: Groups, section: dict[str, Any], claims: Sequence[Claim],
                          authors_claims: Sequence[Claim]) -> dict[str, Any]:
     """The numbers of Table 1's summary, named: ``claims_<verdict>`` and ``claims_total`` (see
-    :func:`verdict_counts`), the same as ``authors_*`` for the authors' step, ``gap_<model>``
-    (:func:`paper_gap`), and at the deepest depth ``gain_<dataset>`` and ``paper_gain_<dataset>``
-    (:func:`gain_over_basic`)."""
+    :func:`~energygnn.reporting.verdicts.verdict_counts`), the same as ``authors_*`` for the
+    authors' step, ``gap_<model>`` (:func:`paper_gap`), and at the deepest depth
+    ``gain_<dataset>`` and ``paper_gain_<dataset>`` (:func:`gain_over_basic`)."""
     facts: dict[str, Any] = {}
     for prefix, chosen in (("claims", claims), ("authors", authors_claims)):
         facts.update({f"{prefix}_{verdict}": count for verdict, count in verdict_counts(chosen).items()})

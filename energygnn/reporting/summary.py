@@ -1,9 +1,11 @@
 """What reproduces, in one table: every results chapter's claims, judged by the one rule
 (:func:`energygnn.reporting.verdicts.judge`) on the committed runs and counted per result.
 
-The rows call the same claim builders as the chapters (:func:`paper1.collapse_claims`,
-:func:`paper1.table1_claims`, :func:`paper1.authors_step_claims`, :func:`paper2.paper_claims`),
-so the introduction can never disagree with them.
+The rows call the same claim builders as the chapters
+(:func:`~energygnn.reporting.paper1.collapse_claims`,
+:func:`~energygnn.reporting.paper1.table1_claims`,
+:func:`~energygnn.reporting.paper1.authors_step_claims`,
+:func:`~energygnn.reporting.paper2.paper_claims`), so the introduction can never disagree with them.
 """
 from __future__ import annotations
 
