@@ -311,7 +311,7 @@ def same_seed_table(groups: Groups, variant_groups: Groups, cells: Sequence[tupl
     rows = []
     for cell in cells:
         differences = same_seed_differences(groups, variant_groups, cell)
-        base_values = [run["result"][SCORE] for run in groups.get(cell, [])]
+        base_values = seed_values(groups, cell)
         spread = statistics.stdev(base_values) if len(base_values) > 1 else math.nan
         largest = max((abs(d) for d in differences), default=math.nan)
         rows.append([cell[0], MODEL_LABELS[cell[1]], cell[2], mean_std_cell(base_values),
