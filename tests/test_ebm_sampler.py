@@ -3,7 +3,7 @@ import torch
 from torch_geometric.nn import GCNConv
 
 from energygnn.data import random_sparse_graph
-from energygnn.ebm.sampler import GraphSampler
+from energygnn.ebm.sampler import PARTITIONS, GraphSampler
 from energygnn.ebm.gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
 from energygnn.ebm.sgld import langevin_dynamics
 
@@ -40,7 +40,7 @@ def test_orthogonality_penalty_is_zero_exactly_for_orthonormal_columns():
     assert float(orthogonality_penalty([2 * q])) == pytest.approx(3 * 2.0, rel=1e-9)  # ||4I - I||_F = 3 * sqrt(4)
 
 
-@pytest.mark.parametrize("partition", ["sum", "none"])
+@pytest.mark.parametrize("partition", PARTITIONS)
 def test_subgraph_sampling_equals_full_graph_sampling(partition):
     model, x, _, edge_index, edge_weight = tiny_problem()
     nodes = torch.tensor([3, 17, 42, 60])
@@ -74,3 +74,44 @@ def test_a_given_preactivation_gives_the_same_sampler():
     ours = GraphSampler(model, x, edge_index, edge_weight, nodes, preactivation=given).log_sum_exp(samples)
     theirs = GraphSampler(model, x, edge_index, edge_weight, nodes).log_sum_exp(samples)
     assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
+
+
+def reading_by_definition(logits, reading):
+    """Z written out from its definition, independently of the sampler's code."""
+    per_node = torch.log(torch.exp(logits).sum(dim=1))
+    return {"sum": per_node.sum(), "mean": per_node.sum() / logits.size(0),
+            "lse": torch.log(torch.exp(logits).sum()), "none": torch.tensor(1.0, dtype=logits.dtype)}[reading]
+
+
+@pytest.mark.parametrize("method", ["subgraph", "full"])
+@pytest.mark.parametrize("partition", PARTITIONS)
+def test_each_reading_of_z_gives_the_gradient_of_its_definition(partition, method):
+    model, x, _, edge_index, edge_weight = tiny_problem()
+    model = model.double()
+    x, edge_weight = x.double(), edge_weight.double()
+    nodes = torch.tensor([3, 17, 42, 60])
+    samples = (torch.rand(4, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 2 - 1)
+    samples.requires_grad_(True)
+    logits = model(x.index_copy(0, nodes, samples), edge_index, edge_weight)
+    z = reading_by_definition(logits, partition)
+    expected_energy = -torch.log(torch.exp(logits[nodes]).sum(dim=1)).sum() / z.detach().abs()
+    (expected,) = torch.autograd.grad(expected_energy, samples)
+    sampler = GraphSampler(model, x, edge_index, edge_weight, nodes, method, partition)
+    energy = sampler.energy(samples)
+    (gradient,) = torch.autograd.grad(energy, samples)
+    assert float(energy.detach()) == pytest.approx(float(expected_energy.detach()), rel=1e-10)
+    assert torch.allclose(gradient, expected, rtol=1e-9, atol=1e-12)
+    assert float(sampler.partition_real) == pytest.approx(float(reading_by_definition(
+        model(x, edge_index, edge_weight), partition)), rel=1e-10)
+
+
+def test_the_readings_of_z_differ_in_size_as_stated():
+    model, x, _, edge_index, edge_weight = tiny_problem()
+    nodes = torch.tensor([3, 17])
+    z = {reading: float(GraphSampler(model, x, edge_index, edge_weight, nodes, partition=reading).partition_real)
+         for reading in PARTITIONS}
+    assert z["sum"] == pytest.approx(80 * z["mean"], rel=1e-5) and z["none"] == 1.0
+    # one LogSumExp over n x k logits lies between the largest node's LSE and that plus log n
+    logits = model(x, edge_index, edge_weight)
+    largest = float(torch.logsumexp(logits, dim=1).max())
+    assert largest <= z["lse"] <= largest + torch.log(torch.tensor(80.0)).item()

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from energygnn.ebm.sgld import ReplayBuffer, langevin_dynamics
+from energygnn.ebm.sgld import ReplayBuffer, SGLDTrace, langevin_dynamics
 
 
 def quadratic(x):
@@ -72,3 +72,27 @@ def test_buffer_write_back_and_update_counts():
         buffer.write(indices, torch.zeros(3, 2))
     with pytest.raises(ValueError, match="reinit_prob"):
         ReplayBuffer(10, 2, reinit_prob=1.5)
+
+
+def test_the_trace_gives_the_step_ratio_of_a_known_gradient():
+    # E = ||x||^2 / 2 has gradient x, so step t's drift is alpha * x_t; the noise is redrawn from the seed
+    x0, alpha, sigma = torch.tensor([[3.0, 4.0], [0.6, 0.8]]), 0.1, 0.5
+    trace = SGLDTrace()
+    x = langevin_dynamics(x0, quadratic, 2, alpha, sigma, torch.Generator().manual_seed(7), trace=trace)
+    generator, expected, xt = torch.Generator().manual_seed(7), [], x0.clone()
+    noise_sum = torch.zeros_like(x0)
+    for _ in range(2):
+        noise = sigma * torch.randn(x0.shape, generator=generator)
+        expected.append(float((alpha * xt.norm(dim=1) / noise.norm(dim=1)).mean()))
+        xt, noise_sum = xt - alpha * xt + noise, noise_sum + noise
+    assert trace.step_ratios == pytest.approx(expected, rel=1e-6)
+    assert trace.mean_step_ratio == pytest.approx(sum(expected) / 2, rel=1e-6)
+    assert torch.allclose(x, xt) and torch.allclose(trace.noise, noise_sum) and torch.equal(trace.start, x0)
+    assert trace.energies == pytest.approx([float(quadratic(x0)), float(quadratic(x0 * 0.9 + noise_sum - noise)),
+                                            float(quadratic(x))], rel=1e-6)
+
+
+def test_with_zero_step_size_the_trace_predicts_the_noise_only_chain():
+    trace = SGLDTrace()
+    x = langevin_dynamics(torch.ones(5, 3), quadratic, 4, 0.0, 0.2, torch.Generator().manual_seed(0), trace=trace)
+    assert torch.allclose(x, trace.start + trace.noise) and trace.step_ratios == [0.0] * 4

@@ -66,3 +66,42 @@ def test_quick_ablation_runs_change_one_setting_each():
     reference = paper2.jem_runs(config, seeds=[0])[1].config  # Cora, jem
     assert {k: v for k, v in runs["tau1"]["jem"].items() if k != "tau"} == {
         k: v for k, v in reference["jem"].items() if k != "tau"}
+
+
+@pytest.mark.parametrize("dataset", ["Cora", "CiteSeer", "PubMed"])
+def test_the_feature_normalisation_option_is_honoured_by_every_dataset(dataset):
+    config = {**quick_config("gcn"), "dataset": dataset}
+    normalised = EnergyGCNTrainer({**config, "normalize_features": True}).data.x
+    raw = EnergyGCNTrainer({**config, "normalize_features": False}).data.x
+    nonzero = raw.sum(dim=1) > 0  # CiteSeer has feature-less nodes
+    assert torch.allclose(normalised.sum(dim=1)[nonzero], torch.ones(int(nonzero.sum())), atol=1e-5)
+    assert torch.allclose(normalised[nonzero], raw[nonzero] / raw[nonzero].sum(dim=1, keepdim=True), atol=1e-6)
+    assert not torch.allclose(raw.sum(dim=1)[nonzero], torch.ones(int(nonzero.sum())))
+
+
+def test_every_jem_epoch_records_what_sgld_did(one_thread):
+    result = train_energy_gcn(quick_config(sgld_steps=3, generate_every=2))
+    history, epochs = result["history"], quick_config()["epochs"]
+    for key in ("sgld_step_ratio", "sgld_energy_start", "sgld_energy_end", "sgld_energy_noise_only", "sgld_distance"):
+        assert len(history[key]) == epochs and all(v == v for v in history[key]), key
+    assert all(distance > 0 for distance in history["sgld_distance"])
+    # at generation epochs and the last: the chains' mean energy before each step and after the last
+    assert sorted(result["sgld_energy_steps"], key=int) == [str(e) for e in range(2, epochs + 1, 2)]
+    steps = result["sgld_energy_steps"][str(epochs)]
+    assert len(steps) == 4 and steps[-1] == pytest.approx(history["sgld_energy_end"][-1], rel=1e-6)
+
+
+def test_the_reading_and_normalisation_studies_change_one_setting_of_the_table():
+    config = paper2.load_config(quick=False)
+    table = {run.key: run.config for run in paper2.jem_runs(config, seeds=[0])}
+    readings = {run.config["variant"]: run.config for run in paper2.reading_runs(config, seeds=[0])}
+    assert set(readings) == {"sum", "mean", "lse", "none"}
+    for reading, run in readings.items():
+        assert run["jem"] == {**table["Cora-jem-seed0"]["jem"], "partition": reading}
+    raw = {run.key: run.config for run in paper2.normalisation_runs(config, seeds=[0])}
+    assert len(raw) == 9
+    for key, run in raw.items():
+        reference = table[key.replace("-raw", "")]
+        assert run["normalize_features"] is False
+        assert {k: v for k, v in run.items() if k not in ("normalize_features", "variant")} == {
+            k: v for k, v in reference.items() if k != "normalize_features"}

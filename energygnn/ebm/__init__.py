@@ -9,8 +9,8 @@
 from .gcn import TwoLayerGCN, logit_energy, normalized_adjacency, orthogonality_penalty
 from .graph_generation import GeneratedGraph
 from .sampler import GraphSampler
-from .sgld import ReplayBuffer, langevin_dynamics
+from .sgld import ReplayBuffer, SGLDTrace, langevin_dynamics
 from .trainer import EnergyGCNTrainer
 
-__all__ = ["EnergyGCNTrainer", "GeneratedGraph", "GraphSampler", "ReplayBuffer", "TwoLayerGCN",
+__all__ = ["EnergyGCNTrainer", "GeneratedGraph", "GraphSampler", "ReplayBuffer", "SGLDTrace", "TwoLayerGCN",
            "langevin_dynamics", "logit_energy", "normalized_adjacency", "orthogonality_penalty"]

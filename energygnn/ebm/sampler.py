@@ -8,8 +8,17 @@ replaced by samples :math:`\hat x_i`, giving :math:`\tilde X`. SGLD ascends
     \operatorname{LSE}_i(X) = \log \sum_y \exp f_\theta(A, X)[i, y], \qquad
     Z(X) = \sum_{j=1}^{n} \operatorname{LSE}_j(X),
 
-i.e. descends the samples' energies renormalised by the total graph energy (:math:`-Z` is
-the sum of all node energies; the normaliser is held constant when differentiating).
+i.e. descends the samples' energies renormalised by the graph's energy (the normaliser is
+held constant when differentiating). Algorithm 1 writes
+:math:`Z(X) = \operatorname{LogSumExp}_{y'} f_\theta(A, X)[y']` without saying over which nodes, so
+:data:`PARTITIONS` holds its readings (``partition``):
+
+* ``"sum"``: :math:`Z = \sum_{j=1}^n \operatorname{LSE}_j(X)`, minus the sum of all node energies
+  (the formula above; :math:`|Z|` grows with :math:`n`);
+* ``"mean"``: :math:`Z = \frac1n \sum_j \operatorname{LSE}_j(X)`, the same per node;
+* ``"lse"``: :math:`Z = \log \sum_{j=1}^n \sum_{y} \exp f_\theta(A, X)[j, y]`, one LogSumExp over
+  all :math:`n \times k` logits (:math:`= \operatorname{LSE}_j` of the :math:`\operatorname{LSE}_j`);
+* ``"none"``: :math:`Z = 1`, JEM's own energies.
 
 A two-layer GCN's logits at :math:`i` depend only on the features within two hops of
 :math:`i`, and both layers are linear before the ReLU, so :class:`GraphSampler` computes all of
@@ -36,8 +45,22 @@ from torch import Tensor
 from .gcn import TwoLayerGCN
 
 SAMPLER_METHODS = ("subgraph", "full")
-PARTITIONS = ("sum", "none")
+PARTITIONS = ("sum", "mean", "lse", "none")
 DENSE_BLOCK_LIMIT = 1 << 22  # entries of the N2 x N1 block kept dense (16 MiB in float32)
+
+
+def partition_of(lse: Tensor, reading: str) -> Tensor:
+    r""":math:`Z` under one reading (:data:`PARTITIONS`) from the per-node
+    :math:`\operatorname{LSE}_j`, [n] (in any order: every reading is symmetric in the nodes)."""
+    if reading == "sum":
+        return lse.sum()
+    if reading == "mean":
+        return lse.mean()
+    if reading == "lse":
+        return torch.logsumexp(lse, dim=0)
+    if reading == "none":
+        return lse.new_ones(())
+    raise ValueError(f"partition must be one of {PARTITIONS}, got {reading!r}.")
 
 
 class GraphSampler:
@@ -54,14 +77,14 @@ class GraphSampler:
         edge_weight (Tensor): [m] its weights.
         nodes (Tensor): [b] distinct positions whose rows the samples replace.
         method (str, optional): ``"subgraph"`` (default) or ``"full"``.
-        partition (str, optional): ``"sum"`` (default): divide by :math:`|Z|`; ``"none"``: plain
-            JEM energies (no renormalisation).
+        partition (str, optional): the reading of :math:`Z` (:data:`PARTITIONS`): ``"sum"``
+            (default), ``"mean"``, ``"lse"`` or ``"none"`` (plain JEM energies).
         preactivation (Tensor, optional): the first layer's pre-activation with the real
             features, [n, hidden], if the caller has it (a training forward pass computes the same
             thing, since dropout comes after it); saves the most expensive product.
 
     Attributes:
-        partition_real (Tensor): :math:`Z(X)`, the total with the real features (a scalar).
+        partition_real (Tensor): :math:`Z(X)` with the real features (a scalar; 1 for ``"none"``).
         num_subgraph_nodes (int): size of the 2-hop subgraph (``n`` for ``"full"``).
     """
 
@@ -84,7 +107,7 @@ class GraphSampler:
                           else preactivation.detach())
             logits = model.output(hidden_pre.relu(), edge_index, edge_weight)
             lse = torch.logsumexp(logits, dim=-1)
-        self.partition_real = lse.sum()
+        self.partition_real = partition_of(lse, partition)
         self.num_subgraph_nodes = n
         if method == "subgraph":
             self._prepare_increments(hidden_pre, logits, lse)
@@ -117,6 +140,13 @@ class GraphSampler:
         self.hidden_one_hop = preactivation[one_hop].relu()
         self.logits_two_hop = logits[two_hop]
         self.lse_two_hop = lse[two_hop]
+        # what the nodes beyond two hops contribute to Z (the samples do not change it)
+        if self.partition == "lse":
+            outside = torch.ones(n, dtype=torch.bool)
+            outside[two_hop] = False
+            self.partition_outside = torch.logsumexp(lse[outside], dim=0)
+        else:
+            self.partition_outside = lse.sum() - self.lse_two_hop.sum()
         self.samples_in_two_hop = position["N2"][nodes]
         self.num_subgraph_nodes = two_hop.numel()
         induced = (position["N2"][source] >= 0) & (position["N2"][target] >= 0)
@@ -128,18 +158,26 @@ class GraphSampler:
         if self.method == "full":
             logits = self.model(self.x.index_copy(0, self.nodes, samples), self.edge_index, self.edge_weight)
             lse = torch.logsumexp(logits, dim=-1)
-            return lse[self.nodes], lse.sum()
+            return lse[self.nodes], partition_of(lse, self.partition)
         first, second = self.model.weight_matrices()  # W_0 [c, hidden], W_1 [hidden, k]
         change = (samples - self.real_samples) @ first
         hidden = F.relu(self.pre_one_hop + self.block_1 @ change)
         logits = self.logits_two_hop + self.block_2 @ ((hidden - self.hidden_one_hop) @ second)
         lse = torch.logsumexp(logits, dim=-1)
-        return lse[self.samples_in_two_hop], self.partition_real - self.lse_two_hop.sum() + lse.sum()
+        return lse[self.samples_in_two_hop], self._partition_with(lse)
+
+    def _partition_with(self, lse_two_hop: Tensor) -> Tensor:
+        """:math:`Z` with the 2-hop nodes' LSE replaced by ``lse_two_hop`` (same value as
+        :func:`partition_of` on the whole graph, in O(|N2|))."""
+        if self.partition == "none":
+            return lse_two_hop.new_ones(())
+        if self.partition == "lse":
+            return torch.logaddexp(self.partition_outside, torch.logsumexp(lse_two_hop, dim=0))
+        total = self.partition_outside + lse_two_hop.sum()
+        return total / self.x.size(0) if self.partition == "mean" else total
 
     def scale(self, partition: Tensor) -> Tensor:
-        """The renormaliser: :math:`|Z|` (held constant) or 1."""
-        if self.partition == "none":
-            return partition.new_ones(())
+        """The renormaliser :math:`|Z|`, held constant (1 for ``"none"``)."""
         return partition.detach().abs()
 
     def energy(self, samples: Tensor) -> Tensor:

@@ -8,14 +8,41 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
 
+@dataclass
+class SGLDTrace:
+    r"""What a chain did, filled in by :func:`langevin_dynamics` when passed as ``trace``.
+
+    Attributes:
+        energies (list[float]): :math:`E(x_t)` for :math:`t = 0, \dots, \eta` (the last one is
+            evaluated after the final step).
+        step_ratios (list[float]): per step, the mean over chains (rows) of
+            :math:`\lVert \alpha \nabla_{x_i} E \rVert / \lVert \sigma \varepsilon_i \rVert`: below
+            ~0.1 the noise decides where a chain goes, not the model.
+        start (Tensor): [b, c] the chains' start :math:`x_0`.
+        noise (Tensor): [b, c] the summed noise :math:`\sigma \sum_t \varepsilon_t`; ``start + noise``
+            is where the same chains would be without the gradient.
+    """
+    energies: list[float] = field(default_factory=list)
+    step_ratios: list[float] = field(default_factory=list)
+    start: Tensor | None = None
+    noise: Tensor | None = None
+
+    @property
+    def mean_step_ratio(self) -> float:
+        """The step ratio averaged over steps (and chains); ``nan`` without steps or noise."""
+        return sum(self.step_ratios) / len(self.step_ratios) if self.step_ratios else float("nan")
+
+
 def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int, step_size: float,
                       noise_std: float, generator: torch.Generator | None = None,
-                      callback: Callable[[int, Tensor, Tensor], None] | None = None) -> Tensor:
+                      callback: Callable[[int, Tensor, Tensor], None] | None = None,
+                      trace: SGLDTrace | None = None) -> Tensor:
     r"""Run ``steps`` SGLD steps from ``x`` on the scalar ``energy``:
 
     .. math::
@@ -33,6 +60,8 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
         noise_std (float): :math:`\sigma \ge 0`.
         generator (torch.Generator, optional): source of the noise, for reproducible chains.
         callback (callable, optional): called as ``callback(t, x_t, E(x_t))`` before each step.
+        trace (SGLDTrace, optional): filled with the energies, step ratios, start and summed
+            noise (costs one more energy evaluation, after the last step).
 
     Returns:
         Tensor: the samples after the last step, detached.
@@ -47,6 +76,8 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
             raise ValueError(f"langevin_dynamics: {label} must be a finite number >= 0, got {value!r}.")
     x = x.detach().clone()
+    if trace is not None:
+        trace.start, trace.noise = x.clone(), torch.zeros_like(x)
     for t in range(steps):
         x.requires_grad_(True)
         value = energy(x)
@@ -58,13 +89,28 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
         if callback is not None:
             callback(t, x.detach(), value.detach())
         with torch.no_grad():
-            x = x - step_size * gradient
+            drift = step_size * gradient
+            x = x - drift
             if noise_std:
-                x = x + noise_std * torch.randn(x.shape, generator=generator, dtype=x.dtype)
+                noise = noise_std * torch.randn(x.shape, generator=generator, dtype=x.dtype)
+                x = x + noise
+            if trace is not None:
+                trace.energies.append(value.item())
+                if noise_std:
+                    trace.noise += noise
+                    trace.step_ratios.append(float((_row_norms(drift) / _row_norms(noise)).mean()))
     # a non-finite sample makes the next energy non-finite, so one check at the end suffices
     if not torch.isfinite(x).all():
         raise FloatingPointError(f"langevin_dynamics: samples became non-finite after {steps} steps.")
+    if trace is not None:
+        with torch.no_grad():
+            trace.energies.append(energy(x).item())
     return x.detach()
+
+
+def _row_norms(x: Tensor) -> Tensor:
+    """Euclidean norm of each chain (a row; a 1-D tensor is one chain)."""
+    return x.reshape(x.size(0), -1).norm(dim=1) if x.dim() > 1 else x.norm().view(1)
 
 
 class ReplayBuffer:

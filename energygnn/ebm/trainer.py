@@ -27,10 +27,22 @@ from ..history import HISTORY_KEYS, record_split_metrics
 from .gcn import TwoLayerGCN, normalized_adjacency, orthogonality_penalty
 from .graph_generation import GeneratedGraph
 from .sampler import GraphSampler
-from .sgld import ReplayBuffer, langevin_dynamics
+from .sgld import ReplayBuffer, SGLDTrace, langevin_dynamics
 
 GEN_LOSSES = ("paper", "jem")
 SAMPLE_NODES = ("train", "all")
+
+
+SGLD_DIAGNOSTICS = ("sgld_step_ratio", "sgld_energy_start", "sgld_energy_end", "sgld_energy_noise_only",
+                    "sgld_distance")
+r"""Recorded per epoch: the mean step ratio :math:`\lVert\alpha\nabla E\rVert/\lVert\sigma\varepsilon\rVert`,
+the chains' mean energy :math:`-\operatorname{LSE}_i` before SGLD, after it and after the same noise
+without the gradient, and the mean distance the chains travelled from their start."""
+
+
+def _mean_energy(sampler: GraphSampler, samples: torch.Tensor) -> float:
+    with torch.no_grad():
+        return -sampler.log_sum_exp(samples)[0].mean().item()
 
 
 class Diverged(FloatingPointError):
@@ -83,8 +95,11 @@ class EnergyGCNTrainer:
             if jem["batch_size"] > self.candidates.numel():
                 raise ValueError(f"EnergyGCNTrainer: batch_size {jem['batch_size']} exceeds the "
                                  f"{self.candidates.numel()} candidate nodes ({jem['sample_nodes']!r}).")
-            keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes"]
+            keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes",
+                     *SGLD_DIAGNOSTICS]
         self.history: dict[str, list] = {key: [] for key in keys}
+        # per generation epoch (and the last): the chains' mean energy at every SGLD step
+        self.sgld_energy_steps: dict[int, list[float]] = {}
 
     def train_epoch(self, epoch: int) -> None:
         """One optimisation step (Algorithm 1's loop body); appends to the history.
@@ -105,14 +120,22 @@ class EnergyGCNTrainer:
             model.eval()
             sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem["sampler"],
                                    jem["partition"], preactivation)
+            trace, steps = SGLDTrace(), None
+            if epoch % jem["generate_every"] == 0 or epoch == self.config["epochs"]:
+                steps = self.sgld_energy_steps[epoch] = []
             try:
-                samples = langevin_dynamics(chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"],
-                                            jem["sgld_noise"], self.generator)
+                samples = langevin_dynamics(
+                    chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"], jem["sgld_noise"],
+                    self.generator, trace=trace,
+                    callback=None if steps is None else lambda t, x, _: steps.append(_mean_energy(sampler, x)))
             except FloatingPointError as error:
                 raise Diverged(f"stopped at epoch {epoch}: {error}") from None
             self.buffer.write(indices, samples)
             with torch.no_grad():
-                partition_samples = sampler.log_sum_exp(samples)[1]
+                lse_after, partition_samples = sampler.log_sum_exp(samples)
+            if steps is not None:
+                steps.append(-lse_after.mean().item())
+            self._record_sgld(sampler, trace, samples, lse_after)
             model.train()
             lse_data = torch.logsumexp(logits[nodes], dim=-1)
             lse_samples = sampler.train_log_sum_exp(samples)
@@ -133,6 +156,14 @@ class EnergyGCNTrainer:
             _finite(energies, "sample energies", epoch)
             self.graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
             self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, data.num_nodes)
+
+    def _record_sgld(self, sampler: GraphSampler, trace: SGLDTrace, samples, lse_after) -> None:
+        """Did the chains move, and by more than their noise alone would have moved them?"""
+        start_energy, noise_only_energy = (_mean_energy(sampler, x) for x in (trace.start, trace.start + trace.noise))
+        for key, value in zip(SGLD_DIAGNOSTICS, (
+                trace.mean_step_ratio, start_energy, -lse_after.mean().item(), noise_only_energy,
+                (samples - trace.start).norm(dim=1).mean().item())):
+            self.history[key].append(value)
 
     def logits(self) -> torch.Tensor:
         """The model's logits on the current graph, evaluation mode, no gradient."""

@@ -37,7 +37,9 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
         trainer.evaluate()
     history, graph, buffer = trainer.history, trainer.graph, getattr(trainer, "buffer", None)
     return {"status": status, **_summary(history, trainer.logits(), trainer.data, graph),
-            **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())}} if buffer else {}),
+            **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())},
+                "sgld_energy_steps": {str(epoch): steps for epoch, steps in trainer.sgld_energy_steps.items()}}
+               if buffer else {}),
             **(_spectra(graph, buffer.samples[buffer.updates > 0] if buffer else trainer.data.x)
                if config["spectra"] else {}),
             "history": history}

@@ -24,7 +24,7 @@ def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
         raise ValueError(f"paper2.json: unknown model {model!r}; valid names: {', '.join(config['models'])}.")
     variant = variant or {}
     options = config["models"][model]
-    return {"dataset": dataset, "model": model, "seed": seed, **config["training"],
+    return {"dataset": dataset, "model": model, "seed": seed, **config["training"], **variant.get("training", {}),
             "jem": {**config["jem"], **variant.get("jem", {})} if options["jem"] else None,
             "orthogonality_weight": variant.get("orthogonality_weight", options["orthogonality_weight"]),
             "spectra": dataset in config["jem_table"]["spectra_datasets"]}
@@ -46,3 +46,21 @@ def ablation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
     return [Run("jem_ablation", f"{dataset}-{name}-seed{seed}", {
         **_run_config(config, dataset, variant["model"], seed, variant), "variant": name})
         for seed in seeds or section["seeds"] for name, variant in section["variants"].items()]
+
+
+def reading_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+    """GCN-JEM under each reading of Algorithm 1's :math:`Z` (:data:`~energygnn.ebm.sampler.PARTITIONS`),
+    everything else as in the table: which reading lets SGLD sample?"""
+    section = config["jem_readings"]
+    dataset, model = section["dataset"], section["model"]
+    return [Run("jem_readings", f"{dataset}-{model}-Z{reading}-seed{seed}", {
+        **_run_config(config, dataset, model, seed, {"jem": {"partition": reading}}), "variant": reading})
+        for seed in seeds or section["seeds"] for reading in section["readings"]]
+
+
+def normalisation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+    """The table's runs with the raw features instead of row-normalised ones."""
+    section = config["jem_normalisation"]
+    return [Run("jem_normalisation", f"{dataset}-{model}-raw-seed{seed}", {
+        **_run_config(config, dataset, model, seed, {"training": {"normalize_features": False}}), "variant": "raw"})
+        for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]

@@ -59,6 +59,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                paper2.load_config, lambda c, r, s: paper2.jem_runs(c, s), paper2.train_energy_gcn),
     Experiment("jem_ablation", "Paper 2: the open choices varied on Cora", "book/jem_results.ipynb",
                paper2.load_config, lambda c, r, s: paper2.ablation_runs(c, s), paper2.train_energy_gcn),
+    Experiment("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z",
+               "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.reading_runs(c, s),
+               paper2.train_energy_gcn),
+    Experiment("jem_normalisation", "Paper 2: the accuracy table's runs with raw (not row-normalised) features",
+               "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.normalisation_runs(c, s),
+               paper2.train_energy_gcn),
 )}
 
 
