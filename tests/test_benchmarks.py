@@ -47,3 +47,44 @@ def test_deep_epoch_speed_quick_compares_the_paths_and_the_floor(tmp_path):
     assert row["speedup"]["basic"] == row["median_seconds"]["basic/pyg"] / row["median_seconds"]["basic/ours"]
     assert payload["summary"]["speedup_met"] == (row["speedup"]["basic"] >= payload["targets"]["basic_speedup_at_depth_64"])
     assert payload["threads"] == 1 and payload["provenance"]["git"] is not None
+
+
+def test_chapter_times_lists_the_pages_with_code_and_times_a_kernel(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    import nbformat
+    import pytest
+
+    from benchmarks import chapter_times
+
+    root = Path(__file__).resolve().parent.parent
+    pages = [p.relative_to(root).as_posix() for p in chapter_times.chapters(root)]
+    assert pages[0] == "book/intro.md" and "book/jem_results.ipynb" in pages
+    assert "book/api.md" not in pages and "book/notation.md" not in pages  # no code cells
+    monkeypatch.setenv("CI", "true")
+    with chapter_times.environment({"ENERGYGNN_QUICK": "1"}):
+        assert os.environ["ENERGYGNN_QUICK"] == "1" and "CI" not in os.environ
+    assert os.environ["CI"] == "true" and "ENERGYGNN_QUICK" not in os.environ
+    page = tmp_path / "page.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os, time; time.sleep(0.5); assert os.environ.get('ENERGYGNN_QUICK') == '1'")]), page)
+    with chapter_times.environment({"ENERGYGNN_QUICK": "1"}):
+        assert chapter_times.execute(page, timeout=60) >= 0.5
+    with pytest.raises(RuntimeError, match="page.ipynb raised"):
+        chapter_times.execute(page, timeout=60)  # the kernel sees quick mode off
+
+
+def test_the_chapter_times_table_has_a_row_per_page_and_the_totals():
+    from energygnn.reporting.benchmarks import chapter_times_table
+
+    result = {"modes": ["quick", "full"], "seconds": {"book/a.ipynb": {"quick": 1.2, "full": 30.4},
+                                                       "book/b.md": {"quick": 2.0, "full": 2.6}},
+              "total_seconds": {"quick": 3.2, "full": 33.0}, "wall_seconds": 40.0,
+              "provenance": {"machine": {"cpu": "AMD EPYC", "cpu_count": 2, "torch_threads": 1},
+                             "versions": {"torch": "2.13.0"}, "git": {"commit": "0123456789abcdef"},
+                             "created": "2026-11-29T19:00:00"}}
+    lines = chapter_times_table(result).splitlines()
+    assert lines[0] == "| page | quick mode (s) | full mode (s) |"
+    assert lines[2] == "| `book/a.ipynb` | 1 | 30 |" and lines[4] == "| **all pages** | **3** | **33** |"
+    assert "AMD EPYC (2 cores" in lines[-1] and "`0123456789`" in lines[-1]

@@ -217,3 +217,16 @@ def jem_epoch_cost_facts(result: dict[str, Any]) -> dict[str, Any]:
             "jem_largest_sample_difference": max(e["largest_difference"]["samples"] for e in result["equivalence"]),
             "jem_repeats": result["cost"][0]["repeats"], "jem_cost_machine": where["cpu"],
             "jem_cost_threads": where["threads"], "jem_cost_commit": where["commit"]}
+
+
+def chapter_times_table(result: dict[str, Any]) -> str:
+    """Seconds to execute each page of the book from a fresh kernel, per mode (quick: what CI
+    runs; full: ``ENERGYGNN_QUICK`` unset), with the total and where it was measured."""
+    modes = result["modes"]
+    where = benchmark_provenance(result)
+    rows = [[f"`{page}`", *(f"{times[mode]:.0f}" for mode in modes)] for page, times in result["seconds"].items()]
+    rows.append(["**all pages**", *(f"**{result['total_seconds'][mode]:.0f}**" for mode in modes)])
+    header = ["page", *(f"{mode} mode (s)" for mode in modes)]
+    return (markdown_table(header, rows) + f"\n\nMeasured on {where['cpu']} ({where['cores']} cores, CPU only), "
+            f"commit `{where['commit']}`, {where['created'][:10]}; `python -m benchmarks.chapter_times --no-quick` "
+            "re-measures it.")
