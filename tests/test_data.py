@@ -167,3 +167,10 @@ def test_quick_mode_switch(monkeypatch, quick, ci, expected):
         else:
             monkeypatch.setenv(var, value)
     assert config.quick_mode() is expected
+
+
+def test_the_class_counts_written_down_are_the_datasets():
+    from energygnn.data import PLANETOID_CLASSES
+
+    for name, classes in PLANETOID_CLASSES.items():
+        assert int(load_planetoid(name).y.max()) + 1 == classes

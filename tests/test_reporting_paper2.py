@@ -183,3 +183,14 @@ def test_figures_are_readable():
     for draw in (report.losses_figure, report.adjacency_spectrum_figure, report.generation_events_figure,
                  report.confidence_figure):
         assert draw(results).axes
+
+
+def test_the_papers_ece_implies_a_near_uniform_softmax_when_every_bin_is_under_confident():
+    runs = [make_run("gcn", seed, confidences=(0.6, 0.8), correct=(1, 0)) for seed in range(2)] + [
+        make_run("jem", seed, confidences=(0.4, 0.6), correct=(1, 0)) for seed in range(2)]
+    numbers = report.paper_ece_numbers(results_of(runs, models=("gcn", "jem")))
+    # the paper's GCN: 81.5 % accurate with ECE 0.67 -> mean confidence 0.145, a hair above 1/7
+    assert numbers["implied_confidence_gcn"] == pytest.approx(0.815 - 0.67)
+    assert numbers["uniform_confidence"] == pytest.approx(1 / 7) and numbers["num_classes"] == 7
+    assert numbers["implied_confidence_jem"] == pytest.approx(0.8244 - 0.52)
+    assert numbers["our_confidence_gcn"] == pytest.approx(0.7) and numbers["our_confidence_jem"] == pytest.approx(0.5)
