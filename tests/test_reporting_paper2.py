@@ -194,3 +194,29 @@ def test_the_papers_ece_implies_a_near_uniform_softmax_when_every_bin_is_under_c
     assert numbers["uniform_confidence"] == pytest.approx(1 / 7) and numbers["num_classes"] == 7
     assert numbers["implied_confidence_jem"] == pytest.approx(0.8244 - 0.52)
     assert numbers["our_confidence_gcn"] == pytest.approx(0.7) and numbers["our_confidence_jem"] == pytest.approx(0.5)
+
+
+def test_raw_feature_runs_get_their_own_labelled_rows_and_claims():
+    table = [make_run(m, s, a + 0.01 * s) for m, a in (("gcn", 0.80), ("jem", 0.80), ("jemo", 0.25)) for s in (0, 1)]
+    raw = [make_run("jemo", s, 0.78 + 0.01 * s) for s in (0, 1)]
+    results = report.Paper2Results(table, [], raw, datasets=("Cora",), seeds=2, ablation_seeds=2, planned=6)
+    rows = report.accuracy_table(results).splitlines()
+    assert rows[-1] == "| GCN-JEMO, raw features | 78.5 ± 0.7 |" and rows[-2].startswith("| GCN-JEMO | 25.5")
+    normalisation = report.normalisation_table(results).splitlines()
+    assert normalisation[0] == "| model | features | Cora |"
+    assert normalisation[6] == "| GCN-JEMO | row-normalised | 25.5 ± 0.7 |"
+    assert normalisation[7] == "| GCN-JEMO | raw | 78.5 ± 0.7 |" and normalisation[3] == "| GCN | raw | not run |"
+    claims = {c.key: c.judgement.verdict.value for c in report.ablation_claims(results)}
+    assert claims["jemo_raw_beats_normalised"] == "holds"
+    assert claims["jemo_raw_as_accurate_as_gcn"] == "fails"  # 78.5 vs 80.5, both seeds 0.7 apart
+    assert report.ablation_numbers(results)["raw_jemo_Cora_accuracy"] == pytest.approx(0.785)
+    assert "raw features" not in report.accuracy_table(results_of(table))  # no raw runs, no row
+
+
+def test_the_generated_covariance_panel_shows_the_marchenko_pastur_band_of_the_start():
+    table = [make_run(m, 0, 0.8, covariance=(0.0001, 0.002) if m == "gcn" else (0.2, 0.6)) for m in ("gcn", "jem")]
+    results = results_of(table, models=("gcn", "jem"))
+    band = report.covariance_spectrum_figure(results).axes[1].patches[0]
+    low, high = report.marchenko_pastur_bounds(2, 8, 1 / 3)
+    x0, x1 = band.get_x(), band.get_x() + band.get_width()
+    assert (x0, x1) == pytest.approx((low, high))

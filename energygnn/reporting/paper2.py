@@ -14,7 +14,7 @@ import math
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,7 @@ class Paper2Results:
 
     table: list[Run]
     ablation: list[Run]
+    raw: list[Run] = field(default_factory=list)  # jem_normalisation: the table's runs on raw features
     datasets: tuple[str, ...] = ("Cora", "PubMed", "CiteSeer")
     models: tuple[str, ...] = ("gcn", "jem", "jemo")
     variants: tuple[str, ...] = tuple(ABLATION_LABELS)
@@ -111,6 +112,10 @@ class Paper2Results:
     def runs(self, dataset: str, model: str) -> list[Run]:
         """The finished table runs of ``model`` on ``dataset``."""
         return _ok(run for run in self.table if (run["config"]["dataset"], run["config"]["model"]) == (dataset, model))
+
+    def raw_runs(self, dataset: str, model: str) -> list[Run]:
+        """The finished runs of ``model`` on ``dataset`` with raw (not row-normalised) features."""
+        return _ok(run for run in self.raw if (run["config"]["dataset"], run["config"]["model"]) == (dataset, model))
 
     def variant_runs(self, variant: str) -> list[Run]:
         """The finished ablation runs of ``variant``."""
@@ -144,14 +149,16 @@ def load_results(root: Path | None = None) -> Paper2Results:
         table = load_experiment("jem_table", root)
     except FileNotFoundError:
         raise FileNotFoundError(f"No results in {Path(root or results_root()) / 'jem_table'}: run `{COMMAND}`.") from None
-    try:
-        ablation = load_experiment("jem_ablation", root)
-    except FileNotFoundError:
-        ablation = []
+    optional = {}
+    for name in ("jem_ablation", "jem_normalisation"):
+        try:
+            optional[name] = load_experiment(name, root)
+        except FileNotFoundError:
+            optional[name] = []
     section, variants = config["jem_table"], config["jem_ablation"]
-    return Paper2Results(table, ablation, tuple(section["datasets"]), tuple(section["models"]),
-                         tuple(variants["variants"]), len(section["seeds"]), len(variants["seeds"]),
-                         len(experiments.jem_runs(config)))
+    return Paper2Results(table, optional["jem_ablation"], optional["jem_normalisation"], tuple(section["datasets"]),
+                         tuple(section["models"]), tuple(variants["variants"]), len(section["seeds"]),
+                         len(variants["seeds"]), len(experiments.jem_runs(config)))
 
 
 # ---------------------------------------------------------------- calibration
@@ -234,15 +241,29 @@ def paper_ece_numbers(results: Paper2Results, dataset: str = "Cora") -> dict[str
 # ---------------------------------------------------------------- tables
 
 
-def accuracy_table(results: Paper2Results, quantity: str = "accuracy") -> str:
+def accuracy_table(results: Paper2Results, quantity: str = "accuracy", raw_models: Sequence[str] = ("jemo",)) -> str:
     """Test accuracy (%) by model and dataset, mean ± std over seeds, with the paper's five-run
     mean under each cell (``quantity``: ``"accuracy"`` after the last epoch, or
-    ``"accuracy_at_best_val"``)."""
+    ``"accuracy_at_best_val"``); then, for ``raw_models`` with raw-feature runs, a row of those,
+    labelled (the paper's features are row-normalised)."""
     rows = [[PAPER2_LABELS[model]] + [
         mean_std_cell(per_seed(results.runs(dataset, model), quantity, 100.0), digits=1, expected=results.seeds,
                       paper=PAPER2_ACCURACY.get(model, {}).get(dataset)) for dataset in results.datasets]
         for model in results.models]
+    rows += [[f"{PAPER2_LABELS[model]}, raw features"] + [
+        mean_std_cell(per_seed(results.raw_runs(dataset, model), quantity, 100.0), digits=1, expected=results.seeds)
+        for dataset in results.datasets] for model in raw_models if any(results.raw_runs(d, model) for d in results.datasets)]
     return markdown_table(["model", *results.datasets], rows)
+
+
+def normalisation_table(results: Paper2Results) -> str:
+    """Test accuracy (%) of every model with row-normalised features (the table's runs) and with
+    raw ones (``jem_normalisation``), mean ± std over seeds."""
+    rows = [[PAPER2_LABELS[model], features] + [
+        mean_std_cell(per_seed(runs(dataset, model), "accuracy", 100.0), digits=1, expected=results.seeds)
+        for dataset in results.datasets]
+        for model in results.models for features, runs in (("row-normalised", results.runs), ("raw", results.raw_runs))]
+    return markdown_table(["model", "features", *results.datasets], rows)
 
 
 def _eigenvalue_walks(run: Run) -> float:
@@ -347,7 +368,8 @@ def covariance_numbers(results: Paper2Results, dataset: str = "Cora", seed: int 
 def ablation_numbers(results: Paper2Results) -> dict[str, float]:
     """Means over seeds of every ablation row (:func:`ablation_rows`; keys like
     ``jemo_weight0_1_accuracy``): accuracy and confidences (fractions), ECE, edges added and the
-    last epoch's orthogonality penalty; plus ``gen_over_clf_min`` / ``_max``, the generative over
+    last epoch's orthogonality penalty; ``raw_<model>_<dataset>_accuracy`` of the raw-feature
+    runs; plus ``gen_over_clf_min`` / ``_max``, the generative over
     the classification loss over the last 100 epochs, across GCN-JEM's runs on every dataset."""
     quantities = ("accuracy", "test_confidence", "train_confidence", "ece", "edges_added", "final_orthogonality")
     numbers = {}
@@ -357,6 +379,11 @@ def ablation_numbers(results: Paper2Results) -> dict[str, float]:
                 numbers[f"{_key(key)}_{q}"] = _mean_or_nan(per_seed(runs, q))
             except KeyError:  # not recorded for this model (the GCN has no orthogonality penalty)
                 continue
+    for dataset in results.datasets:
+        for model in results.models:
+            raw = per_seed(results.raw_runs(dataset, model), "accuracy")
+            if raw:
+                numbers[f"raw_{model}_{dataset}_accuracy"] = _mean_or_nan(raw)
     ratios = per_seed([run for dataset in results.datasets for run in results.runs(dataset, "jem")], "late_gen_over_clf")
     numbers.update(gen_over_clf_min=min(ratios, default=math.nan), gen_over_clf_max=max(ratios, default=math.nan))
     return numbers
@@ -439,6 +466,15 @@ def ablation_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim
             claims.append(Claim(f"{_key(variant)}_below_gcn", f"{ABLATION_LABELS.get(variant, variant)} is less "
                                 f"accurate than the GCN on {dataset}", "-", f"{_versus(accuracy, gcn, 1)} %",
                                 judge(accuracy, gcn, "<")))
+    raw_jemo = per_seed(results.raw_runs(dataset, "jemo"), "accuracy", 100.0)
+    if raw_jemo:
+        jemo = per_seed(results.runs(dataset, "jemo"), "accuracy", 100.0)
+        claims.append(Claim("jemo_raw_beats_normalised", f"GCN-JEMO on {dataset} is more accurate with raw features "
+                            "than with row-normalised ones", "-", f"{_versus(raw_jemo, jemo, 1)} %",
+                            judge(raw_jemo, jemo, ">")))
+        claims.append(Claim("jemo_raw_as_accurate_as_gcn", f"GCN-JEMO on raw features is as accurate as the GCN "
+                            f"(row-normalised) on {dataset}", "-", f"{_versus(raw_jemo, gcn, 1)} %",
+                            judge(raw_jemo, gcn, "=")))
     for model in ("gcn", "jem"):
         runs = results.runs(dataset, model)
         accuracy, confidence = per_seed(runs, "accuracy"), per_seed(runs, "test_confidence")
@@ -489,9 +525,13 @@ def losses_figure(results: Paper2Results, dataset: str = "Cora", seed: int = 0) 
     return fig
 
 
-def _spectrum_panels(panels: Sequence[tuple[str, Sequence[float], str]], width: float) -> Figure:
+def _spectrum_panels(panels: Sequence[tuple[str, Sequence[float], str]], width: float,
+                     band: tuple[int, float, float, str] | None = None) -> Figure:
     fig, axes = _figure(len(panels), width=width, sharey=True)
     with plt.rc_context(FIGURE_STYLE):
+        if band is not None:  # (panel, low, high, label): a shaded interval behind one histogram
+            axes[band[0]].axvspan(band[1], band[2], color="0.85", zorder=0, label=band[3])
+            axes[band[0]].legend(loc="upper right", fontsize=9)
         for axis, (title, values, colour) in zip(axes, panels):
             axis.hist(values, bins=100, log=True, color=colour)
             axis.set_title(title)
@@ -515,12 +555,15 @@ def adjacency_spectrum_figure(results: Paper2Results, dataset: str = "Cora", see
 
 def covariance_spectrum_figure(results: Paper2Results, dataset: str = "Cora", seed: int = 0) -> Figure:
     """Histograms (100 bins, log counts, shared axis) of the covariance eigenvalues of the
-    original features (the GCN run's) and of GCN-JEM's generated features."""
+    original features (the GCN run's) and of GCN-JEM's generated features, the latter over the
+    Marchenko-Pastur band of the chains' initial distribution (:func:`covariance_numbers`)."""
     panels = []
     for model, label, colour in (("gcn", "original features", "C0"), ("jem", "generated (GCN-JEM)", "C1")):
         spectra = results.seed_run(dataset, model, seed)["result"]["spectra"]
         panels.append((f"{label},\n{spectra['feature_samples']} samples", spectra["covariance_eigenvalues"], colour))
-    return _spectrum_panels(panels, width=4.6)
+    numbers = covariance_numbers(results, dataset, seed)
+    return _spectrum_panels(panels, width=4.6, band=(1, numbers["mp_low"], numbers["mp_high"],
+                                                     "Marchenko-Pastur band\nof the start"))
 
 
 def generation_events_figure(results: Paper2Results, dataset: str = "Cora", seed: int = 0) -> Figure:
