@@ -57,3 +57,24 @@ def test_the_figures_draw_what_the_runs_recorded():
     assert list(energy.lines[0].get_ydata()) == [-2.0, -2.5, -3.0] and energy.lines[1].get_ydata()[0] == -1.5
     with pytest.raises(ValueError, match="recorded no SGLD energies"):
         sampling.sgld_energy_figure({**runs[0], "result": {"history": {}}})
+
+
+def test_the_summary_says_why_each_reading_fails():
+    runs = [fake_run("sum", s, 0.003, -2.3 - 0.01 * s, -2.0, 0.805) for s in range(3)] + [
+        fake_run("none", s, 0.3, -2.6 - 0.01 * s, -2.0, 0.30) for s in range(3)]
+    text = sampling.reading_summary(sampling.reading_rows(runs, GCN))
+    assert text.startswith("**0 of 2 readings qualify.**")
+    assert "`sum` does not: its step ratio is below 0.1." in text
+    assert "`none` does not: it is -50.1 points from the GCN's accuracy." in text
+    assert "default stays `sum`" in text and "do not sample" in text
+    good = [fake_run("none", s, 0.3, -2.6 - 0.01 * s, -2.0, 0.80) for s in range(3)]
+    assert sampling.reading_summary(sampling.reading_rows(good, GCN)).endswith(
+        "The default is `none`, the most accurate reading that qualifies.")
+
+
+def test_a_readings_run_is_found_by_seed_or_the_command_is_named():
+    runs = [fake_run("sum", s, 0.003, -2.3, -2.0, 0.8) for s in range(2)]
+    rows = sampling.reading_rows(runs, GCN)
+    assert sampling.reading_run(rows, "sum", 1)["key"] == "sum-1"
+    with pytest.raises(LookupError, match="jem_readings"):
+        sampling.reading_run(rows, "none", 0)

@@ -227,12 +227,13 @@ def calibration_table(results: Paper2Results, dataset: str = "Cora") -> str:
 def paper_ece_numbers(results: Paper2Results, dataset: str = "Cora") -> dict[str, float]:
     r"""What the paper's ECE values would need. With every bin under-confident (as all of ours
     are) :math:`\mathrm{ECE} = \text{accuracy} - \text{mean confidence}`, so the paper's ECE at
-    its own accuracy implies a mean confidence ``implied_confidence_<model>`` (for the GCN and
-    GCN-JEM), to set beside the smallest possible, :math:`1/k` (``uniform_confidence``: the
+    its own accuracy (``paper_accuracy_<model>``) implies a mean confidence
+    ``implied_confidence_<model>`` (for the GCN and GCN-JEM), to set beside the smallest possible, :math:`1/k` (``uniform_confidence``: the
     softmax flat on every node), and our mean test confidence (``our_confidence_<model>``)."""
     num_classes = PLANETOID_CLASSES[dataset]
     numbers: dict[str, float] = {"uniform_confidence": 1 / num_classes, "num_classes": num_classes}
     for model in ("gcn", "jem"):
+        numbers[f"paper_accuracy_{model}"] = PAPER2_ACCURACY[model][dataset] / 100
         numbers[f"implied_confidence_{model}"] = PAPER2_ACCURACY[model][dataset] / 100 - PAPER2_ECE[model]
         numbers[f"our_confidence_{model}"] = _mean_or_nan(per_seed(results.runs(dataset, model), "test_confidence"))
     return numbers

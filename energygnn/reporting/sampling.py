@@ -124,6 +124,19 @@ def chosen_reading(rows: Sequence[ReadingRow]) -> tuple[str, bool]:
     return best.reading, bool(qualifying)
 
 
+def reading_run(rows: Sequence[ReadingRow], reading: str, seed: int = 0) -> Run:
+    """The finished run of ``reading`` with ``seed``.
+
+    Raises:
+        LookupError: there is none; the message gives the command that makes it.
+    """
+    for row in rows:
+        for run in row.runs:
+            if row.reading == reading and run["config"]["seed"] == seed:
+                return run
+    raise LookupError(f"No finished jem_readings run of {reading!r} with seed {seed}: run `{COMMAND}`.")
+
+
 def load_reading_rows(root: Path | None = None, dataset: str = "Cora") -> list[ReadingRow]:
     """:func:`reading_rows` of the stored ``jem_readings`` runs against ``jem_table``'s GCN runs on ``dataset``."""
     gcn = [run for run in load_experiment("jem_table", root)
@@ -162,6 +175,27 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
                         f"{row.reading}_accuracy": statistics.fmean(row.accuracies),
                         f"{row.reading}_gap": row.accuracy_gap})
     return numbers
+
+
+_CHECK_TEXT = {"step_ratio": "its step ratio is below {threshold}",
+               "lower_than_noise": "its chains end no lower than the noise alone leaves them",
+               "accuracy": "it is {gap:+.1f} points from the GCN's accuracy"}
+
+
+def reading_summary(rows: Sequence[ReadingRow]) -> str:
+    """One Markdown paragraph: which readings qualify, why each other one does not, and the
+    default :func:`chosen_reading` gives."""
+    reading, qualifies = chosen_reading(rows)
+    parts = []
+    for row in rows:
+        failed = [_CHECK_TEXT[name].format(threshold=MIN_STEP_RATIO, gap=row.accuracy_gap)
+                  for name, passed in row.checks.items() if not passed]
+        parts.append(f"`{row.reading}` " + ("qualifies" if not failed else "does not: " + "; ".join(failed)))
+    head = (f"**{sum(row.qualifies for row in rows)} of {len(rows)} readings qualify.** " + ". ".join(parts) + ". ")
+    if qualifies:
+        return head + f"The default is `{reading}`, the most accurate reading that qualifies."
+    return head + (f"The default stays `{reading}`, the most accurate reading, **whose chains do not sample**: "
+                   "what it generates is read with that in mind below.")
 
 
 def step_ratio_figure(rows: Sequence[ReadingRow], seed: int = 0) -> Figure:
