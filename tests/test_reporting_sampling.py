@@ -4,7 +4,7 @@ from energygnn.reporting import sampling
 
 
 def fake_run(partition, seed, ratio, sgld_end, noise_end, accuracy, model="jem"):
-    history = {"sgld_step_ratio": [ratio, ratio], "sgld_energy_start": [-2.0, -2.0],
+    history = {"sgld_step_ratio": [ratio, ratio], "sgld_energy_start": [-2.0, -2.0], "gen_loss": [0.2, 0.1], "clf_loss": [1.0, 1.0],
                "sgld_energy_end": [sgld_end, sgld_end], "sgld_energy_noise_only": [noise_end, noise_end],
                "data_energy": [-1.0, -1.5]}
     return {"key": f"{partition}-{seed}", "config": {"seed": seed, "model": model, "jem": {"partition": partition}},
@@ -28,7 +28,7 @@ def test_a_reading_qualifies_only_if_its_samples_move_and_it_keeps_the_accuracy(
     assert rows["none"].qualifies and rows["none"].accuracy_gap == pytest.approx(79.7 - 80.1)
     assert sampling.chosen_reading(list(rows.values())) == ("none", True)
     table = sampling.reading_table(list(rows.values()))
-    assert table.count("**no**") == 3 and "0.003" in table
+    assert table.count("**no**") == 3 and "0.003" in table and "| 0.15 ± 0.00 |" in table
 
 
 def test_without_a_qualifying_reading_the_most_accurate_is_chosen_and_flagged():

@@ -61,6 +61,12 @@ def energy_changes(run: Run) -> tuple[float, float]:
             float(np.mean(np.asarray(history["sgld_energy_noise_only"]) - start)))
 
 
+def loss_ratio(run: Run, epochs: int = 100) -> float:
+    """:math:`L_\\text{gen} / L_\\text{clf}`, each averaged over the run's last ``epochs`` epochs."""
+    history = run["result"]["history"]
+    return statistics.fmean(history["gen_loss"][-epochs:]) / statistics.fmean(history["clf_loss"][-epochs:])
+
+
 @dataclass(frozen=True)
 class ReadingRow:
     """One reading of :math:`Z` over its seeds, against the GCN."""
@@ -73,6 +79,7 @@ class ReadingRow:
     accuracies: tuple[float, ...]  # %
     gcn_accuracies: tuple[float, ...]  # %
     moves: Judgement  # SGLD's energy change < the noise alone's
+    gen_over_clf: tuple[float, ...] = ()  # L_gen / L_clf over the last 100 epochs
 
     @property
     def accuracy_gap(self) -> float:
@@ -113,7 +120,7 @@ def reading_rows(readings: Sequence[Run], gcn: Sequence[Run]) -> list[ReadingRow
         sgld, noise = zip(*(energy_changes(run) for run in runs))
         rows.append(ReadingRow(reading, runs, tuple(step_ratio(run) for run in runs), sgld, noise,
                                tuple(100 * run["result"]["final_test_acc"] for run in runs), gcn_accuracy,
-                               judge(sgld, noise, "<")))
+                               judge(sgld, noise, "<"), tuple(loss_ratio(run) for run in runs)))
     return rows
 
 
@@ -151,16 +158,18 @@ def _mark(passed: bool) -> str:
 
 def reading_table(rows: Sequence[ReadingRow]) -> str:
     """Per reading: seeds, step ratio, the chains' energy change under SGLD and under its noise
-    alone, the verdict on "lower than noise", test accuracy against the GCN's, and whether it
-    qualifies (mean ± std over seeds)."""
+    alone, the verdict on "lower than noise", test accuracy against the GCN's, the generative
+    over the classification loss late in training, and whether it qualifies (mean ± std over seeds)."""
     body = [[READING_LABELS.get(row.reading, row.reading), len(row.runs),
              mean_std_cell(row.step_ratios, digits=3), mean_std_cell(row.sgld_changes, digits=3),
              mean_std_cell(row.noise_changes, digits=3), row.moves.markdown,
-             mean_std_cell(row.accuracies, digits=1), f"{row.accuracy_gap:+.1f}", _mark(row.qualifies)]
+             mean_std_cell(row.accuracies, digits=1), f"{row.accuracy_gap:+.1f}",
+             mean_std_cell(row.gen_over_clf, digits=2), _mark(row.qualifies)]
             for row in rows]
     return markdown_table(["reading of $Z$", "seeds", "step ratio", "energy change, SGLD",
                            "energy change, noise alone", "SGLD ends lower than noise alone",
-                           "test accuracy (%)", "vs GCN (points)", "qualifies"], body)
+                           "test accuracy (%)", "vs GCN (points)", r"$L_\text{gen} / L_\text{clf}$, last 100 epochs",
+                           "qualifies"], body)
 
 
 def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
