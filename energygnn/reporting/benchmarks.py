@@ -170,24 +170,25 @@ def plot_entropy_gradient_scaling(result: dict[str, Any]):
     gather/scatter version's time. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for (setting, rows), marker in zip(result["scaling"].items(), "os^"):
-        nodes = [row["nodes"] for row in rows]
-        left.plot(nodes, [row["ns_per_node_plus_edge"] for row in rows], marker + "-", label=STEP_SETTING_LABELS[setting])
-        right.plot(nodes, [row["peak_extra_bytes"] / row["input_bytes"] for row in rows], marker + "-",
-                   label=STEP_SETTING_LABELS[setting])
-    naive = result["scaling"]["compiled"]
-    left.plot([row["nodes"] for row in naive],
-              [row["naive_gather_scatter_seconds"] / (row["nodes"] + row["edges"]) * 1e9 for row in naive],
-              "k--", alpha=0.6, label="naive gather/scatter")
-    for axis in (left, right):
-        axis.set_xscale("log")
-        axis.set_ylim(bottom=0)
-        axis.set_xlabel("nodes $n$")
-        axis.legend(fontsize=8)
-    left.set_ylabel("ns per (n + m)")
-    right.set_ylabel("peak extra memory / input size")
-    fig.tight_layout()
+    with plt.rc_context({"font.size": 12, "legend.fontsize": 11}):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+        for (setting, rows), marker in zip(result["scaling"].items(), "os^"):
+            nodes = [row["nodes"] for row in rows]
+            left.plot(nodes, [row["ns_per_node_plus_edge"] for row in rows], marker + "-",
+                      label=STEP_SETTING_LABELS[setting])
+            right.plot(nodes, [row["peak_extra_bytes"] / row["input_bytes"] for row in rows], marker + "-")
+        naive = result["scaling"]["compiled"]
+        left.plot([row["nodes"] for row in naive],
+                  [row["naive_gather_scatter_seconds"] / (row["nodes"] + row["edges"]) * 1e9 for row in naive],
+                  "k--", alpha=0.6, label="naive gather/scatter")
+        for axis in (left, right):
+            axis.set_xscale("log")
+            axis.set_xlabel("nodes $n$")
+        left.set_yscale("log")  # the naive version is an order of magnitude above the others
+        right.set_ylim(bottom=0)
+        left.set_ylabel("ns per (n + m)")
+        right.set_ylabel("peak extra memory / input size")
+        fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncols=4, frameon=False)
     plt.close(fig)
     return fig
 
