@@ -216,23 +216,16 @@ def test_committed_figure2_runs_are_reproduced(model, set_torch_threads):
         assert again[key] == pytest.approx(committed[key], rel=1e-6)
 
 
-def test_a_committed_basic_table1_run_is_reproduced_to_rounding(set_torch_threads):
-    # made with PyG's message passing; the package's propagation sums in another order, so the
-    # losses agree to rounding early on and drift as they approach zero; the accuracies must not move
-    committed, again = re_run_committed("table1", "Cora-basic-depth4-seed1", train_node_classifier, set_torch_threads)
-    assert again["history"]["train_loss"][:10] == pytest.approx(committed["history"]["train_loss"][:10], rel=1e-5)
-    for key in ("best_val_acc", "test_acc_at_best_val"):
-        assert again[key] == pytest.approx(committed[key], abs=1 / 500)
-
-
-def test_a_committed_entropic_table1_run_is_reproduced_to_rounding(set_torch_threads):
-    # made with the pure-PyTorch step; the compiled one rounds differently, and over 100 epochs the
-    # losses drift apart (they approach zero), but the reported accuracies must not move
-    committed, again = re_run_committed("table1", "Cora-entropic-depth4-seed1", train_node_classifier,
+@pytest.mark.parametrize("model", ["basic", "entropic"])
+def test_a_committed_table1_run_is_reproduced_exactly(model, set_torch_threads):
+    # Table 1 was re-run from one commit with one step and one protocol, one thread per job
+    committed, again = re_run_committed("table1", f"Cora-{model}-depth4-seed1", train_node_classifier,
                                         set_torch_threads)
-    assert again["history"]["train_loss"][:10] == pytest.approx(committed["history"]["train_loss"][:10], rel=1e-4)
-    for key in ("best_val_acc", "test_acc_at_best_val"):
-        assert again[key] == pytest.approx(committed[key], abs=2 / 500)
+    assert again["metrics"] == committed["metrics"] == "training_forward"
+    for key in ("train_loss", "val_acc", "test_acc"):
+        assert again["history"][key] == committed["history"][key], key
+    for key in ("best_val_acc", "test_acc_at_best_val", "best_epoch"):
+        assert again[key] == committed[key], key
 
 
 def test_provenance_summary_counts_commits_threads_and_uncommitted_changes():
@@ -404,18 +397,9 @@ def test_two_sweeps_writing_one_folder_at_once_store_each_run_once(tmp_path):
     assert sum(record["computed"] for record in records) <= 2 * len(expected)  # each computed at most twice
 
 
-def re_run_deep_entropic(key="Cora-entropic-depth16-seed0"):
-    """The re-run's deep entropic run (authors' metrics protocol, compiled step, one thread): from
-    results/table1 once the re-run has landed there, else from its staging folder."""
-    for path in [results_root() / "table1" / f"{key}.json",
-                 *sorted(results_root().glob(f"_in_progress/*/table1/{key}.json"))]:
-        if path.is_file() and read_json(path)["result"].get("metrics") == "training_forward":
-            return read_json(path)
-    pytest.fail(f"no committed re-run of {key} under the training-forward protocol")
-
-
 def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_threads):
-    stored = re_run_deep_entropic()
+    stored = read_json(results_root() / "table1" / "Cora-entropic-depth16-seed0.json")
+    assert stored["result"]["metrics"] == "training_forward"
     assert stored["provenance"]["machine"]["entropy_step"] == "compiled"
     set_torch_threads(stored["provenance"]["machine"]["torch_threads"])
     again = train_node_classifier(stored["config"])

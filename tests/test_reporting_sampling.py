@@ -6,7 +6,7 @@ from energygnn.reporting import sampling
 def fake_run(partition, seed, ratio, sgld_end, noise_end, accuracy, model="jem"):
     history = {"sgld_step_ratio": [ratio, ratio], "sgld_energy_start": [-2.0, -2.0], "gen_loss": [0.2, 0.1], "clf_loss": [1.0, 1.0],
                "sgld_energy_end": [sgld_end, sgld_end], "sgld_energy_noise_only": [noise_end, noise_end],
-               "data_energy": [-1.0, -1.5]}
+               "data_energy": [-1.0, -1.5], "sgld_distance": [1.5, 1.7]}
     return {"key": f"{partition}-{seed}", "config": {"seed": seed, "model": model, "jem": {"partition": partition}},
             "result": {"status": "ok", "final_test_acc": accuracy, "history": history,
                        "sgld_energy_steps": {"2": [-2.0, -2.5, -3.0]}}}
@@ -78,3 +78,10 @@ def test_a_readings_run_is_found_by_seed_or_the_command_is_named():
     assert sampling.reading_run(rows, "sum", 1)["key"] == "sum-1"
     with pytest.raises(LookupError, match="jem_readings"):
         sampling.reading_run(rows, "none", 0)
+
+
+def test_the_numbers_give_each_readings_energy_changes_and_distance():
+    runs = [fake_run("sum", s, 0.003, -2.3, -2.0, 0.80) for s in range(2)]
+    numbers = sampling.reading_numbers(sampling.reading_rows(runs, GCN))
+    assert numbers["sum_sgld_change"] == pytest.approx(-0.3) and numbers["sum_noise_change"] == pytest.approx(0.0)
+    assert numbers["sum_distance"] == pytest.approx(1.6) and numbers["default_reading"] == "sum"

@@ -174,7 +174,8 @@ def reading_table(rows: Sequence[ReadingRow]) -> str:
 
 def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
     """For the prose: ``default_reading``, ``default_qualifies``, ``qualifying`` (count), and per
-    reading ``<reading>_step_ratio``, ``<reading>_accuracy`` and ``<reading>_gap`` (means)."""
+    reading ``<reading>_step_ratio``, ``<reading>_accuracy``, ``<reading>_gap``,
+    ``<reading>_sgld_change``, ``<reading>_noise_change`` and ``<reading>_distance`` (means)."""
     reading, qualifies = chosen_reading(rows)
     numbers: dict[str, object] = {"default_reading": reading, "default_qualifies": qualifies,
                                   "qualifying": sum(row.qualifies for row in rows),
@@ -182,7 +183,11 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
     for row in rows:
         numbers.update({f"{row.reading}_step_ratio": statistics.fmean(row.step_ratios),
                         f"{row.reading}_accuracy": statistics.fmean(row.accuracies),
-                        f"{row.reading}_gap": row.accuracy_gap})
+                        f"{row.reading}_gap": row.accuracy_gap,
+                        f"{row.reading}_sgld_change": statistics.fmean(row.sgld_changes),
+                        f"{row.reading}_noise_change": statistics.fmean(row.noise_changes),
+                        f"{row.reading}_distance": statistics.fmean(
+                            statistics.fmean(run["result"]["history"]["sgld_distance"]) for run in row.runs)})
     return numbers
 
 
