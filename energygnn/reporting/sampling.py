@@ -61,10 +61,16 @@ def energy_changes(run: Run) -> tuple[float, float]:
             float(np.mean(np.asarray(history["sgld_energy_noise_only"]) - start)))
 
 
-def loss_ratio(run: Run, epochs: int = 100) -> float:
-    """:math:`L_\\text{gen} / L_\\text{clf}`, each averaged over the run's last ``epochs`` epochs."""
+def early_loss_ratio(run: Run, epochs: int = 10) -> float:
+    """:math:`L_\\text{gen} / L_\\text{clf}`, each averaged over the run's first ``epochs`` epochs."""
     history = run["result"]["history"]
-    return statistics.fmean(history["gen_loss"][-epochs:]) / statistics.fmean(history["clf_loss"][-epochs:])
+    return statistics.fmean(history["gen_loss"][:epochs]) / statistics.fmean(history["clf_loss"][:epochs])
+
+
+def late_clf_loss(run: Run, epochs: int = 100) -> float:
+    """The cross-entropy averaged over the run's last ``epochs`` epochs (:math:`\\log k` for a
+    classifier whose output is uniform)."""
+    return statistics.fmean(run["result"]["history"]["clf_loss"][-epochs:])
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ class ReadingRow:
     accuracies: tuple[float, ...]  # %
     gcn_accuracies: tuple[float, ...]  # %
     moves: Judgement  # SGLD's energy change < the noise alone's
-    gen_over_clf: tuple[float, ...] = ()  # L_gen / L_clf over the last 100 epochs
+    gen_over_clf: tuple[float, ...] = ()  # L_gen / L_clf over the first 10 epochs
+    late_clf: tuple[float, ...] = ()  # L_clf over the last 100 epochs
 
     @property
     def accuracy_gap(self) -> float:
@@ -120,7 +127,8 @@ def reading_rows(readings: Sequence[Run], gcn: Sequence[Run]) -> list[ReadingRow
         sgld, noise = zip(*(energy_changes(run) for run in runs))
         rows.append(ReadingRow(reading, runs, tuple(step_ratio(run) for run in runs), sgld, noise,
                                tuple(100 * run["result"]["final_test_acc"] for run in runs), gcn_accuracy,
-                               judge(sgld, noise, "<"), tuple(loss_ratio(run) for run in runs)))
+                               judge(sgld, noise, "<"), tuple(early_loss_ratio(run) for run in runs),
+                               tuple(late_clf_loss(run) for run in runs)))
     return rows
 
 
@@ -159,23 +167,25 @@ def _mark(passed: bool) -> str:
 def reading_table(rows: Sequence[ReadingRow]) -> str:
     """Per reading: seeds, step ratio, the chains' energy change under SGLD and under its noise
     alone, the verdict on "lower than noise", test accuracy against the GCN's, the generative
-    over the classification loss late in training, and whether it qualifies (mean ± std over seeds)."""
+    over the classification loss early in training, the classification loss late in training,
+    and whether it qualifies (mean ± std over seeds)."""
     body = [[READING_LABELS.get(row.reading, row.reading), len(row.runs),
              mean_std_cell(row.step_ratios, digits=3), mean_std_cell(row.sgld_changes, digits=3),
              mean_std_cell(row.noise_changes, digits=3), row.moves.markdown,
              mean_std_cell(row.accuracies, digits=1), f"{row.accuracy_gap:+.1f}",
-             mean_std_cell(row.gen_over_clf, digits=2), _mark(row.qualifies)]
+             mean_std_cell(row.gen_over_clf, digits=2), mean_std_cell(row.late_clf, digits=3), _mark(row.qualifies)]
             for row in rows]
     return markdown_table(["reading of $Z$", "seeds", "step ratio", "energy change, SGLD",
                            "energy change, noise alone", "SGLD ends lower than noise alone",
-                           "test accuracy (%)", "vs GCN (points)", r"$L_\text{gen} / L_\text{clf}$, last 100 epochs",
-                           "qualifies"], body)
+                           "test accuracy (%)", "vs GCN (points)", r"$L_\text{gen} / L_\text{clf}$, first 10 epochs",
+                           r"$L_\text{clf}$, last 100 epochs", "qualifies"], body)
 
 
 def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
     """For the prose: ``default_reading``, ``default_qualifies``, ``qualifying`` (count), and per
     reading ``<reading>_step_ratio``, ``<reading>_accuracy``, ``<reading>_gap``,
-    ``<reading>_sgld_change``, ``<reading>_noise_change`` and ``<reading>_distance`` (means)."""
+    ``<reading>_sgld_change``, ``<reading>_noise_change``, ``<reading>_distance``,
+    ``<reading>_early_gen_over_clf`` and ``<reading>_late_clf`` (means)."""
     reading, qualifies = chosen_reading(rows)
     numbers: dict[str, object] = {"default_reading": reading, "default_qualifies": qualifies,
                                   "qualifying": sum(row.qualifies for row in rows),
@@ -186,6 +196,8 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
                         f"{row.reading}_gap": row.accuracy_gap,
                         f"{row.reading}_sgld_change": statistics.fmean(row.sgld_changes),
                         f"{row.reading}_noise_change": statistics.fmean(row.noise_changes),
+                        f"{row.reading}_early_gen_over_clf": statistics.fmean(row.gen_over_clf),
+                        f"{row.reading}_late_clf": statistics.fmean(row.late_clf),
                         f"{row.reading}_distance": statistics.fmean(
                             statistics.fmean(run["result"]["history"]["sgld_distance"]) for run in row.runs)})
     return numbers
