@@ -1,9 +1,24 @@
 """Benchmarks: each measures speed or memory and writes one JSON file with provenance."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from energygnn.config import repo_root
+from energygnn.config import quick_mode, repo_root
+
+
+def argument_parser(doc: str, quick_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark takes, ``--quick`` / ``--no-quick`` and ``--output``; add your own."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"{quick_help} (default: $ENERGYGNN_QUICK / $CI)")
+    parser.add_argument("--output", type=Path, help="JSON file to write")
+    return parser
+
+
+def quick_from(args: argparse.Namespace) -> bool:
+    """``--quick`` / ``--no-quick`` if given, else quick mode from the environment."""
+    return quick_mode() if args.quick is None else args.quick
 
 
 def output_path(name: str, quick: bool, explicit: Path | None = None) -> Path:

@@ -10,7 +10,6 @@ results/benchmarks/chapter_times.json and shown in the introduction.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ import nbformat
 import yaml
 from tqdm.auto import tqdm
 
-from benchmarks import output_path
-from energygnn.config import quick_mode, repo_root
+from benchmarks import argument_parser, output_path, quick_from
+from energygnn.config import repo_root
 from energygnn.provenance import atomic_write_json, provenance
 
 MODES = {"quick": {"ENERGYGNN_QUICK": "1"}, "full": {}}
@@ -73,12 +72,9 @@ def execute(path: Path, timeout: int) -> float:
 
 
 def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="quick mode only; --no-quick times both modes (default: $ENERGYGNN_QUICK / $CI)")
-    parser.add_argument("--output", type=Path, help="JSON file to write")
+    parser = argument_parser(__doc__, "quick mode only; --no-quick times both modes")
     args = parser.parse_args(argv)
-    quick = quick_mode() if args.quick is None else args.quick
+    quick = quick_from(args)
     root = repo_root() or Path.cwd()
     timeout = yaml.safe_load((root / "_config.yml").read_text())["execute"]["timeout"]
     output = output_path("chapter_times", quick, args.output)

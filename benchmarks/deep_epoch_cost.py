@@ -24,10 +24,10 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from energygnn import native
-from energygnn.config import quick_mode, repo_root
+from energygnn.config import repo_root
 from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
-from benchmarks import output_path
+from benchmarks import argument_parser, output_path, quick_from
 from energygnn.provenance import atomic_write_json, provenance
 
 from .entropy_gradient import SETTINGS, json_from_subprocess
@@ -71,13 +71,10 @@ def rows(quick: bool) -> list[dict]:
 
 
 def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="Cora, depth 4, few epochs; --no-quick forces full sizes (default: $ENERGYGNN_QUICK / $CI)")
-    parser.add_argument("--output", type=Path, help="JSON file to write")
+    parser = argument_parser(__doc__, "Cora, depth 4, few epochs")
     parser.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    quick = quick_mode() if args.quick is None else args.quick
+    quick = quick_from(args)
     if args.rows_only:
         print(json.dumps(rows(quick)))
         return Path()

@@ -17,7 +17,6 @@ Targets: ``pyg / ours`` >= 2.5 for the basic GCN at depth 64; ``entropic / basic
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
@@ -26,11 +25,10 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from energygnn.config import quick_mode
 from energygnn.experiments import paper1
 from energygnn.experiments.training import build_training, train_epoch
 from energygnn.history import record_split_metrics
-from benchmarks import output_path
+from benchmarks import argument_parser, output_path, quick_from
 from energygnn.provenance import atomic_write_json, provenance
 
 SPEEDUP_TARGET = 2.5
@@ -110,13 +108,10 @@ def measure(dataset: str, depth: int, repeats: int, quick: bool, warmup: int = 2
 
 
 def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="Cora, depth 4, few epochs (default: $ENERGYGNN_QUICK / $CI)")
+    parser = argument_parser(__doc__, "Cora, depth 4, few epochs")
     parser.add_argument("--repeats", type=int, help="measured epochs per path (default 10, quick 2)")
-    parser.add_argument("--output", type=Path, help="JSON file to write")
     args = parser.parse_args(argv)
-    quick = quick_mode() if args.quick is None else args.quick
+    quick = quick_from(args)
     output = output_path("deep_epoch_speed", quick, args.output)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -37,11 +37,11 @@ from torch_geometric.utils import to_dense_adj
 from tqdm.auto import tqdm
 
 from energygnn import native
-from energygnn.config import quick_mode, repo_root
+from energygnn.config import repo_root
 from energygnn.data import load_planetoid, random_sparse_graph
 from energygnn.nn import EntropyAscent
 from energygnn.entropy import entropy_gradient, entropy_gradient_dense, energy_normalization
-from benchmarks import output_path
+from benchmarks import argument_parser, output_path, quick_from
 from energygnn.provenance import atomic_write_json, provenance
 from energygnn.sparse import Adjacency
 
@@ -239,10 +239,7 @@ def overhead_in_subprocess(repeats: int, setting: str) -> dict:
 
 
 def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="small sizes; --no-quick forces full sizes (default: $ENERGYGNN_QUICK / $CI)")
-    parser.add_argument("--output", type=Path, help="JSON file to write")
+    parser = argument_parser(__doc__, "small sizes")
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     parser.add_argument("--overhead-only", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--scaling-only", action="store_true", help=argparse.SUPPRESS)
@@ -251,13 +248,13 @@ def main(argv=None) -> Path:
         _peak_memory_probe(args.memory_probe)
         return Path(args.memory_probe)
     if args.scaling_only:
-        quick = quick_mode() if args.quick is None else args.quick
+        quick = quick_from(args)
         print(json.dumps(scaling(QUICK_SIZES if quick else FULL_SIZES, 3 if quick else 7)))
         return Path()
     if args.overhead_only:
         print(json.dumps(layer_overhead(args.overhead_only)))
         return Path()
-    quick = quick_mode() if args.quick is None else args.quick
+    quick = quick_from(args)
     output = output_path("entropy_gradient", quick, args.output)
     start = time.perf_counter()
     payload = {

@@ -14,7 +14,6 @@ Two measurements, written with provenance to results/benchmarks/jem_epoch_cost.j
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
@@ -22,11 +21,10 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from energygnn.config import quick_mode
 from energygnn.experiments import paper2
 from energygnn.ebm.trainer import EnergyGCNTrainer
 from energygnn.ebm.sampler import GraphSampler
-from benchmarks import output_path
+from benchmarks import argument_parser, output_path, quick_from
 from energygnn.provenance import atomic_write_json, provenance
 from energygnn.ebm.sgld import ReplayBuffer, langevin_dynamics
 
@@ -89,12 +87,9 @@ def sampler_equivalence(dataset: str, batches: int, steps: int = 20) -> dict:
 
 
 def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action=argparse.BooleanOptionalAction, default=None,
-                        help="Cora only, few epochs; --no-quick forces full sizes (default: $ENERGYGNN_QUICK / $CI)")
-    parser.add_argument("--output", type=Path, help="JSON file to write")
+    parser = argument_parser(__doc__, "Cora only, few epochs")
     args = parser.parse_args(argv)
-    quick = quick_mode() if args.quick is None else args.quick
+    quick = quick_from(args)
     output = output_path("jem_epoch_cost", quick, args.output)
     origin, start = provenance(), time.perf_counter()
     datasets = ["Cora"] if quick else ["PubMed", "Cora"]
