@@ -97,9 +97,10 @@ def test_calibration_table_when_every_bin_is_under_confident_ece_is_accuracy_min
     ece, gap = report.per_seed(runs, "ece"), report.per_seed(runs, "confidence_gap")
     assert ece == pytest.approx(gap, abs=1e-6)
     row = report.calibration_table(results_of(runs, models=("gcn",))).splitlines()[2]
-    assert row.startswith("| GCN | 1.000 ± 0.000 |") and row.endswith("| 0.67 | 8 of 8 |")
+    assert row.startswith("| GCN | 1.000 ± 0.000 |") and row.endswith("| 0.67 | 8 of 8 | +0.100 to +0.700 |")
     wrong = make_run("gcn", correct=(0, 0), confidences=(0.5, 0.9))
     assert report.underconfident_bins([wrong]) == (0, 2)
+    assert report.bin_gap_range([wrong]) == pytest.approx((-0.9, -0.5))  # over-confident: negative
 
 
 def test_ablation_table_lists_the_table_runs_then_every_variant():

@@ -209,19 +209,31 @@ def underconfident_bins(runs: Iterable[Run]) -> tuple[int, int]:
 
 def calibration_table(results: Paper2Results, dataset: str = "Cora") -> str:
     """One row per model on ``dataset``'s test nodes: accuracy, mean confidence, their
-    difference, the ECE (ours, and the paper's), and how many bins are under-confident; mean ±
-    std over seeds, all as fractions."""
+    difference, the ECE (ours, and the paper's), how many bins are under-confident, and how far
+    the pooled bins are under- or over-confident (:func:`bin_gap_range`); mean ± std over seeds,
+    all as fractions."""
     bins = {run["result"].get("ece_bins") for model in results.models for run in results.runs(dataset, model)}
     bins_text = f"{bins.pop()} bins" if len(bins) == 1 else "bins"
     rows = []
     for model in results.models:
         runs = results.runs(dataset, model)
         under, total = underconfident_bins(runs)
+        low, high = bin_gap_range(runs) if runs else (math.nan, math.nan)
         rows.append([PAPER2_LABELS[model]] + [mean_std_cell(per_seed(runs, q), expected=results.seeds)
                                               for q in ("accuracy", "test_confidence", "confidence_gap", "ece")]
-                    + [f"{PAPER2_ECE[model]:.2f}" if model in PAPER2_ECE else "-", f"{under} of {total}"])
+                    + [f"{PAPER2_ECE[model]:.2f}" if model in PAPER2_ECE else "-", f"{under} of {total}",
+                       f"{low:+.3f} to {high:+.3f}"])
     return markdown_table(["model", "test accuracy", "mean test confidence", "accuracy − mean confidence",
-                           f"ECE ({bins_text}), ours", "ECE, paper", "bins with accuracy ≥ confidence"], rows)
+                           f"ECE ({bins_text}), ours", "ECE, paper", "bins with accuracy ≥ confidence",
+                           "accuracy − confidence per bin, pooled (least to most)"], rows)
+
+
+def bin_gap_range(runs: Sequence[Run]) -> tuple[float, float]:
+    """The smallest and largest accuracy minus mean confidence over the non-empty bins of the
+    runs' test nodes pooled over seeds (:func:`pooled_reliability`): negative is over-confident."""
+    pooled = pooled_reliability(runs)
+    gaps = [a - c for n, a, c in zip(pooled["count"], pooled["accuracy"], pooled["confidence"]) if n > 0]
+    return min(gaps), max(gaps)
 
 
 def paper_ece_numbers(results: Paper2Results, dataset: str = "Cora") -> dict[str, float]:
@@ -302,15 +314,15 @@ def ablation_rows(results: Paper2Results, dataset: str = "Cora") -> list[tuple[s
 
 def ablation_table(results: Paper2Results) -> str:
     """Each ablation variant beside the table's runs: seeds (``k of n`` when fewer than planned
-    finished), test accuracy (%), edges added, closed 3-walks, mean training-node confidence and
-    test ECE, mean ± std over seeds."""
+    finished), test accuracy (%), edges added, closed 3-walks, mean training-node and test-node
+    confidence and test ECE, mean ± std over seeds."""
     columns = (("accuracy", 100.0, 1), ("edges_added", 1.0, 0), ("closed_3_walks", 1.0, 0),
-               ("train_confidence", 1.0, 2), ("ece", 1.0, 3))
+               ("train_confidence", 1.0, 2), ("test_confidence", 1.0, 3), ("ece", 1.0, 3))
     rows = [[label, len(runs) if len(runs) == planned else f"{len(runs)} of {planned}"]
             + [mean_std_cell(per_seed(runs, q, scale), digits=digits) for q, scale, digits in columns]
             for _, label, runs, planned in ablation_rows(results)]
     return markdown_table(["variant", "seeds", "test accuracy (%)", "edges added", r"$\trace(A^3)$",
-                           "mean train confidence", "test ECE"], rows)
+                           "mean train confidence", "mean test confidence", "test ECE"], rows)
 
 
 # ---------------------------------------------------------------- numbers for the prose
