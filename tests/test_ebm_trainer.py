@@ -105,3 +105,15 @@ def test_the_reading_and_normalisation_studies_change_one_setting_of_the_table()
         assert run["normalize_features"] is False
         assert {k: v for k, v in run.items() if k not in ("normalize_features", "variant")} == {
             k: v for k, v in reference.items() if k != "normalize_features"}
+
+
+def test_an_ablation_variant_may_plan_its_own_seeds_and_training_settings():
+    config = paper2.load_config(quick=False)
+    runs = paper2.ablation_runs(config)
+    raw = [run.config for run in runs if run.config["variant"] == "jemo-raw-no-generation"]
+    assert [c["seed"] for c in raw] == [0, 1, 2, 3, 4] and all(c["normalize_features"] is False for c in raw)
+    assert all(c["jem"]["generate_every"] == 1000000 and c["orthogonality_weight"] == 1.0 for c in raw)
+    assert [run.config["seed"] for run in runs if run.config["variant"] == "tau1"] == [0, 1, 2]
+    seeds = [run.config["seed"] for run in runs]
+    assert seeds == sorted(seeds)  # seed by seed, so an interrupted sweep has whole seeds
+    assert [run.config["seed"] for run in paper2.ablation_runs(config, seeds=[7])] == [7] * len(config["jem_ablation"]["variants"])

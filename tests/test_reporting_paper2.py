@@ -221,3 +221,13 @@ def test_the_generated_covariance_panel_shows_the_marchenko_pastur_band_of_the_s
     low, high = report.marchenko_pastur_bounds(2, 8, 1 / 3)
     x0, x1 = band.get_x(), band.get_x() + band.get_width()
     assert (x0, x1) == pytest.approx((low, high))
+
+
+def test_raw_jemo_variants_are_judged_against_the_gcn_and_the_papers_jemo():
+    table = [make_run("gcn", s, 0.80 + 0.01 * s) for s in (0, 1)]
+    ablation = [make_run("jemo", s, 0.835 + 0.002 * s, variant="jemo-raw-no-generation") for s in (0, 1)]
+    results = results_of(table, ablation, variants=("jemo-raw-no-generation",))
+    claims = {c.key: c for c in report.ablation_claims(results)}
+    assert claims["jemo_raw_no_generation_as_accurate_as_gcn"].judgement.verdict.value == "fails"
+    assert claims["jemo_raw_no_generation_as_paper"].judgement.verdict.value == "holds"
+    assert claims["jemo_raw_no_generation_as_paper"].paper == "83.66 %"
