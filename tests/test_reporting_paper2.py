@@ -231,3 +231,19 @@ def test_raw_jemo_variants_are_judged_against_the_gcn_and_the_papers_jemo():
     assert claims["jemo_raw_no_generation_as_accurate_as_gcn"].judgement.verdict.value == "fails"
     assert claims["jemo_raw_no_generation_as_paper"].judgement.verdict.value == "holds"
     assert claims["jemo_raw_no_generation_as_paper"].paper == "83.66 %"
+
+
+def test_load_results_reads_the_plan_of_the_config(tmp_path):
+    import json
+
+    for experiment, runs in (("jem_table", [make_run("gcn", 0, 0.8)]),
+                             ("jem_ablation", [make_run("jemo", 0, 0.7, variant="jemo-raw-no-generation")])):
+        (tmp_path / experiment).mkdir()
+        for run in runs:
+            (tmp_path / experiment / f"{run['key']}.json").write_text(json.dumps(run))
+    results = report.load_results(tmp_path)
+    assert results.planned == 45 and results.seeds == 5 and results.ablation_seeds == 3
+    assert results.variant_seeds["jemo-raw-no-generation"] == 5 and "tau1" not in results.variant_seeds
+    assert results.raw == [] and len(results.ablation) == 1
+    rows = {key: planned for key, _, _, planned in report.ablation_rows(results)}
+    assert rows["jemo-raw-no-generation"] == 5 and rows["tau1"] == 3

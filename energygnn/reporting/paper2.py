@@ -160,10 +160,11 @@ def load_results(root: Path | None = None) -> Paper2Results:
         except FileNotFoundError:
             optional[name] = []
     section, variants = config["jem_table"], config["jem_ablation"]
-    return Paper2Results(table, optional["jem_ablation"], optional["jem_normalisation"], tuple(section["datasets"]),
-                         tuple(section["models"]), tuple(variants["variants"]), len(section["seeds"]),
-                         len(variants["seeds"]), len(experiments.jem_runs(config)),
-                         {name: len(v["seeds"]) for name, v in variants["variants"].items() if "seeds" in v})
+    return Paper2Results(table, optional["jem_ablation"], optional["jem_normalisation"],
+                         datasets=tuple(section["datasets"]), models=tuple(section["models"]),
+                         variants=tuple(variants["variants"]), seeds=len(section["seeds"]),
+                         ablation_seeds=len(variants["seeds"]), planned=len(experiments.jem_runs(config)),
+                         variant_seeds={name: len(v["seeds"]) for name, v in variants["variants"].items() if "seeds" in v})
 
 
 # ---------------------------------------------------------------- calibration
