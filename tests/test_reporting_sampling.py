@@ -7,7 +7,8 @@ def fake_run(partition, seed, ratio, sgld_end, noise_end, accuracy, model="jem")
     history = {"sgld_step_ratio": [ratio, ratio], "sgld_energy_start": [-2.0, -2.0], "gen_loss": [0.2, 0.1], "clf_loss": [1.0, 1.0],
                "sgld_energy_end": [sgld_end, sgld_end], "sgld_energy_noise_only": [noise_end, noise_end],
                "data_energy": [-1.0, -1.5], "sgld_distance": [1.5, 1.7]}
-    return {"key": f"{partition}-{seed}", "config": {"seed": seed, "model": model, "jem": {"partition": partition}},
+    return {"key": f"{partition}-{seed}", "config": {"dataset": "Cora", "seed": seed, "model": model,
+                                                     "jem": {"partition": partition}},
             "result": {"status": "ok", "final_test_acc": accuracy, "history": history,
                        "sgld_energy_steps": {"2": [-2.0, -2.5, -3.0]}}}
 
@@ -55,6 +56,7 @@ def test_the_figures_draw_what_the_runs_recorded():
     assert list(right.lines[0].get_ydata()) == pytest.approx([-0.3, -0.3])
     energy = sampling.sgld_energy_figure(runs[0]).axes[0]
     assert list(energy.lines[0].get_ydata()) == [-2.0, -2.5, -3.0] and energy.lines[1].get_ydata()[0] == -1.5
+    assert energy.get_title() == "Cora, seed 0: " + sampling.READING_LABELS["sum"]
     with pytest.raises(ValueError, match="recorded no SGLD energies"):
         sampling.sgld_energy_figure({**runs[0], "result": {"history": {}}})
 

@@ -23,6 +23,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..ebm.sampler import PARTITIONS
 from ..experiments.results import load_experiment
@@ -247,7 +248,7 @@ def step_ratio_figure(rows: Sequence[ReadingRow], seed: int = 0) -> Figure:
 def sgld_energy_figure(run: Run) -> Figure:
     """The chains' mean energy at every SGLD step of one GCN-JEM run, at each recorded epoch
     (one line per epoch, later epochs darker), beside that epoch's mean energy of the batch's
-    real nodes (dashed)."""
+    real nodes (dashed), titled with the dataset, seed and reading of :math:`Z`."""
     steps = run["result"].get("sgld_energy_steps")
     if not steps:
         raise ValueError(f"sgld_energy_figure: run {run['key']!r} recorded no SGLD energies (made before they were).")
@@ -259,6 +260,9 @@ def sgld_energy_figure(run: Run) -> Figure:
     for colour, epoch in zip(colours, epochs):
         axis.plot(steps[epoch], color=colour, marker=".", label=f"epoch {epoch}")
         axis.axhline(data_energy[int(epoch) - 1], color=colour, ls="--", lw=1)
-    axis.set(xlabel="SGLD step", ylabel=r"mean energy $-\mathrm{LSE}$ of the chains")
+    reading = run["config"]["jem"]["partition"]
+    axis.set(xlabel="SGLD step", ylabel=r"mean energy $-\mathrm{LSE}$ of the chains",
+             title=f"{run['config']['dataset']}, seed {run['config']['seed']}: {READING_LABELS.get(reading, reading)}")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9, frameon=False)
     return fig
