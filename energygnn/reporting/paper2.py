@@ -559,8 +559,10 @@ def _spectrum_panels(panels: Sequence[tuple[str, Sequence[float], str]], width: 
     fig, axes = _figure(len(panels), width=width, sharey=True)
     with plt.rc_context(FIGURE_STYLE):
         if band is not None:  # (panel, low, high, label): a shaded interval behind one histogram
-            axes[band[0]].axvspan(band[1], band[2], color="0.85", zorder=0, label=band[3])
-            axes[band[0]].legend(loc="upper right", fontsize=9)
+            axis = axes[band[0]]
+            axis.axvspan(band[1], band[2], color="0.85", zorder=0, label=band[3])
+            axis.set_xlim(0, 1.3 * max(band[2], max(panels[band[0]][1])))  # the band's edges in view
+            axis.legend(loc="upper right", fontsize=9)
         for axis, (title, values, colour) in zip(axes, panels):
             axis.hist(values, bins=100, log=True, color=colour)
             axis.set_title(title)
