@@ -247,3 +247,9 @@ def test_load_results_reads_the_plan_of_the_config(tmp_path):
     assert results.raw == [] and len(results.ablation) == 1
     rows = {key: planned for key, _, _, planned in report.ablation_rows(results)}
     assert rows["jemo-raw-no-generation"] == 5 and rows["tau1"] == 3
+
+
+def test_feature_row_sums_are_those_of_the_raw_features():
+    numbers = report.feature_row_sums(results_of([], datasets=("Cora", "PubMed")))
+    assert numbers["row_sum_Cora"] == pytest.approx(18.17, abs=0.01)  # binary: about 18 words per paper
+    assert 1.5 < numbers["row_sum_PubMed"] < 2.5  # TF-IDF values: rows nearly as small as normalised ones

@@ -257,6 +257,14 @@ def paper_ece_numbers(results: Paper2Results, dataset: str = "Cora") -> dict[str
     return numbers
 
 
+def feature_row_sums(results: Paper2Results) -> dict[str, float]:
+    """``row_sum_<dataset>``: the mean over nodes of the raw features' row sums (1 once
+    row-normalised): how large the inputs are that GCN-JEMO's penalty meets."""
+    from ..data import load_planetoid  # the datasets, not the results: loaded only when asked
+
+    return {f"row_sum_{name}": float(load_planetoid(name).x.sum(dim=1).mean()) for name in results.datasets}
+
+
 # ---------------------------------------------------------------- tables
 
 
