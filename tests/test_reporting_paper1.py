@@ -191,3 +191,11 @@ def test_same_seed_comparisons_pair_seeds_and_judge_each_cell():
     assert "| 0.000 (3 seeds) | 0.010 |" in table[2] and "| 0.210 (2 seeds) | 0.010 |" in table[3]
     claims = report.same_seed_claims(base, variant, cells, "Two threads")
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.FAILS]
+
+
+def test_same_seed_claims_compare_only_the_seeds_both_ran():
+    # base seeds 0-2 at 0.1, 0.2, 0.9; the variant re-ran seeds 0 and 1 unchanged: equal on those seeds
+    base = group_runs(table1_runs({("basic", 64): [0.1, 0.2, 0.9]}), "dataset", "model", "depth")
+    variant = group_runs(table1_runs({("basic", 64): [0.1, 0.2]}), "dataset", "model", "depth")
+    [claim] = report.same_seed_claims(base, variant, [("Cora", "basic", 64)], "Two threads")
+    assert claim.judgement.counts == (2, 2) and claim.judgement.difference == pytest.approx(0.0)

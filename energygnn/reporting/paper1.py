@@ -322,10 +322,14 @@ def same_seed_table(groups: Groups, variant_groups: Groups, cells: Sequence[tupl
 
 def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], change: str) -> list[Claim]:
     """Per cell, the claim that ``change`` leaves the cell's accuracy where it was: the variant's
-    seeds as accurate as the base's (``=``, by the shared rule)."""
-    return [Claim(f"{dataset}, {MODEL_LABELS[model]}, depth {depth}", f"{change} leaves the accuracy within noise",
-                  "", judge(seed_values(variant_groups, (dataset, model, depth)), seed_values(groups, (dataset, model, depth)), "="))
-            for dataset, model, depth in cells]
+    runs as accurate as the base's with the same seeds (``=``, by the shared rule)."""
+    claims = []
+    for cell in cells:
+        variant = {run["config"]["seed"]: run["result"][SCORE] for run in variant_groups.get(cell, [])}
+        base = [run["result"][SCORE] for run in groups.get(cell, []) if run["config"]["seed"] in variant]
+        claims.append(Claim(f"{cell[0]}, {MODEL_LABELS[cell[1]]}, depth {cell[2]}",
+                            f"{change} leaves the accuracy within noise", "", judge(list(variant.values()), base, "=")))
+    return claims
 
 
 # -- Figure 3: energies inside trained deep models -------------------------------------------------
