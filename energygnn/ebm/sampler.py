@@ -11,7 +11,7 @@ replaced by samples :math:`\hat x_i`, giving :math:`\tilde X`. SGLD ascends
 i.e. descends the samples' energies renormalised by the graph's energy (the normaliser is
 held constant when differentiating). Algorithm 1 writes
 :math:`Z(X) = \operatorname{LogSumExp}_{y'} f_\theta(A, X)[y']` without saying over which nodes, so
-:data:`PARTITIONS` holds its readings (``partition``):
+``PARTITIONS`` holds its readings (``partition``):
 
 * ``"sum"``: :math:`Z = \sum_{j=1}^n \operatorname{LSE}_j(X)`, minus the sum of all node energies
   (the formula above; :math:`|Z|` grows with :math:`n`);
@@ -50,7 +50,7 @@ DENSE_BLOCK_LIMIT = 1 << 22  # entries of the N2 x N1 block kept dense (16 MiB i
 
 
 def partition_of(lse: Tensor, reading: str) -> Tensor:
-    r""":math:`Z` under one reading (:data:`PARTITIONS`) from the per-node
+    r""":math:`Z` under one reading (``PARTITIONS``) from the per-node
     :math:`\operatorname{LSE}_j`, [n] (in any order: every reading is symmetric in the nodes)."""
     if reading == "sum":
         return lse.sum()
@@ -77,7 +77,7 @@ class GraphSampler:
         edge_weight (Tensor): [m] its weights.
         nodes (Tensor): [b] distinct positions whose rows the samples replace.
         method (str, optional): ``"subgraph"`` (default) or ``"full"``.
-        partition (str, optional): the reading of :math:`Z` (:data:`PARTITIONS`): ``"sum"``
+        partition (str, optional): the reading of :math:`Z` (``PARTITIONS``): ``"sum"``
             (default), ``"mean"``, ``"lse"`` or ``"none"`` (plain JEM energies).
         preactivation (Tensor, optional): the first layer's pre-activation with the real
             features, [n, hidden], if the caller has it (a training forward pass computes the same

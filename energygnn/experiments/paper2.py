@@ -53,7 +53,7 @@ def ablation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
 
 
 def reading_runs(config: dict[str, Any], seeds=None) -> list[Run]:
-    """GCN-JEM under each reading of Algorithm 1's :math:`Z` (:data:`~energygnn.ebm.sampler.PARTITIONS`),
+    """GCN-JEM under each reading of Algorithm 1's :math:`Z` (``energygnn.ebm.sampler.PARTITIONS``),
     everything else as in the table: which reading lets SGLD sample?"""
     section = config["jem_readings"]
     dataset, model = section["dataset"], section["model"]

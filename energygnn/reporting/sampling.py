@@ -1,16 +1,16 @@
 r"""Does paper 2's SGLD sample? The readings of Algorithm 1's :math:`Z` judged by one rule
 (``results/jem_readings/``), and the diagnostics every GCN-JEM run records
-(:data:`~energygnn.ebm.trainer.SGLD_DIAGNOSTICS`).
+(``energygnn.ebm.trainer.SGLD_DIAGNOSTICS``).
 
-A reading *qualifies* (:data:`READING_RULE`) when its samples move and its classifier keeps the
+A reading *qualifies* (``READING_RULE``) when its samples move and its classifier keeps the
 GCN's accuracy:
 
 * the mean step ratio :math:`\lVert \alpha \nabla_x E \rVert / \lVert \sigma \varepsilon \rVert`
-  (over epochs, steps and chains) is at least :data:`MIN_STEP_RATIO`;
+  (over epochs, steps and chains) is at least ``MIN_STEP_RATIO``;
 * SGLD leaves the chains at a lower energy than the same noise without the gradient would
   (the change of their mean energy over an epoch's SGLD, against the noise alone's, judged by
   :func:`~energygnn.reporting.verdicts.judge` over seeds);
-* GCN-JEM's mean test accuracy is within :data:`MAX_ACCURACY_GAP` points of the GCN's.
+* GCN-JEM's mean test accuracy is within ``MAX_ACCURACY_GAP`` points of the GCN's.
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ class ReadingRow:
 
     @property
     def checks(self) -> dict[str, bool]:
-        """Each part of :data:`READING_RULE`: ``step_ratio``, ``lower_than_noise``, ``accuracy``."""
+        """Each part of ``READING_RULE``: ``step_ratio``, ``lower_than_noise``, ``accuracy``."""
         return {"step_ratio": statistics.fmean(self.step_ratios) >= MIN_STEP_RATIO,
                 "lower_than_noise": self.moves.verdict is Verdict.HOLDS,
                 "accuracy": abs(self.accuracy_gap) <= MAX_ACCURACY_GAP}
@@ -108,7 +108,7 @@ class ReadingRow:
 
 def reading_rows(readings: Sequence[Run], gcn: Sequence[Run]) -> list[ReadingRow]:
     """One :class:`ReadingRow` per reading present in ``readings`` (runs of ``jem_readings``
-    that finished), in :data:`~energygnn.ebm.sampler.PARTITIONS` order, against the GCN runs
+    that finished), in ``energygnn.ebm.sampler.PARTITIONS`` order, against the GCN runs
     ``gcn`` (the accuracy table's, same dataset).
 
     Raises:
@@ -134,7 +134,7 @@ def reading_rows(readings: Sequence[Run], gcn: Sequence[Run]) -> list[ReadingRow
 
 
 def chosen_reading(rows: Sequence[ReadingRow]) -> tuple[str, bool]:
-    """The default reading by :data:`READING_RULE`, and whether it qualifies."""
+    """The default reading by ``READING_RULE``, and whether it qualifies."""
     qualifying = [row for row in rows if row.qualifies]
     best = max(qualifying or rows, key=lambda row: statistics.fmean(row.accuracies))
     return best.reading, bool(qualifying)
