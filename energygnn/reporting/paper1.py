@@ -298,11 +298,16 @@ def variant_cells(section: dict[str, Any]) -> list[tuple[str, str, int]]:
             for depth in section["depths"]]
 
 
+def same_seed_pairs(groups: Groups, variant_groups: Groups, cell: tuple) -> list[tuple[float, float]]:
+    """Per seed present in both, ``(variant, base)`` best validation accuracy, in the variant's order."""
+    base = {run["config"]["seed"]: run["result"][SCORE] for run in groups.get(cell, [])}
+    return [(run["result"][SCORE], base[run["config"]["seed"]]) for run in variant_groups.get(cell, [])
+            if run["config"]["seed"] in base]
+
+
 def same_seed_differences(groups: Groups, variant_groups: Groups, cell: tuple) -> list[float]:
     """Per seed present in both, the variant's best validation accuracy minus the base run's."""
-    base = {run["config"]["seed"]: run["result"][SCORE] for run in groups.get(cell, [])}
-    return [run["result"][SCORE] - base[run["config"]["seed"]] for run in variant_groups.get(cell, [])
-            if run["config"]["seed"] in base]
+    return [variant - base for variant, base in same_seed_pairs(groups, variant_groups, cell)]
 
 
 def same_seed_table(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], base: str, variant: str) -> str:
@@ -325,10 +330,10 @@ def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tup
     runs as accurate as the base's with the same seeds (``=``, by the shared rule)."""
     claims = []
     for cell in cells:
-        variant = {run["config"]["seed"]: run["result"][SCORE] for run in variant_groups.get(cell, [])}
-        base = [run["result"][SCORE] for run in groups.get(cell, []) if run["config"]["seed"] in variant]
+        pairs = same_seed_pairs(groups, variant_groups, cell)
         claims.append(Claim(f"{cell[0]}, {MODEL_LABELS[cell[1]]}, depth {cell[2]}",
-                            f"{change} leaves the accuracy within noise", "", judge(list(variant.values()), base, "=")))
+                            f"{change} leaves the accuracy within noise", "",
+                            judge([variant for variant, _ in pairs], [base for _, base in pairs], "=")))
     return claims
 
 
