@@ -96,3 +96,15 @@ def test_with_zero_step_size_the_trace_predicts_the_noise_only_chain():
     trace = SGLDTrace()
     x = langevin_dynamics(torch.ones(5, 3), quadratic, 4, 0.0, 0.2, torch.Generator().manual_seed(0), trace=trace)
     assert torch.allclose(x, trace.start + trace.noise) and trace.step_ratios == [0.0] * 4
+
+
+def test_the_trace_can_skip_the_energy_after_the_last_step():
+    calls = []
+
+    def counted(x):
+        calls.append(1)
+        return quadratic(x)
+
+    trace = SGLDTrace(final_energy=False)
+    langevin_dynamics(torch.ones(3, 2), counted, 4, 0.1, 0.1, torch.Generator().manual_seed(0), trace=trace)
+    assert len(calls) == 4 and len(trace.energies) == 4 and len(trace.step_ratios) == 4

@@ -18,9 +18,14 @@ from torch import Tensor
 class SGLDTrace:
     r"""What a chain did, filled in by :func:`langevin_dynamics` when passed as ``trace``.
 
+    Args:
+        final_energy (bool, optional): also evaluate :math:`E(x_\eta)` after the last step (one more
+            energy evaluation; default ``True``). A caller that evaluates the samples anyway can
+            turn it off.
+
     Attributes:
-        energies (list[float]): :math:`E(x_t)` for :math:`t = 0, \dots, \eta` (the last one is
-            evaluated after the final step).
+        energies (list[float]): :math:`E(x_t)` for :math:`t = 0, \dots, \eta` (the last one only
+            with ``final_energy``).
         step_ratios (list[float]): per step, the mean over chains (rows) of
             :math:`\lVert \alpha \nabla_{x_i} E \rVert / \lVert \sigma \varepsilon_i \rVert`: below
             ~0.1 the noise decides where a chain goes, not the model.
@@ -28,6 +33,7 @@ class SGLDTrace:
         noise (Tensor): [b, c] the summed noise :math:`\sigma \sum_t \varepsilon_t`; ``start + noise``
             is where the same chains would be without the gradient.
     """
+    final_energy: bool = True
     energies: list[float] = field(default_factory=list)
     step_ratios: list[float] = field(default_factory=list)
     start: Tensor | None = None
@@ -61,7 +67,8 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
         generator (torch.Generator, optional): source of the noise, for reproducible chains.
         callback (callable, optional): called as ``callback(t, x_t, E(x_t))`` before each step.
         trace (SGLDTrace, optional): filled with the energies, step ratios, start and summed
-            noise (costs one more energy evaluation, after the last step).
+            noise (one more energy evaluation after the last step, unless ``trace.final_energy``
+            is off).
 
     Returns:
         Tensor: the samples after the last step, detached.
@@ -102,7 +109,7 @@ def langevin_dynamics(x: Tensor, energy: Callable[[Tensor], Tensor], steps: int,
     # a non-finite sample makes the next energy non-finite, so one check at the end suffices
     if not torch.isfinite(x).all():
         raise FloatingPointError(f"langevin_dynamics: samples became non-finite after {steps} steps.")
-    if trace is not None:
+    if trace is not None and trace.final_energy:
         with torch.no_grad():
             trace.energies.append(energy(x).item())
     return x.detach()

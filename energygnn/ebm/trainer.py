@@ -120,7 +120,7 @@ class EnergyGCNTrainer:
             model.eval()
             sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem["sampler"],
                                    jem["partition"], preactivation)
-            trace, steps = SGLDTrace(), None
+            trace, steps = SGLDTrace(final_energy=False), None  # the samples are evaluated below
             if epoch % jem["generate_every"] == 0 or epoch == self.config["epochs"]:
                 steps = self.sgld_energy_steps[epoch] = []
             try:
