@@ -52,13 +52,22 @@ def check_embeddings(x: Tensor, caller: str, finite: bool = True) -> None:
         raise ValueError(f"{caller}: x contains NaN or infinite values; the energies are undefined.")
 
 
+class NonFiniteEnergyError(ValueError):
+    """The node energies are NaN or infinite: the embeddings are, or their energies overflow the
+    dtype. In training this means a diverging model (e.g. a large entropy step), which training
+    loops may record as the run's outcome rather than fail."""
+
+
 def _check_energy(energy: Tensor, x: Tensor, caller: str) -> None:
     """Checking the [n] energies is cheaper than checking the [n, c] input: any NaN or inf in x
     makes every energy NaN (through the centring), so x itself is only inspected on failure."""
     if not bool(torch.isfinite(energy).all()):
-        check_embeddings(x, caller)
-        raise ValueError(f"{caller}: the node energies overflow in {x.dtype}; scale the embeddings "
-                         "down or use float64.")
+        try:
+            check_embeddings(x, caller)
+        except ValueError as error:
+            raise NonFiniteEnergyError(str(error)) from None
+        raise NonFiniteEnergyError(f"{caller}: the node energies overflow in {x.dtype}; scale the embeddings "
+                                   "down or use float64.")
 
 
 def _check_temperature(temperature: float, caller: str) -> None:

@@ -87,6 +87,28 @@ def test_training_records_history_energies_and_is_deterministic():
     assert first["layer_energies"] == second["layer_energies"]
 
 
+def test_a_diverging_entropy_step_stops_the_run_with_its_reason():
+    # lambda = 1e30 with a_i = 1 overflows float32's energies in the first forward
+    result = train_node_classifier(tiny_config(depth=8, model_options={"weight": 1e30, "temperature": 0.1,
+                                                                       "normalize": False}))
+    assert result["status"].startswith("stopped at epoch 1:") and "overflow" in result["status"]
+    assert result["best_val_acc"] is None and result["history"]["val_acc"] == []
+
+
+def test_entropy_map_runs_cover_the_grid_once_per_seed():
+    config = paper1.load_config(quick=False)
+    section = config["entropy_maps"]
+    runs = paper1.entropy_map_runs(config)
+    settings = {(r.config["dataset"], r.config["seed"], r.config["model_options"]["weight"],
+                 r.config["model_options"]["temperature"], r.config["model_options"]["normalize"]) for r in runs}
+    assert len(settings) == len(runs) == (len(section["datasets"]) * len(section["seeds"]) * len(section["weights"])
+                                          * len(section["temperatures"]) * len(section["normalize"]))
+    assert {r.config["depth"] for r in runs} == {64} and {r.config["model"] for r in runs} == {"entropic"}
+    assert [r.config["seed"] for r in runs] == sorted(r.config["seed"] for r in runs)  # seed by seed
+    paper_setting = config["model_options"]["entropic"]
+    assert any(r.config["model_options"] == paper_setting for r in runs)  # the paper's lambda, T and a_i
+
+
 def test_metrics_come_from_the_training_forward_for_models_without_dropout():
     """Epoch 1's metrics are the untrained model's (the authors' protocol); with "after_step" they
     are those of the model after its first update."""

@@ -82,6 +82,30 @@ def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "tab
             for depth in depths or section["depths"]]
 
 
+def entropy_setting_name(weight: float, temperature: float, normalize: bool) -> str:
+    """How a setting of the entropy step appears in run keys: ``lambda10-T0.1-normalized``."""
+    return f"lambda{weight:g}-T{temperature:g}-{'normalized' if normalize else 'plain'}"
+
+
+def entropy_map_runs(config, seeds=None) -> list[Run]:
+    """The entropic GCN at one depth over the ``weights`` x ``temperatures`` x ``normalize`` grid
+    of the ``entropy_maps`` section, seed by seed."""
+    section = config["entropy_maps"]
+    depth = section["depth"]
+    runs = []
+    for seed in seeds or section["seeds"]:
+        for dataset in section["datasets"]:
+            for normalize in section["normalize"]:
+                for weight in section["weights"]:
+                    for temperature in section["temperatures"]:
+                        options = {**config["model_options"]["entropic"], "weight": weight,
+                                   "temperature": temperature, "normalize": normalize}
+                        key = f"{dataset}-entropic-depth{depth}-{entropy_setting_name(weight, temperature, normalize)}-seed{seed}"
+                        runs.append(Run("entropy_maps", key, _training_config(
+                            config, section, dataset, "entropic", depth, seed, options)))
+    return runs
+
+
 def survey_energy(x: torch.Tensor, edge_index: torch.Tensor) -> float:
     """``E(X) = (1/n) sum_i sum_{j in N(i)} ||x_i - x_j||^2`` (Rusch et al. 2023): twice the mean plain node energy."""
     return float(2 * node_energy(x, edge_index).mean())

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data import load_planetoid
-from ..entropy import node_energy
+from ..entropy import NonFiniteEnergyError, node_energy
 from ..history import HISTORY_KEYS, METRICS, best_epoch_summary, metrics_protocol, record_split_metrics
 from ..models import build_model
 from .cache import torch_threads
@@ -77,7 +77,8 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     step and the metrics); ``config["metrics"]`` (``"auto"``, ``"training_forward"`` or ``"after_step"``; default ``"auto"``) says
     which forward the metrics come from. At ``energy_epochs`` the mean energy of every hidden
     layer is recorded from the same forward. ``config["torch_threads"]``, when given, sets torch's
-    thread count for the run (restored afterwards). Non-finite losses stop the run.
+    thread count for the run (restored afterwards). Non-finite losses and non-finite node energies
+    (:class:`~energygnn.entropy.NonFiniteEnergyError`) stop the run, with the reason in ``status``.
     """
     with torch_threads(config.get("torch_threads", torch.get_num_threads())):
         return _train_node_classifier(config)
@@ -93,8 +94,12 @@ def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     for epoch in range(1, config["epochs"] + 1):
         start = time.perf_counter()
         record_energy = epoch in config.get("energy_epochs", [])
-        step = train_epoch(model, optimizer, scheduler, data,
-                           return_hidden=record_energy and protocol == "training_forward")
+        try:
+            step = train_epoch(model, optimizer, scheduler, data,
+                               return_hidden=record_energy and protocol == "training_forward")
+        except NonFiniteEnergyError as error:  # a diverging model is a result of its setting, not a failure
+            status = f"stopped at epoch {epoch}: {error}"
+            break
         if not math.isfinite(step.loss):
             status = f"stopped at epoch {epoch}: non-finite training loss {step.loss}"
             break

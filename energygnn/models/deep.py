@@ -205,9 +205,10 @@ class G2GCN(DeepGNN):
         return F.relu(out) if self.relu_logits else out
 
 
-# "entropic_authors" is the entropic GCN stepping along the authors' direction (pass variant="authors").
+# "entropic_authors" is the entropic GCN stepping along the authors' direction (pass variant="authors");
+# "g2_authors" is G2 with the ReLU the authors put on the logits (pass relu_logits=True).
 MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": EntropicGCN, "g2": G2GCN,
-          "pairnorm": PairNormGCN}
+          "g2_authors": G2GCN, "pairnorm": PairNormGCN}
 
 
 def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
