@@ -128,11 +128,32 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
     return {"survey_energy": survey, "authors_energy": authors}
 
 
-def figure2_runs(config) -> list[Run]:
-    section = config["figure2"]
-    return [Run("figure2", f"{model}-depth{depth}", {
+def _figure2_run(config, experiment: str, key: str, model: str, options: dict[str, Any], depth: int) -> Run:
+    section = config["figure2"]  # grid, draws and depths are Figure 2's for every setting
+    return Run(experiment, key, {
         "model": model, "depth": depth, "draws": section["draws"], "grid": section["grid"],
         "out_channels": section["out_channels"],
         "hidden_channels": section.get("hidden_channels", config["training"]["hidden_channels"]),
-        "model_options": config["model_options"][model]})
-        for model in section["models"] for depth in section["depths"]]
+        "model_options": options})
+
+
+def figure2_runs(config) -> list[Run]:
+    section = config["figure2"]
+    return [_figure2_run(config, "figure2", f"{model}-depth{depth}", model, config["model_options"][model], depth)
+            for model in section["models"] for depth in section["depths"]]
+
+
+def figure2_setting_runs(config) -> list[Run]:
+    """Figure 2's untrained entropic GCN under every setting of the ``figure2_settings`` section:
+    step direction (``variants``) x energy normalisation x ``weights``, at one temperature."""
+    section = config["figure2_settings"]
+    runs = []
+    for variant in section["variants"]:
+        for normalize in section["normalize"]:
+            for weight in section["weights"]:
+                options = {**config["model_options"]["entropic"], "weight": weight,
+                           "temperature": section["temperature"], "normalize": normalize, "variant": variant}
+                setting = f"{variant}-{entropy_setting_name(weight, section['temperature'], normalize)}"
+                runs += [_figure2_run(config, "figure2_settings", f"entropic-{setting}-depth{depth}", "entropic",
+                                      options, depth) for depth in config["figure2"]["depths"]]
+    return runs
