@@ -109,6 +109,27 @@ def test_entropy_map_runs_cover_the_grid_once_per_seed():
     assert any(r.config["model_options"] == paper_setting for r in runs)  # the paper's lambda, T and a_i
 
 
+def test_the_chosen_entropy_setting_is_the_best_complete_one():
+    scores = {(1.0, 10.0, True): [0.3, 0.3, 0.3], (10.0, 1.0, True): [0.5, 0.6, 0.7],
+              (100.0, 0.1, False): [0.9, None, 0.9],  # diverged once: not eligible
+              (1.0, 0.1, True): [0.95, 0.95]}  # a seed missing: not eligible
+    assert paper1.choose_entropy_setting(scores, seeds=3) == (10.0, 1.0, True)
+    assert paper1.choose_entropy_setting({(1.0, 1.0, True): [0.5], (2.0, 1.0, True): [0.5]}, seeds=1) == (1.0, 1.0, True)
+    assert paper1.choose_entropy_setting({}, seeds=3) is None
+
+
+def test_table1_chosen_needs_the_whole_map_first(tmp_path):
+    config = paper1.load_config(quick=True)
+    with pytest.raises(FileNotFoundError, match="python -m energygnn run entropy_maps"):
+        paper1.table1_chosen_runs(config, tmp_path)
+    assert main(["run", "table1_chosen", "--quick", "--results", str(tmp_path)]) == 0  # runs the map first
+    [run] = paper1.table1_chosen_runs(config, tmp_path)
+    scores = paper1.entropy_map_scores(config, tmp_path, "Cora")
+    best = max(scores, key=lambda setting: sum(scores[setting]))
+    options = run.config["model_options"]
+    assert (options["weight"], options["temperature"], options["normalize"]) == best
+
+
 def test_metrics_come_from_the_training_forward_for_models_without_dropout():
     """Epoch 1's metrics are the untrained model's (the authors' protocol); with "after_step" they
     are those of the model after its first update."""
@@ -236,6 +257,22 @@ def test_committed_figure2_runs_are_reproduced(model, set_torch_threads):
     committed, again = re_run_committed("figure2", f"{model}-depth10", paper1.untrained_energy, set_torch_threads)
     for key in ("survey_energy", "authors_energy"):
         assert again[key] == pytest.approx(committed[key], rel=1e-6)
+
+
+@pytest.mark.parametrize("setting", ["exact-lambda100-T10-normalized", "authors-lambda1-T10-plain"])
+def test_committed_figure2_setting_runs_are_reproduced(setting, set_torch_threads):
+    committed, again = re_run_committed("figure2_settings", f"entropic-{setting}-depth10", paper1.untrained_energy,
+                                        set_torch_threads)
+    for key in ("survey_energy", "authors_energy"):
+        assert again[key] == pytest.approx(committed[key], rel=1e-6)
+
+
+@pytest.mark.parametrize("variant, model", [("exact", "entropic"), ("authors", "entropic_authors")])
+def test_figure2_settings_repeat_figure2_at_the_papers_setting(variant, model):
+    for depth in paper1.load_config(quick=False)["figure2"]["depths"]:
+        setting = read_json(results_root() / "figure2_settings" / f"entropic-{variant}-lambda1-T10-normalized-depth{depth}.json")
+        figure2 = read_json(results_root() / "figure2" / f"{model}-depth{depth}.json")
+        assert setting["result"] == figure2["result"]  # the same models, draws and float64 arithmetic
 
 
 @pytest.mark.parametrize("model", ["basic", "entropic"])

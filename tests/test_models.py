@@ -91,6 +91,15 @@ def test_g2_gate_interpolates_between_state_and_update(graph):
     assert bool(((out >= low - 1e-6) & (out <= high + 1e-6)).all())
 
 
+def test_the_authors_variants_are_what_their_names_say(graph):
+    torch.manual_seed(0)
+    g2 = build_model("g2_authors", 5, 3, 2, hidden_channels=8)
+    assert g2.relu_logits and bool((g2(graph.x, graph.edge_index) >= 0).all())
+    assert not build_model("g2", 5, 3, 2, hidden_channels=8).relu_logits
+    assert build_model("entropic_authors", 5, 3, 2, hidden_channels=8).convs[0].step.variant == "authors"
+    assert build_model("g2_authors", 5, 3, 2, hidden_channels=8, relu_logits=False).relu_logits is False
+
+
 def test_bad_model_arguments_are_reported(graph):
     with pytest.raises(ValueError, match="Unknown model 'gat'"):
         build_model("gat", 5, 3, 2)

@@ -1,6 +1,7 @@
 """The experiments of paper 1's Section 5: Table 1, Figure 2, Figure 3 and the CiteSeer temperature."""
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,60 @@ def entropy_map_runs(config, seeds=None) -> list[Run]:
                         runs.append(Run("entropy_maps", key, _training_config(
                             config, section, dataset, "entropic", depth, seed, options)))
     return runs
+
+
+def entropy_map_scores(config, results: Path, dataset: str) -> dict[tuple[float, float, bool], list[float | None]]:
+    """The stored map runs of ``dataset``: per setting ``(weight, temperature, normalize)``, the
+    best validation accuracy of each seed run (None for a run that diverged before its first
+    epoch's metrics), in grid order. Settings with no stored run are left out."""
+    scores: dict[tuple[float, float, bool], list[float | None]] = {}
+    for run in entropy_map_runs(config):
+        if run.config["dataset"] != dataset:
+            continue
+        stored = load_cached(run, results)
+        if stored is not None:
+            options = run.config["model_options"]
+            scores.setdefault((options["weight"], options["temperature"], options["normalize"]), []).append(
+                stored["result"]["best_val_acc"])
+    return scores
+
+
+def choose_entropy_setting(scores: dict[tuple, list[float | None]], seeds: int) -> tuple | None:
+    """The setting with the best mean validation accuracy among those with all ``seeds`` runs
+    stored and none diverged (ties: the first in grid order); None when no setting is complete."""
+    complete = {setting: values for setting, values in scores.items()
+                if len(values) == seeds and all(v is not None for v in values)}
+    return max(complete, key=lambda setting: statistics.fmean(complete[setting])) if complete else None
+
+
+def chosen_entropy_options(config, results: Path, dataset: str) -> dict[str, Any]:
+    """The entropic GCN's options at the setting :func:`choose_entropy_setting` picks from the
+    complete map of ``dataset``.
+
+    Raises:
+        FileNotFoundError: the map is incomplete; the message says which command completes it.
+    """
+    section = config["entropy_maps"]
+    scores = entropy_map_scores(config, results, dataset)
+    planned = len(section["weights"]) * len(section["temperatures"]) * len(section["normalize"])
+    stored = sum(len(values) for values in scores.values())
+    if stored < planned * len(section["seeds"]):
+        raise FileNotFoundError(
+            f"The lambda x T map of {dataset} is incomplete ({stored} of {planned * len(section['seeds'])} runs in "
+            f"{results / 'entropy_maps'}): run `python -m energygnn run entropy_maps` first.")
+    weight, temperature, normalize = choose_entropy_setting(scores, len(section["seeds"]))
+    return {**config["model_options"]["entropic"], "weight": weight, "temperature": temperature, "normalize": normalize}
+
+
+def table1_chosen_runs(config, results: Path, seeds=None) -> list[Run]:
+    """Table 1's entropic rows with each dataset's setting chosen from its map (seed by seed)."""
+    section = config["table1_chosen"]
+    options = {dataset: chosen_entropy_options(config, results, dataset) for dataset in section["datasets"]}
+    return [Run("table1_chosen", f"{dataset}-entropic-depth{depth}-"
+                f"{entropy_setting_name(options[dataset]['weight'], options[dataset]['temperature'], options[dataset]['normalize'])}"
+                f"-seed{seed}",
+                _training_config(config, section, dataset, "entropic", depth, seed, options[dataset]))
+            for seed in seeds or section["seeds"] for dataset in section["datasets"] for depth in section["depths"]]
 
 
 def survey_energy(x: torch.Tensor, edge_index: torch.Tensor) -> float:

@@ -40,11 +40,21 @@ def mean_std(values: list[float]) -> tuple[float, float, int]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0), len(values)
 
 
+def config_value(entry: dict[str, Any], field: str) -> Any:
+    """``entry["config"][field]``; a dotted ``field`` reaches into nested settings
+    (``"model_options.weight"``)."""
+    value = entry["config"]
+    for part in field.split("."):
+        value = value[part]
+    return value
+
+
 def group_runs(stored: list[dict[str, Any]], *fields: str) -> dict[tuple, list[dict[str, Any]]]:
-    """Runs grouped by the given config fields, e.g. ``("dataset", "model", "depth")``."""
+    """Runs grouped by the given config fields, e.g. ``("dataset", "model", "depth")``; dotted
+    fields reach into nested settings (``"model_options.temperature"``)."""
     groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for entry in stored:
-        groups[tuple(entry["config"][field] for field in fields)].append(entry)
+        groups[tuple(config_value(entry, field) for field in fields)].append(entry)
     return dict(groups)
 
 

@@ -205,16 +205,18 @@ class G2GCN(DeepGNN):
         return F.relu(out) if self.relu_logits else out
 
 
-# "entropic_authors" is the entropic GCN stepping along the authors' direction (pass variant="authors");
-# "g2_authors" is G2 with the ReLU the authors put on the logits (pass relu_logits=True).
 MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": EntropicGCN, "g2": G2GCN,
           "g2_authors": G2GCN, "pairnorm": PairNormGCN}
+# the authors' variants of a class: what their name sets unless the options say otherwise
+MODEL_DEFAULTS = {"entropic_authors": {"variant": "authors"}, "g2_authors": {"relu_logits": True}}
 
 
 def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
-    """A model of ``MODELS`` by name (``"basic"``, ``"entropic"``, ``"g2"``, ``"pairnorm"``)."""
+    """A model of ``MODELS`` by name: ``"basic"``, ``"entropic"``, ``"entropic_authors"`` (the
+    authors' step direction), ``"g2"``, ``"g2_authors"`` (ReLU on the logits) or ``"pairnorm"``;
+    ``options`` go to the class, over the name's defaults (``MODEL_DEFAULTS``)."""
     try:
         cls = MODELS[name]
     except KeyError:
         raise ValueError(f"Unknown model {name!r}; valid names: {', '.join(MODELS)}.") from None
-    return cls(in_channels, out_channels, depth, **options)
+    return cls(in_channels, out_channels, depth, **{**MODEL_DEFAULTS.get(name, {}), **options})

@@ -25,6 +25,7 @@ from .verdicts import Judgement, Verdict, judge, overall_verdict, verdict_counts
 
 Groups = dict[tuple, list[dict[str, Any]]]
 SCORE = "best_val_acc"  # the paper's metric
+DOUBLE_CLAIM_DATASETS = ("Cora",)  # where the paper says "approximately double" (Section 5)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,11 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
     * it still degrades with depth: more accurate at ``shallow`` than at ``deep`` (``>``);
     * PairNorm is more accurate than the entropic GCN at ``deep`` (``>``);
     * G2 stays near the paper's low, flat value: as accurate at ``deep`` as the paper's single
-      run (``=``, the paper's number fixed).
+      run (``=``, the paper's number fixed);
+    * at ``shallow`` the entropic GCN beats PairNorm and beats G2 (``>``, two claims);
+    * on the datasets of ``DOUBLE_CLAIM_DATASETS`` (the paper: Cora) the entropic GCN's accuracy
+      at ``deep`` is about double the basic GCN's: the seeds' :math:`\log_2` ratios (seed ``s`` of
+      one model over seed ``s`` of the other, independent draws) are ``=`` 1.
     """
     claims = []
     for dataset in datasets:
@@ -195,7 +200,19 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
                   judge(ours["pairnorm", deep], ours["entropic", deep], ">")),
             Claim(dataset, f"G2 stays near the paper's low, flat value (judged at depth {deep}; the paper's mean over depths is {flat:.2f})",
                   f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "=")),
+            Claim(dataset, f"at depth {shallow} the entropic GCN beats PairNorm",
+                  f"{paper['entropic', shallow]:.2f} vs {paper['pairnorm', shallow]:.2f}",
+                  judge(ours["entropic", shallow], ours["pairnorm", shallow], ">")),
+            Claim(dataset, f"at depth {shallow} the entropic GCN beats G2",
+                  f"{paper['entropic', shallow]:.2f} vs {paper['g2', shallow]:.2f}",
+                  judge(ours["entropic", shallow], ours["g2", shallow], ">")),
         ]
+        if dataset in DOUBLE_CLAIM_DATASETS:
+            ratios = [math.log2(e / b) for e, b in zip(ours["entropic", deep], ours["basic", deep]) if e > 0 and b > 0]
+            claims.append(Claim(
+                dataset, f"at depth {deep} the entropic GCN is about twice as accurate as the basic GCN "
+                "(judged on log2 of the ratio, = 1)",
+                f"ratio {paper['entropic', deep] / paper['basic', deep]:.2f}", judge(ratios, 1.0, "=")))
     return claims
 
 
@@ -252,14 +269,23 @@ def table1_summary_facts(groups: Groups, section: dict[str, Any], claims: Sequen
 def authors_step_table(groups: Groups, authors_groups: Groups, section: dict[str, Any]) -> str:
     """Best validation accuracy of the basic GCN and the entropic GCN with the exact and with the
     authors' step, by dataset and depth, and the paper's entropic GCN (in italics)."""
+    return comparison_table([("Basic GCN", "basic", groups), ("Entropic GCN, exact step", "entropic", groups),
+                             ("Entropic GCN, authors' step", "entropic_authors", authors_groups)], section)
+
+
+def comparison_table(lines: Sequence[tuple[str, str, Groups]], section: dict[str, Any], metric: str = SCORE,
+                     paper_model: str | None = "entropic") -> str:
+    """Rows of Table 1 side by side, by dataset and depth: each line ``(label, model, groups)``
+    gives ``metric`` (mean ± std over seeds) of ``model``'s runs in ``groups``; the paper's row of
+    ``paper_model`` follows in italics (none when ``paper_model`` is None)."""
     rows = []
     for dataset in section["datasets"]:
-        for label, model, source in (("Basic GCN", "basic", groups), ("Entropic GCN, exact step", "entropic", groups),
-                                     ("Entropic GCN, authors' step", "entropic_authors", authors_groups)):
-            rows.append([dataset, label] + [mean_std_cell(seed_values(source, (dataset, model, d)),
+        for label, model, source in lines:
+            rows.append([dataset, label] + [mean_std_cell(seed_values(source, (dataset, model, d), metric),
                                                           expected=len(section["seeds"])) for d in section["depths"]])
-        rows.append([dataset, "*Entropic GCN, paper*"] + [f"*{PAPER1_TABLE1[dataset, 'entropic'][d]:.2f}*"
-                                                          for d in section["depths"]])
+        if paper_model is not None:
+            rows.append([dataset, f"*{MODEL_LABELS[paper_model]}, paper*"] + [
+                f"*{PAPER1_TABLE1[dataset, paper_model][d]:.2f}*" for d in section["depths"]])
     return markdown_table(["dataset", "model"] + [str(d) for d in section["depths"]], rows)
 
 
@@ -287,6 +313,25 @@ def authors_step_claims(groups: Groups, authors_groups: Groups, datasets: Sequen
             Claim(dataset, f"at depth {depth} the authors' step is as accurate as the exact step", "",
                   judge(authors, exact, "=")),
         ]
+    return claims
+
+
+def g2_relu_claims(groups: Groups, relu_groups: Groups, section: dict[str, Any]) -> list[Claim]:
+    """Does the authors' ReLU on G2's logits explain the paper's G2? Per dataset and depth of
+    ``section`` (the ``table1_g2_relu`` config), on the seeds' best validation accuracy: the
+    authors' G2 (``g2_authors`` in ``relu_groups``) is as accurate as ours (``g2`` in ``groups``),
+    and as accurate as the paper's single run (``=``, the paper's number fixed)."""
+    claims = []
+    for dataset in section["datasets"]:
+        for depth in section["depths"]:
+            relu = seed_values(relu_groups, (dataset, "g2_authors", depth))
+            paper = PAPER1_TABLE1[dataset, "g2"][depth]
+            claims += [
+                Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as without", "",
+                      judge(relu, seed_values(groups, (dataset, "g2", depth)), "=")),
+                Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as the paper's G2",
+                      f"{paper:.2f}", judge(relu, paper, "=")),
+            ]
     return claims
 
 
@@ -397,6 +442,79 @@ def plot_layer_energies(curves: dict[tuple[str, str], tuple[np.ndarray, int]], d
     return fig
 
 
+def layer_energy_profiles(groups: Groups, key: tuple, epoch: int | str = 50,
+                          kind: str = "normalized") -> list[np.ndarray]:
+    """Every stored run's profile under ``key`` (e.g. ``(dataset, model, depth)``): its mean node
+    energy after each hidden layer at ``epoch`` (runs without that record are left out)."""
+    return [np.asarray(run["result"]["layer_energies"][str(epoch)][kind], dtype=float)
+            for run in groups.get(key, []) if str(epoch) in run["result"]["layer_energies"]]
+
+
+def profile_statistics(energy: Sequence[float], tail: int | None = None) -> dict[str, float]:
+    r"""What Figure 3's claims read from one profile :math:`e_1..e_L`, in decades (:math:`\log_{10}`):
+
+    * ``dip``: :math:`\log_{10}(\min_k e_k / \min(e_1, e_L))`, zero when the minimum is at an end;
+      the profile is U-shaped (as in :func:`curve_shape`) when it is below :math:`\log_{10}(1/2)`;
+    * ``minimum``: :math:`\log_{10} \min_k e_k`;
+    * ``largest_fall``: :math:`\min_k \log_{10}(e_{k+1} / e_k)`, positive when every layer raises the energy;
+    * ``recovery``: the growth per layer over the last ``tail`` layers (default :math:`L/4`),
+      :math:`\log_{10}(e_L / e_{L - \text{tail}}) / \text{tail}`.
+
+    Raises:
+        ValueError: fewer than two layers, or a non-positive energy.
+    """
+    energy = np.asarray(energy, dtype=float)
+    if energy.size < 2 or not np.all(energy > 0):
+        raise ValueError("profile_statistics: pass at least two positive energies, one per hidden layer.")
+    tail = max(1, len(energy) // 4) if tail is None else tail
+    if not 0 < tail < len(energy):
+        raise ValueError(f"profile_statistics: tail must be between 1 and {len(energy) - 1}, got {tail}.")
+    logs = np.log10(energy)
+    return {"dip": float(logs.min() - min(logs[0], logs[-1])), "minimum": float(logs.min()),
+            "largest_fall": float(np.diff(logs).min()), "recovery": float((logs[-1] - logs[-1 - tail]) / tail)}
+
+
+def figure3_claims(groups: Groups, datasets: Sequence[str], depth: int, epoch: int | str = 50,
+                   kind: str = "normalized") -> list[Claim]:
+    r"""Paper 1's claims about Figure 3, per dataset, judged on the seeds' layer profiles at
+    ``epoch`` (statistics of :func:`profile_statistics`; the paper's numbers were lost from its
+    text, so the paper column says what it describes):
+
+    * the basic GCN's and the entropic GCN's profiles are U-shaped: ``dip`` ``<`` :math:`\log_{10}(1/2)`;
+    * PairNorm's U is flatter than the basic GCN's and than the entropic GCN's: ``dip`` ``>``;
+    * G2's energy increases monotonically: ``largest_fall`` ``>`` 0;
+    * the entropic GCN's minimum energy stays above the basic GCN's: ``minimum`` ``>``;
+    * the entropic GCN recovers its energy faster in the last layers: ``recovery`` ``>``.
+    """
+    claims = []
+    half = math.log10(0.5)
+    for dataset in datasets:
+        stats = {model: [profile_statistics(e, tail=depth // 4)
+                         for e in layer_energy_profiles(groups, (dataset, model, depth), epoch, kind)]
+                 for model in ("basic", "entropic", "g2", "pairnorm")}
+
+        def values(model: str, name: str) -> list[float]:
+            return [s[name] for s in stats[model]]
+
+        claims += [
+            Claim(dataset, "the basic GCN's layer energies are U-shaped (dip below half of both ends)", "U-curve",
+                  judge(values("basic", "dip"), half, "<")),
+            Claim(dataset, "the entropic GCN's layer energies are U-shaped", "U-curve",
+                  judge(values("entropic", "dip"), half, "<")),
+            Claim(dataset, "PairNorm's U is flatter than the basic GCN's (dip, decades)", "flatter",
+                  judge(values("pairnorm", "dip"), values("basic", "dip"), ">")),
+            Claim(dataset, "PairNorm's U is flatter than the entropic GCN's (dip, decades)", "flatter",
+                  judge(values("pairnorm", "dip"), values("entropic", "dip"), ">")),
+            Claim(dataset, "G2's energy increases monotonically (largest fall between layers, decades, > 0)",
+                  "increasing", judge(values("g2", "largest_fall"), 0.0, ">")),
+            Claim(dataset, "the entropic GCN's minimum energy stays above the basic GCN's (log10)",
+                  "above", judge(values("entropic", "minimum"), values("basic", "minimum"), ">")),
+            Claim(dataset, f"the entropic GCN recovers energy faster in the last layers (decades per layer over the last {depth // 4})",
+                  "faster", judge(values("entropic", "recovery"), values("basic", "recovery"), ">")),
+        ]
+    return claims
+
+
 def layer_energy_table(curves: dict[tuple[str, str], tuple[np.ndarray, int]]) -> str:
     """Per curve: energy after the first layer, the minimum (and its layer), after the last
     layer, and :func:`curve_shape`."""
@@ -493,14 +611,20 @@ def figure2_outcomes(groups: Groups, models: Sequence[str], orders: float = 6.0)
     return {outcome: ", ".join(found) or "none" for outcome, found in names.items()}
 
 
+def decay_per_layer(depths: Sequence[int], values: np.ndarray) -> float:
+    """The mean factor by which the draws' mean energy changes per layer between the smallest and
+    the largest depth, ``(E_max / E_min) ** (1 / (L_max - L_min))``."""
+    return float((values[-1].mean() / values[0].mean()) ** (1 / (depths[-1] - depths[0])))
+
+
 def figure2_table(groups: Groups, models: Sequence[str]) -> str:
     """Per model: mean survey energy at the smallest and the largest depth, their ratio and the
-    mean decay per layer, ``ratio ** (1 / (L_max - L_min))``."""
+    mean decay per layer (:func:`decay_per_layer`)."""
     rows = []
     for model in models:
         depths, values = figure2_energies(groups, model)
         first, last = values[0].mean(), values[-1].mean()
         rows.append([MODEL_LABELS[model], f"{first:.3g}", f"{last:.3g}", f"{last / first:.2g}",
-                     f"{(last / first) ** (1 / (depths[-1] - depths[0])):.4f}"])
+                     f"{decay_per_layer(depths, values):.4f}"])
     smallest, largest = min(depth for _, depth in groups), max(depth for _, depth in groups)
     return markdown_table(["model", f"energy at depth {smallest}", f"at depth {largest}", "ratio", "decay per layer"], rows)

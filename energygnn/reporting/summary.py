@@ -4,6 +4,7 @@
 The rows call the same claim builders as the chapters
 (:func:`~energygnn.reporting.paper1.collapse_claims`,
 :func:`~energygnn.reporting.paper1.table1_claims`,
+:func:`~energygnn.reporting.paper1.figure3_claims`,
 :func:`~energygnn.reporting.paper1.authors_step_claims`,
 :func:`~energygnn.reporting.paper2.paper_claims`), so the introduction can never disagree with them.
 """
@@ -55,6 +56,8 @@ def reproduction_rows(root: Path | None = None) -> list[ResultRow]:
                   paper1.collapse_claims(figure2, config["figure2"]["models"])),
         ResultRow("1", "Table 1: accuracy of deep GCNs", "deep_training",
                   paper1.table1_claims(table1, section["datasets"], shallow, deep)),
+        ResultRow("1", "Figure 3: energies inside trained depth-64 models", "deep_training",
+                  paper1.figure3_claims(table1, section["datasets"], deep)),
         ResultRow("1", "Table 1 with the authors' step direction", "deep_training",
                   paper1.authors_step_claims(table1, authors, section["datasets"], deep)),
     ]

@@ -1,0 +1,314 @@
+r"""When does paper 1's entropy step keep the energy, and which setting trains best? Figure 2
+under every setting of the step, the trained :math:`\lambda \times T` maps at depth 64, and the
+chosen setting's Table 1 rows, from stored runs.
+
+Map runs are grouped by :data:`MAP_FIELDS`, ``(dataset, weight, temperature, normalize)``;
+Figure 2's setting runs by :data:`FIGURE2_FIELDS`, ``(variant, normalize, weight, depth)``. The
+setting chosen on a map is :func:`energygnn.experiments.paper1.choose_entropy_setting`'s, the
+same rule that picks the runs of ``table1_chosen``.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..experiments.paper1 import choose_entropy_setting
+from ..experiments.results import group_runs
+from .labels import MODEL_COLOURS
+from .paper1 import SCORE, Claim, Groups, decay_per_layer, figure2_energies, seed_values
+from .tables import markdown_table, mean_std_cell
+from .verdicts import Verdict, judge
+
+MAP_FIELDS = ("dataset", "model_options.weight", "model_options.temperature", "model_options.normalize")
+FIGURE2_FIELDS = ("model_options.variant", "model_options.normalize", "model_options.weight", "depth")
+KEPT_ENERGY = 1e-2  # Figure 2: an energy at the largest depth at least this large is "kept"
+VARIANT_LABELS = {"exact": "exact step (Theorem 3.1)", "authors": "authors' direction (no 1/T)"}
+
+
+def normalisation_label(normalize: bool) -> str:
+    r"""``"a_i = 1/sqrt(d_i c)"`` or ``"a_i = 1"``, as math."""
+    return r"$a_i = 1/\sqrt{d_i c}$" if normalize else r"$a_i = 1$"
+
+
+def setting_label(weight: float, temperature: float, normalize: bool) -> str:
+    r"""E.g. ``"λ = 10, T = 0.1, a_i = 1"``, as math."""
+    return rf"$\lambda = {weight:g}$, $T = {temperature:g}$, " + normalisation_label(normalize)
+
+
+# -- Figure 2 under every setting ------------------------------------------------------------------
+
+def figure2_setting_groups(stored: Sequence[dict[str, Any]]) -> Groups:
+    """Figure 2's setting runs keyed ``(variant, normalize, weight, depth)``."""
+    return group_runs(list(stored), *FIGURE2_FIELDS)
+
+
+def figure2_setting_energies(groups: Groups, variant: str, normalize: bool, weight: float,
+                             key: str = "survey_energy") -> tuple[list[int], np.ndarray]:
+    """Depths and the energies there, [depths, draws], of one setting."""
+    depths = sorted(d for v, n, w, d in groups if (v, n, w) == (variant, normalize, weight))
+    return depths, np.array([groups[variant, normalize, weight, d][0]["result"][key] for d in depths], dtype=float)
+
+
+def figure2_settings(groups: Groups) -> list[tuple[str, bool, float]]:
+    """The ``(variant, normalize, weight)`` settings present, in a stable order."""
+    return sorted({key[:3] for key in groups}, key=lambda s: (s[0] != "exact", not s[1], s[2]))
+
+
+def plot_figure2_settings(groups: Groups, basic: Groups | None = None):
+    """Figure 2 under every setting: one panel per step direction and energy normalisation, one
+    line per :math:`\\lambda` (min-max band over draws), the basic GCN of Figure 2 (``basic``:
+    Figure 2's runs grouped by ``(model, depth)``) dashed, and the kept-energy level dotted. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    settings = figure2_settings(groups)
+    variants = list(dict.fromkeys(s[0] for s in settings))
+    normalisations = list(dict.fromkeys(s[1] for s in settings))
+    fig, axes = plt.subplots(len(variants), len(normalisations), figsize=(11, 3.6 * len(variants)),
+                             sharex=True, sharey=True, squeeze=False)
+    weights = sorted({s[2] for s in settings})
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(weights)))
+    for row, variant in enumerate(variants):
+        for col, normalize in enumerate(normalisations):
+            axis = axes[row, col]
+            if basic:
+                depths, values = figure2_energies(basic, "basic")
+                axis.plot(depths, values.mean(axis=1), "--", color=MODEL_COLOURS["basic"], label="basic GCN")
+            for colour, weight in zip(colours, weights):
+                if (variant, normalize, weight) not in settings:
+                    continue
+                depths, values = figure2_setting_energies(groups, variant, normalize, weight)
+                floor = np.maximum(values, np.nextafter(0.0, 1.0))  # log axis: an exact 0 drawn as the smallest float
+                axis.plot(depths, floor.mean(axis=1), "-o", ms=3, color=colour, label=rf"$\lambda = {weight:g}$")
+                axis.fill_between(depths, floor.min(axis=1), floor.max(axis=1), color=colour, alpha=0.15)
+            axis.axhline(KEPT_ENERGY, color="0.5", lw=0.8, ls=":")
+            axis.set_yscale("log")
+            axis.set_title(f"{VARIANT_LABELS[variant]}, {normalisation_label(normalize)}", fontsize=10)
+            if row == len(variants) - 1:
+                axis.set_xlabel("depth $L$")
+            if col == 0:
+                axis.set_ylabel("energy of the output")
+    axes[0, 0].legend(fontsize=9)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def figure2_setting_claims(groups: Groups) -> list[Claim]:
+    r"""Per setting: "keeps the energy at the largest depth at or above :data:`KEPT_ENERGY`",
+    judged on the draws' :math:`\log_{10}` of the survey energy there (an exact 0 counts as the
+    smallest positive float64) against :math:`\log_{10}` of the level, ``>``."""
+    claims = []
+    for variant, normalize, weight in figure2_settings(groups):
+        depths, values = figure2_setting_energies(groups, variant, normalize, weight)
+        logs = [math.log10(max(v, np.nextafter(0.0, 1.0))) for v in values[-1]]
+        claims.append(Claim(f"{VARIANT_LABELS[variant]}, {normalisation_label(normalize)}",
+                            rf"$\lambda = {weight:g}$ keeps the energy at depth {depths[-1]} above {KEPT_ENERGY:g} (log10)",
+                            "kept (at $\\lambda = 1$)", judge(logs, math.log10(KEPT_ENERGY), ">")))
+    return claims
+
+
+@dataclass(frozen=True)
+class Figure2Prediction:
+    """One setting of Figure 2's entropic GCN: the linearisation's prediction and the outcome."""
+
+    variant: str
+    normalize: bool
+    weight: float
+    growth: float  # energy_growth_per_layer on Figure 2's graph
+    rate: float  # growth x the basic GCN's measured decay per layer
+    energy: float  # the draws' mean energy at the largest depth
+    claim: Claim  # kept above KEPT_ENERGY, judged on the draws
+
+    @property
+    def predicts_kept(self) -> bool:
+        """The linearisation predicts a kept energy: ``rate > 1``."""
+        return self.rate > 1
+
+    @property
+    def agrees(self) -> bool | None:
+        """Whether the prediction matches the verdict (None when the verdict is within noise)."""
+        verdict = self.claim.judgement.verdict
+        if verdict not in (Verdict.HOLDS, Verdict.FAILS):
+            return None
+        return self.predicts_kept == (verdict is Verdict.HOLDS)
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"authors' direction (no 1/T), a_i = 1, λ = 10"``."""
+        return f"{VARIANT_LABELS[self.variant]}, {normalisation_label(self.normalize)}, $\\lambda = {self.weight:g}$"
+
+
+def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: int) -> list[Figure2Prediction]:
+    r"""Per setting: the linearised step's energy growth per layer over a GCN layer
+    (:func:`~energygnn.linearised_step.energy_growth_per_layer` on Figure 2's graph ``edge_index``,
+    at the runs' temperature and hidden width), times the basic GCN's measured decay per layer
+    (``basic``: Figure 2's runs by ``(model, depth)``), beside the draws' mean energy at the largest
+    depth and its verdict (:func:`figure2_setting_claims`)."""
+    from ..linearised_step import energy_growth_per_layer
+
+    depths, values = figure2_energies(basic, "basic")
+    decay = decay_per_layer(depths, values)
+    predictions = []
+    for (variant, normalize, weight), claim in zip(figure2_settings(groups), figure2_setting_claims(groups)):
+        setting_depths, energies = figure2_setting_energies(groups, variant, normalize, weight)
+        config = groups[variant, normalize, weight, setting_depths[-1]][0]["config"]
+        growth = energy_growth_per_layer(edge_index, num_nodes, weight, config["model_options"]["temperature"],
+                                         normalize, config["hidden_channels"], variant)
+        predictions.append(Figure2Prediction(variant, normalize, weight, growth, growth * decay,
+                                             float(energies[-1].mean()), claim))
+    return predictions
+
+
+def figure2_prediction_table(predictions: Sequence[Figure2Prediction]) -> str:
+    """:func:`figure2_predictions` as a Markdown table."""
+    rows = [[VARIANT_LABELS[p.variant], normalisation_label(p.normalize), f"{p.weight:g}", f"{p.growth:.3g}",
+             f"{p.rate:.3g}", "kept" if p.predicts_kept else "collapses", f"{p.energy:.3g}",
+             p.claim.judgement.markdown] for p in predictions]
+    return markdown_table(["step", "energies", "λ", "growth over a GCN layer (linearised)",
+                           "× basic GCN's decay per layer", "predicts", "energy at the largest depth",
+                           f"kept above {KEPT_ENERGY:g}?"], rows)
+
+
+def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[str, Any]:
+    """Named numbers for a chapter: ``settings``, ``kept`` (verdict holds), ``agree`` and
+    ``disagree`` (prediction against verdict), ``kept_low``/``kept_high`` (the range of the kept
+    settings' energies), and ``kept_list``/``collapsed_list``/``disagree_list`` (their labels)."""
+    kept = [p for p in predictions if p.claim.judgement.verdict is Verdict.HOLDS]
+    collapsed = [p for p in predictions if p.claim.judgement.verdict is Verdict.FAILS]
+    disagree = [p for p in predictions if p.agrees is False]
+    return {"settings": len(predictions), "kept": len(kept), "agree": sum(p.agrees is True for p in predictions),
+            "disagree": len(disagree),
+            "kept_low": min((p.energy for p in kept), default=math.nan),
+            "kept_high": max((p.energy for p in kept), default=math.nan),
+            "kept_list": "; ".join(p.label for p in kept) or "none",
+            "collapsed_list": "; ".join(p.label for p in collapsed) or "none",
+            "disagree_list": "; ".join(p.label for p in disagree) or "none"}
+
+
+# -- The trained maps ------------------------------------------------------------------------------
+
+def map_groups(stored: Sequence[dict[str, Any]]) -> Groups:
+    """Map runs keyed ``(dataset, weight, temperature, normalize)``."""
+    return group_runs(list(stored), *MAP_FIELDS)
+
+
+def cell_values(groups: Groups, key: tuple, metric: str = SCORE) -> tuple[list[float], int]:
+    """The seeds' ``metric`` in one map cell, and how many of its runs diverged (no metrics)."""
+    values = seed_values(groups, key, metric)
+    return [v for v in values if v is not None], sum(v is None for v in values)
+
+
+def map_scores(groups: Groups, dataset: str) -> dict[tuple[float, float, bool], list[float | None]]:
+    """Per setting of ``dataset``, the seeds' best validation accuracy (None: diverged)."""
+    return {key[1:]: seed_values(groups, key) for key in groups if key[0] == dataset}
+
+
+def chosen_setting(groups: Groups, dataset: str, seeds: int) -> tuple[float, float, bool] | None:
+    """The setting the experiments' rule (:func:`~energygnn.experiments.paper1.choose_entropy_setting`) picks."""
+    return choose_entropy_setting(map_scores(groups, dataset), seeds)
+
+
+def basic_values(table1: Groups, dataset: str, depth: int, metric: str = SCORE) -> list[float]:
+    """The basic GCN's seeds at ``depth`` in Table 1 (``table1``: its runs grouped by ``(dataset, model, depth)``)."""
+    return seed_values(table1, (dataset, "basic", depth), metric)
+
+
+def plot_maps(groups: Groups, section: dict[str, Any], table1: Groups, metric: str = SCORE):
+    r"""Heat maps of the mean ``metric`` over seeds: one row per dataset, one panel per energy
+    normalisation, :math:`\lambda` down and :math:`T` across; each cell gives its mean, standard
+    deviation and, if not all seeds are in or some diverged, how many. Colours diverge from the
+    basic GCN's mean at the same depth in Table 1 (``table1``), white at that level;
+    the chosen setting is framed. Returns the Figure."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.patches import Rectangle
+
+    weights, temperatures, normalisations = section["weights"], section["temperatures"], section["normalize"]
+    datasets = [d for d in section["datasets"] if any(key[0] == d for key in groups)]
+    fig, axes = plt.subplots(len(datasets), len(normalisations), figsize=(4.2 * len(normalisations) + 1, 3.6 * len(datasets)),
+                             squeeze=False)
+    for row, dataset in enumerate(datasets):
+        basic = basic_values(table1, dataset, section["depth"], metric)
+        level = statistics.fmean(basic) if basic else 0.5
+        choice = chosen_setting(groups, dataset, len(section["seeds"]))
+        means = {key: cell_values(groups, key, metric) for key in groups if key[0] == dataset}
+        finite = [statistics.fmean(v) for v, _ in means.values() if v]
+        low, high = min(finite + [level - 0.01]), max(finite + [level + 0.01])
+        norm = TwoSlopeNorm(vcenter=level, vmin=min(low, level - 1e-3), vmax=max(high, level + 1e-3))
+        for col, normalize in enumerate(normalisations):
+            axis = axes[row, col]
+            grid = np.full((len(weights), len(temperatures)), np.nan)
+            for i, weight in enumerate(weights):
+                for j, temperature in enumerate(temperatures):
+                    values, diverged = means.get((dataset, weight, temperature, normalize), ([], 0))
+                    if values:
+                        grid[i, j] = statistics.fmean(values)
+                    text = (f"{statistics.fmean(values):.3f}\n±{statistics.stdev(values) if len(values) > 1 else 0:.3f}"
+                            if values else "not run")
+                    if values and len(values) < len(section["seeds"]):
+                        text += f"\nn={len(values)}"
+                    if diverged:
+                        text += f"\n{diverged} diverged"
+                    axis.text(j, i, text, ha="center", va="center", fontsize=8)
+            image = axis.imshow(grid, cmap="RdBu", norm=norm)
+            if choice is not None and choice[2] == normalize:
+                i, j = weights.index(choice[0]), temperatures.index(choice[1])
+                axis.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2.5, color="black"))
+            axis.set_xticks(range(len(temperatures)), [f"{t:g}" for t in temperatures])
+            axis.set_yticks(range(len(weights)), [f"{w:g}" for w in weights])
+            axis.set_xlabel("temperature $T$")
+            axis.set_ylabel(r"$\lambda$")
+            axis.set_title(f"{dataset}, {normalisation_label(normalize)}", fontsize=10)
+        fig.colorbar(image, ax=axes[row].tolist(), shrink=0.85,
+                     label=f"mean {metric.replace('_', ' ')} (white: basic GCN {level:.3f})")
+    plt.close(fig)
+    return fig
+
+
+def map_table(groups: Groups, section: dict[str, Any], table1: Groups) -> str:
+    """Every map cell: best validation accuracy and test accuracy at it (mean ± std), diverged
+    runs, and whether it beats the basic GCN at the same depth (the shared rule, ``>``)."""
+    rows = []
+    for dataset in section["datasets"]:
+        for normalize in section["normalize"]:
+            for weight in section["weights"]:
+                for temperature in section["temperatures"]:
+                    key = (dataset, weight, temperature, normalize)
+                    values, diverged = cell_values(groups, key)
+                    tests, _ = cell_values(groups, key, "test_acc_at_best_val")
+                    rows.append([dataset, normalisation_label(normalize), f"{weight:g}", f"{temperature:g}",
+                                 mean_std_cell(values), mean_std_cell(tests), diverged,
+                                 judge(values, basic_values(table1, dataset, section["depth"]), ">").markdown])
+    return markdown_table(["dataset", "energies", "λ", "T", "best validation accuracy", "test accuracy",
+                           "diverged", "beats the basic GCN"], rows)
+
+
+def setting_of(options: dict[str, Any]) -> tuple[float, float, bool]:
+    """``(weight, temperature, normalize)`` of an entropic model's options."""
+    return options["weight"], options["temperature"], options["normalize"]
+
+
+def map_claims(groups: Groups, section: dict[str, Any], table1: Groups, paper_setting: dict[str, Any]) -> list[Claim]:
+    """Per dataset, on the map's seeds at its depth: the chosen setting beats Table 1's basic GCN,
+    and beats the paper's setting (``paper_setting``: the entropic model's options, Cora's), each on
+    the best validation accuracy (which chose it, so biased upwards) and on the test accuracy at
+    that epoch."""
+    claims = []
+    paper_key = setting_of(paper_setting)
+    for dataset in section["datasets"]:
+        choice = chosen_setting(groups, dataset, len(section["seeds"]))
+        chosen = (dataset, *choice) if choice else None
+        for metric, label in ((SCORE, "validation"), ("test_acc_at_best_val", "test")):
+            ours = cell_values(groups, chosen, metric)[0] if chosen else []
+            claims += [
+                Claim(dataset, f"the chosen setting beats the basic GCN at depth {section['depth']} ({label})", "",
+                      judge(ours, basic_values(table1, dataset, section["depth"], metric), ">")),
+                Claim(dataset, f"the chosen setting beats the paper's setting at depth {section['depth']} ({label})", "",
+                      judge(ours, cell_values(groups, (dataset, *paper_key), metric)[0], ">")),
+            ]
+    return claims
