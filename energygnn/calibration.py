@@ -55,3 +55,31 @@ def ece_from_bins(bins: dict[str, list[float]]) -> float:
     count = torch.tensor(bins["count"])
     gaps = (torch.tensor(bins["accuracy"]) - torch.tensor(bins["confidence"])).abs()
     return float((count * gaps).sum() / count.sum())
+
+
+def fit_temperature(logits: Tensor, labels: Tensor, max_iter: int = 100) -> float:
+    r"""Temperature scaling (Guo et al., 2017): the :math:`T > 0` minimising the mean negative
+    log-likelihood of ``softmax(logits / T)`` on (validation) nodes, by L-BFGS on
+    :math:`\log T` in float64 from :math:`T = 1`. Dividing by :math:`T` keeps every prediction and
+    only rescales confidence.
+
+    Shapes:
+        **logits** [n, k], **labels** [n] -> float
+    """
+    if logits.dim() != 2 or labels.shape != logits.shape[:1] or logits.size(0) == 0:
+        raise ValueError(f"fit_temperature: logits must be [n >= 1, k] and labels [n], got "
+                         f"{list(logits.shape)} and {list(labels.shape)}.")
+    if not torch.isfinite(logits).all():
+        raise ValueError("fit_temperature: logits contain NaN or infinite values.")
+    logits = logits.detach().double()
+    log_temperature = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([log_temperature], lr=0.5, max_iter=max_iter, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(logits / log_temperature.exp(), labels)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return float(log_temperature.detach().exp())

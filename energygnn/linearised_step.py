@@ -36,7 +36,7 @@ def linearised_step_matrix(edge_index: Tensor, num_nodes: int, weight: float, te
     Args:
         edge_index (Tensor): symmetric edges; self loops count in :math:`d_i` and add nothing else.
         num_nodes (int): :math:`n`.
-        weight, temperature, normalize, variant: as in :class:`~energygnn.nn.EntropyAscent`.
+        weight, temperature, normalize, variant: as in :class:`~energygnn.nn.entropic.EntropyAscent`.
         width (int): the embedding width :math:`c` in :math:`a_i = 1/\sqrt{d_i c}`.
 
     Shapes:
@@ -44,7 +44,7 @@ def linearised_step_matrix(edge_index: Tensor, num_nodes: int, weight: float, te
     """
     EntropyAscent(weight, temperature, normalize, variant=variant)  # the same checks, the same messages
     adjacency = as_adjacency(edge_index, num_nodes, "linearised_step_matrix")
-    a = energy_normalization(adjacency.degree, width, normalize, torch.float64).numpy()
+    a = energy_constants(adjacency, num_nodes, width, normalize)
     row, col = adjacency.rows.numpy(), adjacency.neighbours.numpy()
     keep = row != col
     row, col = row[keep], col[keep]
@@ -52,6 +52,13 @@ def linearised_step_matrix(edge_index: Tensor, num_nodes: int, weight: float, te
     laplacian = scipy.sparse.coo_matrix((-edge, (row, col)), shape=(num_nodes, num_nodes)).tocsr()
     laplacian = laplacian + scipy.sparse.diags(-np.asarray(laplacian.sum(axis=1)).ravel())
     return (scipy.sparse.identity(num_nodes, format="csr") + weight * laplacian).tocsr()
+
+
+def energy_constants(edge_index: Tensor, num_nodes: int, width: int, normalize: bool) -> np.ndarray:
+    r"""The constants :math:`a_i` of the node energies in a layer of width :math:`c` (``width``):
+    :math:`1/\sqrt{d_i c}` (self loops count in :math:`d_i`) or 1, as float64, [n]."""
+    adjacency = as_adjacency(edge_index, num_nodes, "energy_constants")
+    return energy_normalization(adjacency.degree, width, normalize, torch.float64).numpy()
 
 
 def gcn_propagation_matrix(edge_index: Tensor, num_nodes: int) -> scipy.sparse.csr_matrix:

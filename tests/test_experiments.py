@@ -483,3 +483,20 @@ def test_a_sweep_worker_ends_at_once_on_ctrl_c():
     assert worker.stdout.readline().strip() == "ready"
     worker.send_signal(signal.SIGINT)
     assert worker.wait(timeout=10) == 128 + signal.SIGINT
+
+
+def test_robustness_runs_train_exactly_the_accuracy_tables_models():
+    from energygnn.experiments import paper2
+    from energygnn.experiments.jem_evaluation import evaluate_energy_gcn
+    from energygnn.experiments.jem_training import train_energy_gcn
+
+    config = paper2.load_config(quick=True)
+    [table_run] = [r for r in paper2.jem_runs(config) if r.config["model"] == "jem"]
+    [robustness_run] = [r for r in paper2.robustness_runs(config) if r.config["model"] == "jem"]
+    evaluated = evaluate_energy_gcn(robustness_run.config)
+    assert evaluated["test_acc"] == pytest.approx(train_energy_gcn(table_run.config)["final_test_acc"], abs=1e-7)
+    calibration = evaluated["calibration"]
+    assert calibration["scaled"]["val_nll"] <= calibration["plain"]["val_nll"] + 1e-9  # fitted on these nodes
+    [prbcd], [flips] = evaluated["attacks"]["prbcd"], evaluated["attacks"]["random"]
+    assert prbcd["budget"] == flips["budget"] == flips["flipped"] and prbcd["flipped"] <= prbcd["budget"]
+    assert set(evaluated["ood"]) == {"structure", "feature"}

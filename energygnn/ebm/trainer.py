@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch_geometric.transforms import NormalizeFeatures
 
 from ..data import load_planetoid
+from ..evaluation.ood import keep_classes_above
 from ..history import HISTORY_KEYS, record_split_metrics
 from .gcn import TwoLayerGCN, normalized_adjacency, orthogonality_penalty
 from .graph_generation import GeneratedGraph
@@ -77,6 +78,8 @@ class EnergyGCNTrainer:
         self.generator = torch.Generator().manual_seed(config["seed"])
         data = load_planetoid(config["dataset"])
         self.data = NormalizeFeatures()(data) if config["normalize_features"] else data
+        if config.get("leave_out_threshold") is not None:  # GNNSafe's label leave-out: train on the classes above it
+            self.data = keep_classes_above(self.data, config["leave_out_threshold"])
         n = self.data.num_nodes
         self.model = TwoLayerGCN(self.data.num_features, int(self.data.y.max()) + 1, config["hidden_channels"],
                                  config["dropout"])

@@ -20,21 +20,27 @@ from ..history import best_epoch_summary
 
 ECE_BINS = 15
 
-def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
-    """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``; return the
-    per-epoch history, final accuracies, calibration, the generated graph and, when
-    ``config["spectra"]``, the adjacency and feature-covariance spectra."""
+def fit_energy_gcn(config: dict[str, Any]) -> tuple[EnergyGCNTrainer, str]:
+    """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``, evaluating
+    after every epoch; returns the trainer (model, data, generated graph, history) and the
+    status: ``"ok"``, or why training stopped early."""
     trainer = EnergyGCNTrainer(config)
-    status = "ok"
     for epoch in range(1, config["epochs"] + 1):
         start = time.perf_counter()
         try:
             trainer.train_epoch(epoch)
         except Diverged as error:
-            status = str(error)
-            break
+            return trainer, str(error)
         trainer.history["epoch_seconds"].append(time.perf_counter() - start)
         trainer.evaluate()
+    return trainer, "ok"
+
+
+def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
+    """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``; return the
+    per-epoch history, final accuracies, calibration, the generated graph and, when
+    ``config["spectra"]``, the adjacency and feature-covariance spectra."""
+    trainer, status = fit_energy_gcn(config)
     history, graph, buffer = trainer.history, trainer.graph, getattr(trainer, "buffer", None)
     return {"status": status, **_summary(history, trainer.logits(), trainer.data, graph),
             **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())},

@@ -68,3 +68,22 @@ def normalisation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
     return [Run("jem_normalisation", f"{dataset}-{model}-raw-seed{seed}", {
         **_run_config(config, dataset, model, seed, {"training": {"normalize_features": False}}), "variant": "raw"})
         for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
+
+
+def robustness_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+    """The table's models on each dataset, re-trained and evaluated against attacks, shifts and
+    a temperature-scaled GCN (:func:`~energygnn.experiments.jem_evaluation.evaluate_energy_gcn`)."""
+    section = config["jem_robustness"]
+    return [Run("jem_robustness", f"{dataset}-{model}-seed{seed}", {
+        **_run_config(config, dataset, model, seed), "spectra": False, "evaluation": section["evaluation"]})
+        for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
+
+
+def leave_out_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+    """The table's models trained on the classes above each dataset's threshold
+    (:func:`~energygnn.experiments.jem_evaluation.evaluate_leave_out`)."""
+    section = config["jem_leave_out"]
+    return [Run("jem_leave_out", f"{dataset}-{model}-above{section['thresholds'][dataset]}-seed{seed}", {
+        **_run_config(config, dataset, model, seed), "spectra": False,
+        "leave_out_threshold": section["thresholds"][dataset], "evaluation": {"propagation": section["propagation"]}})
+        for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]

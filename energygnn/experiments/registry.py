@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import paper1, paper2
+from . import jem_evaluation, paper1, paper2
 from .cache import Run, sweep
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
     Experiment("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z",
                "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.reading_runs(c, s),
                paper2.train_energy_gcn),
+    Experiment("jem_robustness", "Paper 2's unmeasured claims: edge attacks, OOD shifts and temperature scaling",
+               "book/jem_robustness.ipynb", paper2.load_config, lambda c, r, s: paper2.robustness_runs(c, s),
+               jem_evaluation.evaluate_energy_gcn),
+    Experiment("jem_leave_out", "Paper 2's unmeasured claims: OOD detection of classes left out of training",
+               "book/jem_robustness.ipynb", paper2.load_config, lambda c, r, s: paper2.leave_out_runs(c, s),
+               jem_evaluation.evaluate_leave_out),
     Experiment("jem_normalisation", "Paper 2: the accuracy table's runs with raw (not row-normalised) features",
                "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.normalisation_runs(c, s),
                paper2.train_energy_gcn),

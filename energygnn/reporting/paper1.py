@@ -545,11 +545,22 @@ def figure2_energies(groups: Groups, model: str, key: str = "survey_energy") -> 
 FIGURE2_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-", "D"), ("--", "v"))
 
 
+def round_decade_ticks(axis) -> None:
+    """Log-scale y ticks at round decades (1e0, 1e-50, ...) when the axis spans many of them."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    axis.set_yscale("log")
+    low, high = axis.get_ylim()
+    decades = np.log10(high) - np.log10(low)
+    step = max(1, int(round(decades / 6 / 10)) * 10) if decades > 12 else 1
+    axis.yaxis.set_major_locator(LogLocator(base=10.0 ** step, numticks=12))
+    axis.yaxis.set_minor_locator(NullLocator())
+
+
 def plot_figure2(groups: Groups, models: Sequence[str]):
     """Figure 2: mean output energy against depth (min-max band over draws), the survey's energy
     (left) and the authors' normalised mean node energy (right), log scale. Returns the Figure."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import LogLocator, NullLocator
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)
     titles = {"survey_energy": "survey: $\\frac{1}{n}\\sum_i\\sum_j \\|x_i - x_j\\|^2$",
@@ -562,12 +573,7 @@ def plot_figure2(groups: Groups, models: Sequence[str]):
                       marker=FIGURE2_STYLES[index % len(FIGURE2_STYLES)][1], ms=6 - index, lw=2.6 - 0.4 * index,
                       color=MODEL_COLOURS[model], label=MODEL_LABELS[model])
             axis.fill_between(depths, values.min(axis=1), values.max(axis=1), color=MODEL_COLOURS[model], alpha=0.15)
-        axis.set_yscale("log")
-        low, high = axis.get_ylim()
-        decades = np.log10(high) - np.log10(low)
-        step = max(1, int(round(decades / 6 / 10)) * 10) if decades > 12 else 1  # round decades: 1e0, 1e-50, ...
-        axis.yaxis.set_major_locator(LogLocator(base=10.0 ** step, numticks=12))
-        axis.yaxis.set_minor_locator(NullLocator())
+        round_decade_ticks(axis)
         axis.set_xlabel("depth $L$")
         axis.set_title(title)
     axes[0].set_ylabel("energy of the output")

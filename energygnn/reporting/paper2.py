@@ -170,32 +170,41 @@ def load_results(root: Path | None = None) -> Paper2Results:
 # ---------------------------------------------------------------- calibration
 
 
-def pooled_reliability(runs: Sequence[Run]) -> dict[str, list[float]]:
-    r"""The runs' test reliability bins pooled over seeds: counts add, and a bin's accuracy and
-    mean confidence are the count-weighted means of the runs',
+def pool_bins(bins: Sequence[dict[str, list[float]]]) -> dict[str, list[float]]:
+    r"""Reliability bins of several runs pooled: counts add, and a bin's accuracy and mean
+    confidence are the count-weighted means of the runs',
     :math:`\operatorname{acc}(B) = \sum_r n_r \operatorname{acc}_r(B) / \sum_r n_r` (0 for an empty bin).
 
     Args:
-        runs: runs whose ``result["test_reliability"]`` come from
-            :func:`energygnn.calibration.reliability_bins` with the same bins.
+        bins: outputs of :func:`energygnn.calibration.reliability_bins` with the same bins.
 
     Returns:
         ``edges``, ``count``, ``accuracy`` and ``confidence`` as in ``reliability_bins``.
+
+    Raises:
+        ValueError: nothing to pool, or runs binned differently.
+    """
+    if not bins:
+        raise ValueError("pool_bins: no runs to pool.")
+    edges = bins[0]["edges"]
+    if any(len(b["edges"]) != len(edges) or not np.allclose(b["edges"], edges) for b in bins):
+        raise ValueError("pool_bins: the runs use different bin edges.")
+    count = np.sum([b["count"] for b in bins], axis=0)
+    weighted = {key: np.sum([np.asarray(b[key]) * b["count"] for b in bins], axis=0) / np.maximum(count, 1)
+                for key in ("accuracy", "confidence")}
+    return {"edges": list(edges), "count": count.tolist(), "accuracy": weighted["accuracy"].tolist(),
+            "confidence": weighted["confidence"].tolist()}
+
+
+def pooled_reliability(runs: Sequence[Run]) -> dict[str, list[float]]:
+    """The runs' test reliability bins (``result["test_reliability"]``) pooled over seeds (:func:`pool_bins`).
 
     Raises:
         ValueError: no runs, or runs binned differently.
     """
     if not runs:
         raise ValueError("pooled_reliability: no runs to pool.")
-    bins = [run["result"]["test_reliability"] for run in runs]
-    edges = bins[0]["edges"]
-    if any(len(b["edges"]) != len(edges) or not np.allclose(b["edges"], edges) for b in bins):
-        raise ValueError("pooled_reliability: the runs use different bin edges.")
-    count = np.sum([b["count"] for b in bins], axis=0)
-    weighted = {key: np.sum([np.asarray(b[key]) * b["count"] for b in bins], axis=0) / np.maximum(count, 1)
-                for key in ("accuracy", "confidence")}
-    return {"edges": list(edges), "count": count.tolist(), "accuracy": weighted["accuracy"].tolist(),
-            "confidence": weighted["confidence"].tolist()}
+    return pool_bins([run["result"]["test_reliability"] for run in runs])
 
 
 def underconfident_bins(runs: Iterable[Run]) -> tuple[int, int]:
@@ -663,17 +672,22 @@ def confidence_figure(results: Paper2Results, dataset: str = "Cora", seed: int =
 
 def reliability_figure(results: Paper2Results, dataset: str = "Cora") -> Figure:
     """Reliability diagrams of each model's test nodes pooled over seeds
-    (:func:`pooled_reliability`): accuracy per confidence bin (bars), the bin's mean confidence
-    (dots; the diagonal is perfect calibration), and below, the number of nodes per bin."""
+    (:func:`pooled_reliability`, drawn by :func:`reliability_panels`)."""
     models = [m for m in results.models if results.runs(dataset, m)]
     if not models:
         raise LookupError(f"No finished runs on {dataset}: run `{COMMAND}`.")
+    return reliability_panels([(PAPER2_LABELS[m], pooled_reliability(results.runs(dataset, m))) for m in models])
+
+
+def reliability_panels(panels: Sequence[tuple[str, dict[str, list[float]]]]) -> Figure:
+    """One reliability diagram per ``(title, pooled bins)``: accuracy per confidence bin (bars),
+    the bin's mean confidence (dots; the diagonal is perfect calibration), and below, the number
+    of nodes per bin."""
     with plt.rc_context(FIGURE_STYLE):
-        fig, axes = plt.subplots(2, len(models), figsize=(min(3.2 * len(models), 10.0), 5.2), sharex=True,
+        fig, axes = plt.subplots(2, len(panels), figsize=(min(3.2 * len(panels), 12.0), 5.2), sharex=True,
                                  sharey="row", height_ratios=(3, 1.3), layout="constrained", squeeze=False)
         plt.close(fig)
-        for (top, bottom), model in zip(axes.T, models):
-            pooled = pooled_reliability(results.runs(dataset, model))
+        for (top, bottom), (title, pooled) in zip(axes.T, panels):
             edges, count = np.asarray(pooled["edges"]), np.asarray(pooled["count"])
             used = count > 0
             left, width = edges[:-1][used], np.diff(edges)[used]
@@ -681,7 +695,7 @@ def reliability_figure(results: Paper2Results, dataset: str = "Cora") -> Figure:
             top.bar(left, accuracy, width=width, align="edge", alpha=0.7, edgecolor="k", label="accuracy of the bin")
             top.plot(confidence, accuracy, "o", color="C3", label="(mean confidence, accuracy)")
             top.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
-            top.set_title(PAPER2_LABELS[model])
+            top.set_title(title)
             bottom.bar(left, count[used], width=width, align="edge", color="0.5", edgecolor="k", log=True)
             bottom.set_xlabel("confidence")
             bottom.set_xlim(0, 1)

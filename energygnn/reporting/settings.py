@@ -2,8 +2,8 @@ r"""When does paper 1's entropy step keep the energy, and which setting trains b
 under every setting of the step, the trained :math:`\lambda \times T` maps at depth 64, and the
 chosen setting's Table 1 rows, from stored runs.
 
-Map runs are grouped by :data:`MAP_FIELDS`, ``(dataset, weight, temperature, normalize)``;
-Figure 2's setting runs by :data:`FIGURE2_FIELDS`, ``(variant, normalize, weight, depth)``. The
+Map runs are grouped by ``MAP_FIELDS``, ``(dataset, weight, temperature, normalize)``;
+Figure 2's setting runs by ``FIGURE2_FIELDS``, ``(variant, normalize, weight, depth)``. The
 setting chosen on a map is :func:`energygnn.experiments.paper1.choose_entropy_setting`'s, the
 same rule that picks the runs of ``table1_chosen``.
 """
@@ -20,7 +20,7 @@ import numpy as np
 from ..experiments.paper1 import choose_entropy_setting
 from ..experiments.results import group_runs
 from .labels import MODEL_COLOURS
-from .paper1 import SCORE, Claim, Groups, decay_per_layer, figure2_energies, seed_values
+from .paper1 import SCORE, Claim, Groups, decay_per_layer, figure2_energies, round_decade_ticks, seed_values
 from .tables import markdown_table, mean_std_cell
 from .verdicts import Verdict, judge
 
@@ -28,6 +28,7 @@ MAP_FIELDS = ("dataset", "model_options.weight", "model_options.temperature", "m
 FIGURE2_FIELDS = ("model_options.variant", "model_options.normalize", "model_options.weight", "depth")
 KEPT_ENERGY = 1e-2  # Figure 2: an energy at the largest depth at least this large is "kept"
 VARIANT_LABELS = {"exact": "exact step (Theorem 3.1)", "authors": "authors' direction (no 1/T)"}
+SHORT_VARIANT_LABELS = {"exact": "exact", "authors": "authors'"}
 
 
 def normalisation_label(normalize: bool) -> str:
@@ -36,8 +37,9 @@ def normalisation_label(normalize: bool) -> str:
 
 
 def setting_label(weight: float, temperature: float, normalize: bool) -> str:
-    r"""E.g. ``"λ = 10, T = 0.1, a_i = 1"``, as math."""
-    return rf"$\lambda = {weight:g}$, $T = {temperature:g}$, " + normalisation_label(normalize)
+    """E.g. ``"λ = 10, T = 0.1, aᵢ = 1"``, in plain text (for prose, where math does not render)."""
+    energies = "aᵢ = 1/√(dᵢc)" if normalize else "aᵢ = 1"
+    return f"λ = {weight:g}, T = {temperature:g}, {energies}"
 
 
 # -- Figure 2 under every setting ------------------------------------------------------------------
@@ -87,6 +89,8 @@ def plot_figure2_settings(groups: Groups, basic: Groups | None = None):
                 axis.fill_between(depths, floor.min(axis=1), floor.max(axis=1), color=colour, alpha=0.15)
             axis.axhline(KEPT_ENERGY, color="0.5", lw=0.8, ls=":")
             axis.set_yscale("log")
+            if row == len(variants) - 1 and col == len(normalisations) - 1:
+                round_decade_ticks(axis)  # the axes share y: once, after every panel is drawn
             axis.set_title(f"{VARIANT_LABELS[variant]}, {normalisation_label(normalize)}", fontsize=10)
             if row == len(variants) - 1:
                 axis.set_xlabel("depth $L$")
@@ -99,7 +103,7 @@ def plot_figure2_settings(groups: Groups, basic: Groups | None = None):
 
 
 def figure2_setting_claims(groups: Groups) -> list[Claim]:
-    r"""Per setting: "keeps the energy at the largest depth at or above :data:`KEPT_ENERGY`",
+    r"""Per setting: "keeps the energy at the largest depth at or above ``KEPT_ENERGY``",
     judged on the draws' :math:`\log_{10}` of the survey energy there (an exact 0 counts as the
     smallest positive float64) against :math:`\log_{10}` of the level, ``>``."""
     claims = []
@@ -126,7 +130,7 @@ class Figure2Prediction:
 
     @property
     def predicts_kept(self) -> bool:
-        """The linearisation predicts a kept energy: ``rate > 1``."""
+        """Whether the linearisation predicts a kept energy (``rate > 1``)."""
         return self.rate > 1
 
     @property
@@ -139,8 +143,9 @@ class Figure2Prediction:
 
     @property
     def label(self) -> str:
-        """E.g. ``"authors' direction (no 1/T), a_i = 1, λ = 10"``."""
-        return f"{VARIANT_LABELS[self.variant]}, {normalisation_label(self.normalize)}, $\\lambda = {self.weight:g}$"
+        """E.g. ``"authors' direction (no 1/T), aᵢ = 1, λ = 10"``, in plain text."""
+        energies = "aᵢ = 1/√(dᵢc)" if self.normalize else "aᵢ = 1"
+        return f"{VARIANT_LABELS[self.variant]}, {energies}, λ = {self.weight:g}"
 
 
 def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: int) -> list[Figure2Prediction]:
@@ -166,12 +171,11 @@ def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: in
 
 def figure2_prediction_table(predictions: Sequence[Figure2Prediction]) -> str:
     """:func:`figure2_predictions` as a Markdown table."""
-    rows = [[VARIANT_LABELS[p.variant], normalisation_label(p.normalize), f"{p.weight:g}", f"{p.growth:.3g}",
+    rows = [[SHORT_VARIANT_LABELS[p.variant], normalisation_label(p.normalize), f"{p.weight:g}", f"{p.growth:.3g}",
              f"{p.rate:.3g}", "kept" if p.predicts_kept else "collapses", f"{p.energy:.3g}",
-             p.claim.judgement.markdown] for p in predictions]
-    return markdown_table(["step", "energies", "λ", "growth over a GCN layer (linearised)",
-                           "× basic GCN's decay per layer", "predicts", "energy at the largest depth",
-                           f"kept above {KEPT_ENERGY:g}?"], rows)
+             f"**{p.claim.judgement.verdict}**"] for p in predictions]
+    return markdown_table(["step", "energies", "λ", "growth per layer", "× GCN's decay", "predicts",
+                           "energy at the largest depth", f"kept above {KEPT_ENERGY:g}?"], rows)
 
 
 def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[str, Any]:
@@ -254,7 +258,8 @@ def plot_maps(groups: Groups, section: dict[str, Any], table1: Groups, metric: s
                         text += f"\nn={len(values)}"
                     if diverged:
                         text += f"\n{diverged} diverged"
-                    axis.text(j, i, text, ha="center", va="center", fontsize=8)
+                    dark = bool(values) and abs(norm(statistics.fmean(values)) - 0.5) > 0.3
+                    axis.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black")
             image = axis.imshow(grid, cmap="RdBu", norm=norm)
             if choice is not None and choice[2] == normalize:
                 i, j = weights.index(choice[0]), temperatures.index(choice[1])
@@ -271,21 +276,29 @@ def plot_maps(groups: Groups, section: dict[str, Any], table1: Groups, metric: s
 
 
 def map_table(groups: Groups, section: dict[str, Any], table1: Groups) -> str:
-    """Every map cell: best validation accuracy and test accuracy at it (mean ± std), diverged
-    runs, and whether it beats the basic GCN at the same depth (the shared rule, ``>``)."""
+    """The maps as a table: a row per dataset, energy normalisation and :math:`\\lambda`, a column
+    per :math:`T`; each cell gives the best validation accuracy (mean ± std over seeds), the test
+    accuracy at it, diverged runs, and whether it beats Table 1's basic GCN at the same depth
+    (the shared rule, ``>``)."""
     rows = []
     for dataset in section["datasets"]:
+        basic = basic_values(table1, dataset, section["depth"])
         for normalize in section["normalize"]:
             for weight in section["weights"]:
+                cells = []
                 for temperature in section["temperatures"]:
                     key = (dataset, weight, temperature, normalize)
                     values, diverged = cell_values(groups, key)
                     tests, _ = cell_values(groups, key, "test_acc_at_best_val")
-                    rows.append([dataset, normalisation_label(normalize), f"{weight:g}", f"{temperature:g}",
-                                 mean_std_cell(values), mean_std_cell(tests), diverged,
-                                 judge(values, basic_values(table1, dataset, section["depth"]), ">").markdown])
-    return markdown_table(["dataset", "energies", "λ", "T", "best validation accuracy", "test accuracy",
-                           "diverged", "beats the basic GCN"], rows)
+                    if not values:
+                        cells.append("not run" + (f" ({diverged} diverged)" if diverged else ""))
+                        continue
+                    cells.append(f"{mean_std_cell(values, expected=len(section['seeds']))} "
+                                 f"<br>test {statistics.fmean(tests):.3f}"
+                                 + (f" <br>{diverged} diverged" if diverged else "")
+                                 + f" <br>**{judge(values, basic, '>').verdict}**")
+                rows.append([dataset, normalisation_label(normalize), f"{weight:g}"] + cells)
+    return markdown_table(["dataset", "energies", "λ"] + [f"T = {t:g}" for t in section["temperatures"]], rows)
 
 
 def setting_of(options: dict[str, Any]) -> tuple[float, float, bool]:

@@ -1,0 +1,197 @@
+r"""What paper 2's energy view claims without measuring, measured: robustness to edge attacks,
+detection of out-of-distribution nodes, and calibration against a temperature-scaled GCN, from
+the runs of ``jem_robustness`` and ``jem_leave_out`` (:mod:`energygnn.experiments.jem_evaluation`).
+
+Runs are grouped by ``(dataset, model)``; every claim is judged by the shared rule
+(:func:`~energygnn.reporting.verdicts.judge`) on per-seed values.
+"""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..evaluation.ood import SCORES
+from ..experiments.reported import GNNSAFE_CORA_AUROC
+from ..experiments.results import group_runs
+from .labels import PAPER2_LABELS
+from .paper1 import Claim, Groups
+from .paper2 import pool_bins, reliability_panels
+from .tables import markdown_table, mean_std_cell
+from .verdicts import judge
+
+SCORE_LABELS = {"msp": "maximum softmax", "energy": "energy", "propagated_energy": "energy, propagated (GNNSafe)"}
+SHIFTS = ("structure", "feature", "label")
+ATTACKS = {"prbcd": "PRBCD", "random": "random flips"}
+
+
+def robustness_groups(stored: Sequence[dict[str, Any]]) -> Groups:
+    """Runs of ``jem_robustness`` or ``jem_leave_out`` keyed ``(dataset, model)``, finished runs only."""
+    return group_runs([run for run in stored if run["result"]["status"] == "ok"], "dataset", "model")
+
+
+def _values(groups: Groups, key: tuple, read) -> list[float]:
+    return [read(run["result"]) for run in groups.get(key, [])]
+
+
+def attack_values(groups: Groups, dataset: str, model: str, attack: str, fraction: float) -> list[float]:
+    """The seeds' test accuracy under ``attack`` (``"prbcd"`` or ``"random"``) at budget ``fraction``."""
+    return _values(groups, (dataset, model), lambda r: next(
+        entry["test_acc"] for entry in r["attacks"][attack] if entry["fraction"] == fraction))
+
+
+def budgets(groups: Groups) -> list[float]:
+    """The budget fractions the runs attacked with."""
+    return sorted({entry["fraction"] for runs in groups.values() for run in runs
+                   for entry in run["result"]["attacks"]["prbcd"]})
+
+
+def attack_table(groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
+    """Test accuracy (%, mean ± std over seeds) clean and under each attack and budget."""
+    fractions = budgets(groups)
+    rows = []
+    for dataset in datasets:
+        for model in models:
+            clean = [100 * v for v in _values(groups, (dataset, model), lambda r: r["test_acc"])]
+            cells = [mean_std_cell([100 * v for v in attack_values(groups, dataset, model, attack, f)], digits=1)
+                     for attack in ATTACKS for f in fractions]
+            rows.append([dataset, PAPER2_LABELS[model], mean_std_cell(clean, digits=1)] + cells)
+    header = ["dataset", "model", "clean"] + [f"{label} {100 * f:g} %" for label in ATTACKS.values() for f in fractions]
+    return markdown_table(header, rows)
+
+
+def plot_attacks(groups: Groups, datasets: Sequence[str], models: Sequence[str]):
+    """Test accuracy against the budget (% of edges flipped), PRBCD solid and random flips
+    dashed, one panel per dataset; mean over seeds with a ±std band. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fractions = [0.0] + budgets(groups)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.2 * len(datasets), 3.8), sharey=True, squeeze=False)
+    for axis, dataset in zip(axes[0], datasets):
+        for index, model in enumerate(models):
+            clean = _values(groups, (dataset, model), lambda r: r["test_acc"])
+            if not clean:
+                continue
+            for attack, style in (("prbcd", "-o"), ("random", "--s")):
+                values = [clean] + [attack_values(groups, dataset, model, attack, f) for f in fractions[1:]]
+                mean = np.array([statistics.fmean(v) for v in values]) * 100
+                spread = np.array([statistics.stdev(v) if len(v) > 1 else 0.0 for v in values]) * 100
+                x = [100 * f for f in fractions]
+                axis.plot(x, mean, style, color=f"C{index}", ms=4,
+                          label=f"{PAPER2_LABELS[model]}, {ATTACKS[attack]}")
+                axis.fill_between(x, mean - spread, mean + spread, color=f"C{index}", alpha=0.12)
+        axis.set_title(dataset)
+        axis.set_xlabel("budget (% of edges flipped)")
+    axes[0, 0].set_ylabel("test accuracy (%)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    plt.close(fig)
+    return fig
+
+
+def auroc_values(groups: Groups, leave_groups: Groups, dataset: str, model: str, shift: str, score: str) -> list[float]:
+    """The seeds' AUROC (%) of ``score`` under ``shift`` (the label shift from ``leave_groups``)."""
+    source = leave_groups if shift == "label" else groups
+    return [100 * v for v in _values(source, (dataset, model), lambda r: r["ood"][shift][score]["auroc"])]
+
+
+def ood_table(groups: Groups, leave_groups: Groups, datasets: Sequence[str], models: Sequence[str],
+              metric: str = "auroc") -> str:
+    """Per dataset, model and score: ``metric`` (%, ``"auroc"``, ``"aupr"`` or ``"fpr95"``) under
+    each shift, mean ± std over seeds; on Cora, GNNSafe's published AUROC of its GCN in italics."""
+    rows = []
+    for dataset in datasets:
+        for model in models:
+            for score in SCORES:
+                cells = []
+                for shift in SHIFTS:
+                    source = leave_groups if shift == "label" else groups
+                    cells.append(mean_std_cell([100 * v for v in _values(
+                        source, (dataset, model), lambda r: r["ood"][shift][score][metric])], digits=1))
+                rows.append([dataset, PAPER2_LABELS[model], SCORE_LABELS[score]] + cells)
+        if dataset == "Cora" and metric == "auroc":
+            for score in SCORES:
+                rows.append([dataset, "*GCN, GNNSafe's paper*", f"*{SCORE_LABELS[score]}*"]
+                            + [f"*{GNNSAFE_CORA_AUROC[score][shift]:.1f}*" for shift in SHIFTS])
+    return markdown_table(["dataset", "model", "score"] + [f"{shift} shift" for shift in SHIFTS], rows)
+
+
+def calibration_values(groups: Groups, dataset: str, model: str, scaling: str, quantity: str) -> list[float]:
+    """The seeds' ``quantity`` (``"ece"``, ``"mean_confidence"``, ``"test_nll"``, ``"val_nll"``)
+    with ``scaling`` ``"plain"`` or ``"scaled"`` (temperature-scaled)."""
+    return _values(groups, (dataset, model), lambda r: r["calibration"][scaling][quantity])
+
+
+def calibration_table(groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
+    """Per dataset and model: the fitted temperature, and test ECE, mean confidence and NLL
+    without and with temperature scaling (mean ± std over seeds)."""
+    rows = []
+    for dataset in datasets:
+        for model in models:
+            temperature = _values(groups, (dataset, model), lambda r: r["calibration"]["temperature"])
+            rows.append([dataset, PAPER2_LABELS[model], mean_std_cell(temperature, digits=2)] + [
+                mean_std_cell(calibration_values(groups, dataset, model, scaling, quantity))
+                for quantity in ("ece", "mean_confidence", "test_nll") for scaling in ("plain", "scaled")])
+    header = ["dataset", "model", "temperature"] + [f"{q} ({s})" for q in ("ECE", "confidence", "NLL")
+                                                    for s in ("plain", "scaled")]
+    return markdown_table(header, rows)
+
+
+def reliability_figure(groups: Groups, dataset: str, models: Sequence[str]):
+    """Reliability diagrams of the test nodes pooled over seeds, each model without and with
+    temperature scaling."""
+    panels = []
+    for model in models:
+        for scaling, label in (("plain", ""), ("scaled", ", temperature-scaled")):
+            bins = _values(groups, (dataset, model), lambda r: r["calibration"]["reliability"][scaling])
+            if bins:
+                panels.append((f"{PAPER2_LABELS[model]}{label}", pool_bins(bins)))
+    return reliability_panels(panels)
+
+
+def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[str]) -> list[Claim]:
+    """The claims of the energy view that paper 2 makes without measuring, per dataset:
+
+    * robustness: GCN-JEM keeps more accuracy than the GCN under PRBCD at each budget (the
+      seeds' accuracy drop from clean, ``<``);
+    * out-of-distribution detection: GCN-JEM's energy separates in- from out-of-distribution
+      nodes better than the GCN's under each shift (AUROC, ``>``), and the same for the
+      propagated energy;
+    * calibration: GCN-JEM is better calibrated than a temperature-scaled GCN (test ECE,
+      ``<``), and temperature scaling lowers GCN-JEM's ECE too (scaled ``<`` plain).
+    """
+    claims = []
+    for dataset in datasets:
+        def drop(model: str, fraction: float) -> list[float]:
+            clean = _values(groups, (dataset, model), lambda r: r["test_acc"])
+            return [100 * (c - a) for c, a in zip(clean, attack_values(groups, dataset, model, "prbcd", fraction))]
+
+        for fraction in budgets(groups):
+            claims.append(Claim(dataset, f"GCN-JEM loses less accuracy than the GCN under PRBCD at {100 * fraction:g} % "
+                                "(points lost)", "more robust (abstract)", judge(drop("jem", fraction), drop("gcn", fraction), "<")))
+        for shift in SHIFTS:
+            for score in ("energy", "propagated_energy"):
+                claims.append(Claim(dataset, f"GCN-JEM's {SCORE_LABELS[score]} detects the {shift} shift better than the "
+                                    "GCN's (AUROC %)", "",
+                                    judge(auroc_values(groups, leave_groups, dataset, "jem", shift, score),
+                                          auroc_values(groups, leave_groups, dataset, "gcn", shift, score), ">")))
+        claims.append(Claim(dataset, "GCN-JEM (unscaled) is better calibrated than the temperature-scaled GCN (test ECE)",
+                            "better calibrated (vs an unscaled GCN)",
+                            judge(calibration_values(groups, dataset, "jem", "plain", "ece"),
+                                  calibration_values(groups, dataset, "gcn", "scaled", "ece"), "<")))
+        claims.append(Claim(dataset, "temperature scaling lowers GCN-JEM's test ECE too", "",
+                            judge(calibration_values(groups, dataset, "jem", "scaled", "ece"),
+                                  calibration_values(groups, dataset, "jem", "plain", "ece"), "<")))
+    return claims
+
+
+def gnnsafe_claims(groups: Groups, leave_groups: Groups) -> list[Claim]:
+    """Does our Cora GCN detect as GNNSafe's did? Per shift and score, our seeds' AUROC as equal
+    to the published number (held fixed)."""
+    return [Claim("Cora", f"our GCN's {SCORE_LABELS[score]} AUROC under the {shift} shift is GNNSafe's",
+                  f"{GNNSAFE_CORA_AUROC[score][shift]:.1f}",
+                  judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "="))
+            for shift in SHIFTS for score in SCORES]

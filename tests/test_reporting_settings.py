@@ -1,0 +1,76 @@
+"""energygnn.reporting.settings on hand-made runs: the rules, not the committed results."""
+import math
+
+import pytest
+
+from energygnn.data import grid_graph
+from energygnn.experiments.results import group_runs
+from energygnn.reporting import Verdict
+from energygnn.reporting import settings
+
+SECTION = {"datasets": ["Cora"], "depth": 64, "weights": [1.0, 10.0], "temperatures": [1.0, 10.0],
+           "normalize": [True, False], "seeds": [0, 1, 2]}
+PAPER = {"weight": 1.0, "temperature": 10.0, "normalize": True, "detach": True}
+
+
+def map_run(weight, temperature, normalize, seed, score, test=None):
+    return {"config": {"dataset": "Cora", "model": "entropic", "depth": 64, "seed": seed,
+                       "model_options": {"weight": weight, "temperature": temperature, "normalize": normalize}},
+            "result": {"best_val_acc": score, "test_acc_at_best_val": score if test is None else test}}
+
+
+def basic_runs(scores):
+    return group_runs([{"config": {"dataset": "Cora", "model": "basic", "depth": 64, "seed": s},
+                        "result": {"best_val_acc": v, "test_acc_at_best_val": v}} for s, v in enumerate(scores)],
+                      "dataset", "model", "depth")
+
+
+def test_the_chosen_map_setting_is_the_best_complete_one_and_the_claims_judge_it():
+    stored = [map_run(1.0, 10.0, True, s, 0.20 + 0.01 * s) for s in range(3)]  # the paper's setting
+    stored += [map_run(10.0, 1.0, True, s, 0.40 + 0.01 * s, test=0.35) for s in range(3)]
+    stored += [map_run(10.0, 10.0, False, s, 0.90) for s in range(2)]  # best, but a seed is missing
+    stored += [map_run(1.0, 1.0, False, s, None if s == 0 else 0.95) for s in range(3)]  # diverged once
+    maps = settings.map_groups(stored)
+    assert settings.chosen_setting(maps, "Cora", 3) == (10.0, 1.0, True)
+    table1 = basic_runs([0.19, 0.20, 0.21])
+    claims = settings.map_claims(maps, SECTION, table1, PAPER)
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS] * 4
+    assert claims[2].judgement.ours == pytest.approx(0.35)  # the test accuracy
+    table = settings.map_table(maps, SECTION, table1)
+    assert "0.410 ± 0.010 <br>test 0.350 <br>**holds**" in table
+    assert "(n=2)" in table and "1 diverged" in table and "not run" in table
+    assert settings.cell_values(maps, ("Cora", 1.0, 1.0, False)) == ([0.95, 0.95], 1)
+    settings.plot_maps(maps, SECTION, table1)  # draws with missing cells and diverged runs
+
+
+def test_labels_read_as_plain_text():
+    assert settings.setting_label(10.0, 0.1, False) == "λ = 10, T = 0.1, aᵢ = 1"
+    assert "√" in settings.setting_label(1.0, 10.0, True)
+
+
+def figure2_run(variant, normalize, weight, depth, energies):
+    return {"config": {"model": "entropic", "depth": depth, "hidden_channels": 256,
+                       "model_options": {"weight": weight, "temperature": 10.0, "normalize": normalize,
+                                         "variant": variant}},
+            "result": {"survey_energy": energies, "authors_energy": energies}}
+
+
+def test_figure2_settings_are_judged_against_the_kept_level_and_predicted():
+    stored = []
+    for depth, kept, collapsed in ((1, 1.0, 1.0), (100, 2.0, 1e-40)):
+        stored.append(figure2_run("exact", False, 100.0, depth, [kept, kept * 1.1, kept * 0.9]))
+        stored.append(figure2_run("exact", True, 1.0, depth, [collapsed, collapsed * 2, collapsed * 3]))
+    groups = settings.figure2_setting_groups(stored)
+    basic = group_runs([{"config": {"model": "basic", "depth": d}, "result": {"survey_energy": [e, e]}}
+                        for d, e in ((1, 1.0), (100, 1e-60))], "model", "depth")
+    claims = settings.figure2_setting_claims(groups)
+    assert [c.judgement.verdict for c in claims] == [Verdict.FAILS, Verdict.HOLDS]  # normalised first
+    assert claims[1].judgement.reference == pytest.approx(math.log10(settings.KEPT_ENERGY))
+    grid = grid_graph()
+    predictions = settings.figure2_predictions(groups, basic, grid.edge_index, grid.num_nodes)
+    assert [p.predicts_kept for p in predictions] == [False, True]  # a_i = 1, lambda 100 outgrows the decay
+    facts = settings.figure2_prediction_facts(predictions)
+    assert facts["agree"] == 2 and facts["disagree"] == 0 and facts["kept"] == 1
+    assert facts["kept_low"] == pytest.approx(2.0) and "aᵢ = 1, λ = 100" in facts["kept_list"]
+    assert "| exact | $a_i = 1$ | 100 |" in settings.figure2_prediction_table(predictions)
+    settings.plot_figure2_settings(groups, basic)
