@@ -195,3 +195,23 @@ def gnnsafe_claims(groups: Groups, leave_groups: Groups) -> list[Claim]:
                   f"{GNNSAFE_CORA_AUROC[score][shift]:.1f}",
                   judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "="))
             for shift in SHIFTS for score in SCORES]
+
+
+def headline_numbers(groups: Groups, leave_groups: Groups, dataset: str, fraction: float = 0.05) -> dict[str, float]:
+    """Means over seeds for a chapter's prose, named ``<model>_<quantity>``: ``clean`` and
+    ``prbcd``/``random`` test accuracy (%) at ``fraction``, ``ece`` and ``ece_scaled``,
+    ``temperature``, and ``energy_auroc_<shift>`` (%); NaN where nothing ran."""
+    def mean(values: list[float]) -> float:
+        return statistics.fmean(values) if values else float("nan")
+
+    numbers = {}
+    for model in ("gcn", "jem", "jemo"):
+        numbers[f"{model}_clean"] = mean([100 * v for v in _values(groups, (dataset, model), lambda r: r["test_acc"])])
+        for attack in ATTACKS:
+            numbers[f"{model}_{attack}"] = mean([100 * v for v in attack_values(groups, dataset, model, attack, fraction)])
+        numbers[f"{model}_ece"] = mean(calibration_values(groups, dataset, model, "plain", "ece"))
+        numbers[f"{model}_ece_scaled"] = mean(calibration_values(groups, dataset, model, "scaled", "ece"))
+        numbers[f"{model}_temperature"] = mean(_values(groups, (dataset, model), lambda r: r["calibration"]["temperature"]))
+        for shift in SHIFTS:
+            numbers[f"{model}_energy_auroc_{shift}"] = mean(auroc_values(groups, leave_groups, dataset, model, shift, "energy"))
+    return numbers
