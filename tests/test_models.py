@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from energygnn.data import grid_graph
-from energygnn.models import MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model
+from energygnn.models import MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model, layer_weights
 from energygnn.nn import EntropicConv, EntropyAscent
 from energygnn.entropy import entropy_gradient
 from torch_geometric.nn import GCNConv
@@ -128,3 +128,27 @@ def test_authors_variant_of_the_step_uses_their_direction(graph):
     torch.testing.assert_close(out, h + 0.5 * entropy_gradient_authors(h, graph.edge_index, 2.0, True))
     with pytest.raises(ValueError, match="EntropyAscent: variant must be one of"):
         EntropyAscent(variant="approximate")
+
+
+def test_the_middle_schedule_is_applied_layer_by_layer():
+    weights = layer_weights(2.0, 5, "middle", peak=4.0)
+    assert weights[2] == pytest.approx(8.0) and weights[0] == pytest.approx(weights[4]) and weights[0] < weights[1]
+    assert layer_weights(2.0, 3) == [2.0, 2.0, 2.0]
+    model = EntropicGCN(5, 3, 5, hidden_channels=8, weight=2.0, schedule="middle", peak=4.0)
+    assert [conv.step.weight for conv in model.convs] == pytest.approx(weights)
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        layer_weights(1.0, 3, "rising")
+
+
+@pytest.mark.parametrize("name, options", [("conv", {"conv": "gat"}), ("conv", {"conv": "sage"}),
+                                           ("conv", {"conv": "gin"}), ("gcnii", {}), ("appnp", {})])
+def test_a_zero_weight_step_leaves_any_architecture_unchanged_and_a_weight_changes_it(name, options, graph):
+    outputs = {}
+    for label, step in (("none", None), ("zero", {"weight": 0.0}), ("strong", {"weight": 50.0, "temperature": 1.0})):
+        torch.manual_seed(0)
+        model = build_model(name, 5, 3, 4, hidden_channels=8, step=step, **options).eval()
+        outputs[label] = model(graph.x, graph.edge_index)
+    assert torch.allclose(outputs["none"], outputs["zero"])
+    assert not torch.allclose(outputs["none"], outputs["strong"], atol=1e-4)
+    with pytest.raises(ValueError, match="ConvGNN: conv must be one of"):
+        build_model("conv", 5, 3, 2, conv="gcn")

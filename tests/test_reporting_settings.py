@@ -74,3 +74,14 @@ def test_figure2_settings_are_judged_against_the_kept_level_and_predicted():
     assert facts["kept_low"] == pytest.approx(2.0) and "aᵢ = 1, λ = 100" in facts["kept_list"]
     assert "| exact | $a_i = 1$ | 100 |" in settings.figure2_prediction_table(predictions)
     settings.plot_figure2_settings(groups, basic)
+
+
+def test_chosen_row_claims_compare_test_accuracy_at_the_deepest_depth():
+    def runs(model, values):
+        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
+                 "result": {"best_val_acc": v, "test_acc_at_best_val": v}} for s, v in enumerate(values)]
+    table1 = group_runs(runs("basic", [0.20, 0.21, 0.19]) + runs("entropic", [0.27, 0.28, 0.26]), "dataset", "model", "depth")
+    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39]), "dataset", "model", "depth")
+    claims = settings.chosen_row_claims(table1, chosen, ["Cora"], 64)
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS]
+    assert [c.judgement.verdict for c in settings.chosen_row_claims(table1, {}, ["Cora"], 64)] == [Verdict.NOT_MEASURED] * 2

@@ -1,4 +1,6 @@
 """Paper 1's deep models (paper 2's GCN is in :mod:`energygnn.ebm.gcn`)."""
-from .deep import MODELS, BasicGCN, DeepGNN, EntropicGCN, G2GCN, PairNormGCN, build_model
+from .deep import (MODELS, APPNPNet, BasicGCN, ConvGNN, DeepGNN, EntropicGCN, G2GCN, GCNII, PairNormGCN, build_model,
+                   layer_weights)
 
-__all__ = ["MODELS", "BasicGCN", "DeepGNN", "EntropicGCN", "G2GCN", "PairNormGCN", "build_model"]
+__all__ = ["MODELS", "APPNPNet", "BasicGCN", "ConvGNN", "DeepGNN", "EntropicGCN", "G2GCN", "GCNII", "PairNormGCN",
+           "build_model", "layer_weights"]

@@ -12,13 +12,15 @@ How this maps to the authors' counting (the book's "Formulas and settings" page,
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.nn import PairNorm
+from torch_geometric.nn import GATConv, GCN2Conv, GINConv, PairNorm, SAGEConv
 from torch_geometric.utils import scatter
 
-from ..nn import EntropicConv, GCNConv, RowNormalizedConv
+from ..nn import EntropicConv, EntropyAscent, GCNConv, RowNormalizedConv
 from ..sparse import Adjacency, AdjacencyCache, as_adjacency
 
 
@@ -103,6 +105,22 @@ class BasicGCN(DeepGNN):
         return self.output(x, edge_index)
 
 
+SCHEDULES = ("constant", "middle")
+
+
+def layer_weights(weight: float, depth: int, schedule: str = "constant", peak: float = 1.0) -> list[float]:
+    r"""The step weight :math:`\lambda_\ell` of every hidden layer :math:`\ell = 1..L`:
+    ``"constant"``, :math:`\lambda` everywhere; ``"middle"``, largest in the middle layers where
+    trained deep GCNs lose their energy (paper 1's Figure 3), :math:`\lambda_\ell = \lambda
+    \big(1 + (\text{peak} - 1) \sin(\pi \ell / (L + 1))\big)`, from about :math:`\lambda` at the
+    ends to :math:`\text{peak} \cdot \lambda` in the middle."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"layer_weights: schedule must be one of {SCHEDULES}, got {schedule!r}.")
+    if schedule == "constant":
+        return [float(weight)] * depth
+    return [float(weight) * (1 + (peak - 1) * math.sin(math.pi * layer / (depth + 1))) for layer in range(1, depth + 1)]
+
+
 class EntropicGCN(BasicGCN):
     r"""Entropic GCN of paper 1: every hidden ``GCNConv`` is followed by the entropy-ascent step
     (:class:`energygnn.nn.entropic.EntropicConv`) before the ReLU; the output convolution has none.
@@ -114,17 +132,128 @@ class EntropicGCN(BasicGCN):
         detach (bool, optional): no gradient through the step, as in the paper (default: ``True``).
         variant (str, optional): ``"exact"`` gradient or the ``"authors"`` code's direction
             (default: ``"exact"``).
+        schedule (str, optional): how :math:`\lambda` varies over the layers, see
+            :func:`layer_weights` (default: ``"constant"``, the paper's).
+        peak (float, optional): the ``"middle"`` schedule's largest factor (default: ``1.0``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
                  weight: float = 1.0, temperature: float = 10.0, normalize: bool = True, detach: bool = True,
-                 variant: str = "exact"):
-        self._step_options = dict(weight=weight, temperature=temperature, normalize=normalize, detach=detach,
-                                  variant=variant)
+                 variant: str = "exact", schedule: str = "constant", peak: float = 1.0):
+        self._weights = iter(layer_weights(weight, depth, schedule, peak))
+        self._step_options = dict(temperature=temperature, normalize=normalize, detach=detach, variant=variant)
         super().__init__(in_channels, out_channels, depth, hidden_channels)
 
     def hidden_conv(self, in_channels: int, out_channels: int) -> nn.Module:
-        return EntropicConv(GCNConv(in_channels, out_channels), **self._step_options)
+        return EntropicConv(GCNConv(in_channels, out_channels), weight=next(self._weights), **self._step_options)
+
+
+def pyg_conv(kind: str, in_channels: int, out_channels: int) -> nn.Module:
+    """A PyG layer by name: ``"gat"`` (one head), ``"sage"`` (mean) or ``"gin"`` (a two-layer MLP)."""
+    if kind == "gat":
+        return GATConv(in_channels, out_channels, heads=1)
+    if kind == "sage":
+        return SAGEConv(in_channels, out_channels)
+    if kind == "gin":
+        return GINConv(nn.Sequential(nn.Linear(in_channels, out_channels), nn.ReLU(), nn.Linear(out_channels, out_channels)))
+    raise ValueError(f"pyg_conv: kind must be one of {CONV_KINDS}, got {kind!r}.")
+
+
+CONV_KINDS = ("gat", "sage", "gin")
+
+
+class ConvGNN(DeepGNN):
+    r"""A deep GNN of PyG layers, GAT :cite:p:`velickovic2018gat`, GraphSAGE :cite:p:`hamilton2017sage`
+    or GIN :cite:p:`xu2019gin`: :math:`H^{(\ell)} = \mathrm{ReLU}(\mathrm{conv}_\ell(H^{(\ell-1)}))` and an
+    output layer of the same kind; with ``step`` every hidden layer is wrapped in
+    :class:`~energygnn.nn.entropic.EntropicConv` (paper 1's "integrates with existing architectures").
+
+    Args:
+        conv (str, optional): ``"gat"``, ``"sage"`` or ``"gin"`` (default: ``"sage"``).
+        step (dict, optional): the entropy step's options (those of
+            :class:`~energygnn.nn.entropic.EntropyAscent`); None for no step (default: ``None``).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
+                 conv: str = "sage", step: dict | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels)
+        if conv not in CONV_KINDS:
+            raise ValueError(f"ConvGNN: conv must be one of {CONV_KINDS}, got {conv!r}.")
+        widths = [in_channels] + [hidden_channels] * depth
+        layers = (pyg_conv(conv, widths[i], widths[i + 1]) for i in range(depth))
+        self.convs = nn.ModuleList(layer if step is None else EntropicConv(layer, **step) for layer in layers)
+        self.output = pyg_conv(conv, hidden_channels, out_channels)
+        self.kind = conv
+
+    def block(self, index, x, edge_index):
+        return F.relu(self.convs[index](x, edge_index.edge_index))
+
+    def decode(self, x, edge_index):
+        return self.output(x, edge_index.edge_index)
+
+
+class GCNII(DeepGNN):
+    r"""GCNII :cite:p:`chen2020gcnii` (PyG's :class:`~torch_geometric.nn.GCN2Conv`): a linear encoder
+    with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = \mathrm{ReLU}\big(((1 - \alpha)\hat A H^{(\ell-1)}
+    + \alpha H^{(0)})((1 - \beta_\ell) I + \beta_\ell W_\ell)\big)` with
+    :math:`\beta_\ell = \log(\theta / \ell + 1)`, and a linear decoder; with ``step``, the
+    entropy step follows every layer before its ReLU.
+
+    Args:
+        alpha (float, optional): initial-residual weight :math:`\alpha` (default: ``0.1``).
+        theta (float, optional): identity-mapping strength :math:`\theta` (default: ``0.5``).
+        step (dict, optional): the entropy step's options; None for no step (default: ``None``).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
+                 alpha: float = 0.1, theta: float = 0.5, step: dict | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels)
+        self.encoder = nn.Linear(in_channels, hidden_channels)
+        self.convs = nn.ModuleList(GCN2Conv(hidden_channels, alpha, theta, layer=layer + 1) for layer in range(depth))
+        self.steps = nn.ModuleList(EntropyAscent(**step) for _ in range(depth)) if step is not None else None
+        self.decoder = nn.Linear(hidden_channels, out_channels)
+
+    def encode(self, x, edge_index):
+        self._initial = F.relu(self.encoder(x))  # every layer's initial residual
+        return self._initial
+
+    def block(self, index, x, edge_index):
+        h = self.convs[index](x, self._initial, edge_index.edge_index)
+        return F.relu(h if self.steps is None else self.steps[index](h, edge_index))
+
+    def decode(self, x, edge_index):
+        return self.decoder(x)
+
+
+class APPNPNet(DeepGNN):
+    r"""APPNP :cite:p:`gasteiger2019appnp` with its propagation as the hidden blocks: a linear
+    encoder with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = (1 - \alpha)\hat A H^{(\ell-1)}
+    + \alpha H^{(0)}` (personalised PageRank, no weights), and a linear decoder; with ``step``,
+    the entropy step follows every propagation.
+
+    Args:
+        alpha (float, optional): teleport probability :math:`\alpha` (default: ``0.1``).
+        step (dict, optional): the entropy step's options; None for no step (default: ``None``).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
+                 alpha: float = 0.1, step: dict | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels)
+        self.alpha = float(alpha)
+        self.encoder = nn.Linear(in_channels, hidden_channels)
+        self.steps = nn.ModuleList(EntropyAscent(**step) for _ in range(depth)) if step is not None else None
+        self.decoder = nn.Linear(hidden_channels, out_channels)
+
+    def encode(self, x, edge_index):
+        self._initial = F.relu(self.encoder(x))
+        return self._initial
+
+    def block(self, index, x, edge_index):
+        h = (1 - self.alpha) * edge_index.operator("gcn").matmul(x) + self.alpha * self._initial
+        return h if self.steps is None else self.steps[index](h, edge_index)
+
+    def decode(self, x, edge_index):
+        return self.decoder(x)
 
 
 class PairNormGCN(DeepGNN):
@@ -206,15 +335,16 @@ class G2GCN(DeepGNN):
 
 
 MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": EntropicGCN, "g2": G2GCN,
-          "g2_authors": G2GCN, "pairnorm": PairNormGCN}
+          "g2_authors": G2GCN, "pairnorm": PairNormGCN, "conv": ConvGNN, "gcnii": GCNII, "appnp": APPNPNet}
 # the authors' variants of a class: what their name sets unless the options say otherwise
 MODEL_DEFAULTS = {"entropic_authors": {"variant": "authors"}, "g2_authors": {"relu_logits": True}}
 
 
 def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
     """A model of ``MODELS`` by name: ``"basic"``, ``"entropic"``, ``"entropic_authors"`` (the
-    authors' step direction), ``"g2"``, ``"g2_authors"`` (ReLU on the logits) or ``"pairnorm"``;
-    ``options`` go to the class, over the name's defaults (``MODEL_DEFAULTS``)."""
+    authors' step direction), ``"g2"``, ``"g2_authors"`` (ReLU on the logits), ``"pairnorm"``,
+    ``"conv"`` (GAT, GraphSAGE or GIN layers), ``"gcnii"`` or ``"appnp"``; ``options`` go to the
+    class, over the name's defaults (``MODEL_DEFAULTS``)."""
     try:
         cls = MODELS[name]
     except KeyError:

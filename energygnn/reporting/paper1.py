@@ -185,28 +185,22 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
                 for model in ("basic", "entropic", "g2", "pairnorm") for depth in (shallow, deep)}
         paper = {key: PAPER1_TABLE1[dataset, key[0]][key[1]] for key in ours}
         flat = statistics.fmean(PAPER1_TABLE1[dataset, "g2"].values())
-        claims += [
-            Claim(dataset, f"the entropic GCN beats the basic GCN at depth {deep}",
-                  f"{paper['entropic', deep]:.2f} vs {paper['basic', deep]:.2f}",
-                  judge(ours["entropic", deep], ours["basic", deep], ">")),
-            Claim(dataset, f"at depth {shallow} the entropic GCN is as accurate as the basic GCN",
-                  f"{paper['entropic', shallow]:.2f} vs {paper['basic', shallow]:.2f}",
-                  judge(ours["entropic", shallow], ours["basic", shallow], "=")),
-            Claim(dataset, f"the entropic GCN still degrades with depth (depth {shallow} vs {deep})",
-                  f"{paper['entropic', shallow]:.2f} vs {paper['entropic', deep]:.2f}",
-                  judge(ours["entropic", shallow], ours["entropic", deep], ">")),
-            Claim(dataset, f"PairNorm stays more accurate than the entropic GCN at depth {deep}",
-                  f"{paper['pairnorm', deep]:.2f} vs {paper['entropic', deep]:.2f}",
-                  judge(ours["pairnorm", deep], ours["entropic", deep], ">")),
-            Claim(dataset, f"G2 stays near the paper's low, flat value (judged at depth {deep}; the paper's mean over depths is {flat:.2f})",
-                  f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "=")),
-            Claim(dataset, f"at depth {shallow} the entropic GCN beats PairNorm",
-                  f"{paper['entropic', shallow]:.2f} vs {paper['pairnorm', shallow]:.2f}",
-                  judge(ours["entropic", shallow], ours["pairnorm", shallow], ">")),
-            Claim(dataset, f"at depth {shallow} the entropic GCN beats G2",
-                  f"{paper['entropic', shallow]:.2f} vs {paper['g2', shallow]:.2f}",
-                  judge(ours["entropic", shallow], ours["g2", shallow], ">")),
+        comparisons = [  # (claim, a, b, relation) on (model, depth) cells
+            (f"the entropic GCN beats the basic GCN at depth {deep}", ("entropic", deep), ("basic", deep), ">"),
+            (f"at depth {shallow} the entropic GCN is as accurate as the basic GCN", ("entropic", shallow),
+             ("basic", shallow), "="),
+            (f"the entropic GCN still degrades with depth (depth {shallow} vs {deep})", ("entropic", shallow),
+             ("entropic", deep), ">"),
+            (f"PairNorm stays more accurate than the entropic GCN at depth {deep}", ("pairnorm", deep),
+             ("entropic", deep), ">"),
+            (f"at depth {shallow} the entropic GCN beats PairNorm", ("entropic", shallow), ("pairnorm", shallow), ">"),
+            (f"at depth {shallow} the entropic GCN beats G2", ("entropic", shallow), ("g2", shallow), ">"),
         ]
+        judged = [Claim(dataset, text, f"{paper[a]:.2f} vs {paper[b]:.2f}", judge(ours[a], ours[b], relation))
+                  for text, a, b, relation in comparisons]
+        g2 = Claim(dataset, f"G2 stays near the paper's low, flat value (judged at depth {deep}; the paper's mean over "
+                            f"depths is {flat:.2f})", f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "="))
+        claims += judged[:4] + [g2] + judged[4:]
         if dataset in DOUBLE_CLAIM_DATASETS:
             ratios = [math.log2(e / b) for e, b in zip(ours["entropic", deep], ours["basic", deep]) if e > 0 and b > 0]
             claims.append(Claim(

@@ -6,7 +6,8 @@ The rows call the same claim builders as the chapters
 :func:`~energygnn.reporting.paper1.table1_claims`,
 :func:`~energygnn.reporting.paper1.figure3_claims`,
 :func:`~energygnn.reporting.paper1.authors_step_claims`,
-:func:`~energygnn.reporting.paper2.paper_claims`), so the introduction can never disagree with them.
+:func:`~energygnn.reporting.paper2.paper_claims`,
+:func:`~energygnn.reporting.robustness.robustness_claims`), so the introduction can never disagree with them.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Sequence
 
 from ..experiments import paper1 as paper1_runs
+from ..experiments import paper2 as paper2_runs
 from ..experiments.results import group_runs, load_experiment
-from . import paper1, paper2
+from . import paper1, paper2, robustness
 from .tables import markdown_table
 from .verdicts import Verdict, verdict_counts
 
@@ -65,6 +67,11 @@ def reproduction_rows(root: Path | None = None) -> list[ResultRow]:
     for part, prefixes in PAPER2_PARTS.items():
         chosen = [claim for claim in claims if claim.key.startswith(prefixes)]
         rows.append(ResultRow("2", part[0].upper() + part[1:], "jem_results", chosen))
+    evaluated = robustness.robustness_groups(load_experiment("jem_robustness", root))
+    left_out = robustness.robustness_groups(load_experiment("jem_leave_out", root))
+    datasets = paper2_runs.load_config(quick=False)["jem_robustness"]["datasets"]
+    rows.append(ResultRow("2", "Claimed, not measured: robustness, OOD detection, calibration vs temperature scaling",
+                          "jem_robustness", robustness.robustness_claims(evaluated, left_out, datasets)))
     return rows
 
 
