@@ -69,9 +69,9 @@ def test_the_double_claim_holds_for_a_doubling_and_only_where_the_paper_makes_it
 def test_profile_statistics_read_dip_minimum_falls_and_recovery():
     stats = report.profile_statistics([1.0, 0.01, 0.001, 0.01, 0.1], tail=2)
     assert stats["dip"] == pytest.approx(-2.0)  # the minimum 1e-3 against the smaller end, 0.1
-    assert stats["minimum"] == pytest.approx(-3.0) and stats["largest_fall"] == pytest.approx(-2.0)
+    assert stats["minimum"] == pytest.approx(-3.0) and stats["smallest_step"] == pytest.approx(-2.0)
     assert stats["recovery"] == pytest.approx(1.0)  # 1e-3 -> 1e-1 over the last two layers
-    assert report.profile_statistics([0.1, 0.2, 0.4, 0.8])["largest_fall"] == pytest.approx(math.log10(2))
+    assert report.profile_statistics([0.1, 0.2, 0.4, 0.8])["smallest_step"] == pytest.approx(math.log10(2))
     assert report.profile_statistics([1.0, 0.5, 0.2])["dip"] == 0.0  # minimum at an end: no U
     for bad in ([1.0], [1.0, 0.0, 1.0]):
         with pytest.raises(ValueError, match="at least two positive energies"):

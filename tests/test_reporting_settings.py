@@ -25,22 +25,35 @@ def basic_runs(scores):
                       "dataset", "model", "depth")
 
 
-def test_the_chosen_map_setting_is_the_best_complete_one_and_the_claims_judge_it():
-    stored = [map_run(1.0, 10.0, True, s, 0.20 + 0.01 * s) for s in range(3)]  # the paper's setting
-    stored += [map_run(10.0, 1.0, True, s, 0.40 + 0.01 * s, test=0.35) for s in range(3)]
-    stored += [map_run(10.0, 10.0, False, s, 0.90) for s in range(2)]  # best, but a seed is missing
-    stored += [map_run(1.0, 1.0, False, s, None if s == 0 else 0.95) for s in range(3)]  # diverged once
+def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_claims_judge_it():
+    scores = {(1.0, 10.0, True): 0.20, (10.0, 1.0, True): 0.40, (1.0, 1.0, False): 0.95}  # others 0.10
+    stored = []
+    for weight in SECTION["weights"]:
+        for temperature in SECTION["temperatures"]:
+            for normalize in SECTION["normalize"]:
+                score = scores.get((weight, temperature, normalize), 0.10)
+                for seed in range(3):
+                    diverged = (weight, temperature, normalize) == (1.0, 1.0, False) and seed == 0
+                    stored.append(map_run(weight, temperature, normalize, seed, None if diverged else score + 0.01 * seed,
+                                          test=0.35 if score == 0.40 else None))
     maps = settings.map_groups(stored)
-    assert settings.chosen_setting(maps, "Cora", 3) == (10.0, 1.0, True)
+    # the best mean (0.95) diverged once and is not eligible; the map is complete
+    assert settings.map_progress(maps, SECTION, "Cora") == (8, 8)
+    assert settings.chosen_setting(maps, SECTION, "Cora") == (10.0, 1.0, True)
     table1 = basic_runs([0.19, 0.20, 0.21])
     claims = settings.map_claims(maps, SECTION, table1, PAPER)
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS] * 4
     assert claims[2].judgement.ours == pytest.approx(0.35)  # the test accuracy
     table = settings.map_table(maps, SECTION, table1)
-    assert "0.410 ± 0.010 <br>test 0.350 <br>**holds**" in table
-    assert "(n=2)" in table and "1 diverged" in table and "not run" in table
-    assert settings.cell_values(maps, ("Cora", 1.0, 1.0, False)) == ([0.95, 0.95], 1)
-    settings.plot_maps(maps, SECTION, table1)  # draws with missing cells and diverged runs
+    assert "0.410 ± 0.010 <br>test 0.350 <br>**holds**" in table and "1 diverged" in table
+    assert settings.cell_values(maps, ("Cora", 1.0, 1.0, False)) == ([0.96, 0.97], 1)
+    settings.plot_maps(maps, SECTION, table1)
+    partial = settings.map_groups([run for run in stored if run["config"]["seed"] == 0])
+    assert settings.map_progress(partial, SECTION, "Cora") == (0, 8)
+    assert settings.chosen_setting(partial, SECTION, "Cora") is None  # no choice from a partial map
+    assert all(c.judgement.verdict is Verdict.NOT_MEASURED for c in settings.map_claims(partial, SECTION, table1, PAPER))
+    assert "one seed: not judged" in settings.map_table(partial, SECTION, table1)
+    settings.plot_maps(partial, SECTION, table1)  # draws with missing seeds
 
 
 def test_labels_read_as_plain_text():

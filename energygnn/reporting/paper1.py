@@ -450,7 +450,7 @@ def profile_statistics(energy: Sequence[float], tail: int | None = None) -> dict
     * ``dip``: :math:`\log_{10}(\min_k e_k / \min(e_1, e_L))`, zero when the minimum is at an end;
       the profile is U-shaped (as in :func:`curve_shape`) when it is below :math:`\log_{10}(1/2)`;
     * ``minimum``: :math:`\log_{10} \min_k e_k`;
-    * ``largest_fall``: :math:`\min_k \log_{10}(e_{k+1} / e_k)`, positive when every layer raises the energy;
+    * ``smallest_step``: :math:`\min_k \log_{10}(e_{k+1} / e_k)`, the smallest layer-to-layer change, positive when every layer raises the energy;
     * ``recovery``: the growth per layer over the last ``tail`` layers (default :math:`L/4`),
       :math:`\log_{10}(e_L / e_{L - \text{tail}}) / \text{tail}`.
 
@@ -465,7 +465,7 @@ def profile_statistics(energy: Sequence[float], tail: int | None = None) -> dict
         raise ValueError(f"profile_statistics: tail must be between 1 and {len(energy) - 1}, got {tail}.")
     logs = np.log10(energy)
     return {"dip": float(logs.min() - min(logs[0], logs[-1])), "minimum": float(logs.min()),
-            "largest_fall": float(np.diff(logs).min()), "recovery": float((logs[-1] - logs[-1 - tail]) / tail)}
+            "smallest_step": float(np.diff(logs).min()), "recovery": float((logs[-1] - logs[-1 - tail]) / tail)}
 
 
 def figure3_claims(groups: Groups, datasets: Sequence[str], depth: int, epoch: int | str = 50,
@@ -476,7 +476,7 @@ def figure3_claims(groups: Groups, datasets: Sequence[str], depth: int, epoch: i
 
     * the basic GCN's and the entropic GCN's profiles are U-shaped: ``dip`` ``<`` :math:`\log_{10}(1/2)`;
     * PairNorm's U is flatter than the basic GCN's and than the entropic GCN's: ``dip`` ``>``;
-    * G2's energy increases monotonically: ``largest_fall`` ``>`` 0;
+    * G2's energy increases monotonically: ``smallest_step`` ``>`` 0;
     * the entropic GCN's minimum energy stays above the basic GCN's: ``minimum`` ``>``;
     * the entropic GCN recovers its energy faster in the last layers: ``recovery`` ``>``.
     """
@@ -499,8 +499,8 @@ def figure3_claims(groups: Groups, datasets: Sequence[str], depth: int, epoch: i
                   judge(values("pairnorm", "dip"), values("basic", "dip"), ">")),
             Claim(dataset, "PairNorm's U is flatter than the entropic GCN's (dip, decades)", "flatter",
                   judge(values("pairnorm", "dip"), values("entropic", "dip"), ">")),
-            Claim(dataset, "G2's energy increases monotonically (largest fall between layers, decades, > 0)",
-                  "increasing", judge(values("g2", "largest_fall"), 0.0, ">")),
+            Claim(dataset, "G2's energy increases monotonically (smallest layer-to-layer change, decades, > 0)",
+                  "increasing", judge(values("g2", "smallest_step"), 0.0, ">")),
             Claim(dataset, "the entropic GCN's minimum energy stays above the basic GCN's (log10)",
                   "above", judge(values("entropic", "minimum"), values("basic", "minimum"), ">")),
             Claim(dataset, f"the entropic GCN recovers energy faster in the last layers (decades per layer over the last {depth // 4})",
