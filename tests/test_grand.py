@@ -14,7 +14,7 @@ def graph():
 
 def test_attention_is_a_distribution_over_each_node_and_its_neighbours(graph):
     torch.manual_seed(0)
-    model = GRAND(5, 3, hidden_channels=8)
+    model = GRAND(5, 3, 2, hidden_channels=8)
     looped, weights = model.attention(model.encoder(graph.x), graph.edge_index)
     sums = torch.zeros(12).index_add_(0, looped[1], weights)
     assert torch.allclose(sums, torch.ones(12)) and bool((weights > 0).all())
@@ -38,15 +38,16 @@ def test_grand_integrates_trains_and_a_zero_weight_is_plain_grand(graph):
     for label, term in (("plain", None), ("zero", {"weight": 0.0, "temperature": 1.0}),
                         ("entropic", {"weight": 5.0, "temperature": 1.0, "normalize": False})):
         torch.manual_seed(0)
-        model = GRAND(5, 3, hidden_channels=8, time=2.0, step_size=0.5, entropy=term).eval()
+        model = GRAND(5, 3, 4, hidden_channels=8, step_size=0.5, entropy=term).eval()
         outputs[label] = model(graph.x, graph.edge_index)
     assert outputs["plain"].shape == (12, 3)
     assert torch.allclose(outputs["plain"], outputs["zero"])
     assert not torch.allclose(outputs["plain"], outputs["entropic"], atol=1e-5)
     model.train()
-    logits, states = model(graph.x, graph.edge_index, times=torch.tensor([0.0, 1.0, 2.0]))
-    assert states.shape == (3, 12, 8)
+    assert model.time == 2.0
+    logits, states = model(graph.x, graph.edge_index, return_hidden=True)
+    assert len(states) == 4 and all(state.shape == (12, 8) for state in states)
     logits.sum().backward()  # gradients flow through the solver and the entropy term
     assert all(p.grad is not None for p in model.parameters())
     with pytest.raises(ValueError, match="GRAND: method must be one of"):
-        GRAND(5, 3, method="dopri5")
+        GRAND(5, 3, 2, method="dopri5")

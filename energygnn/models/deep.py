@@ -22,6 +22,7 @@ from torch_geometric.utils import scatter
 
 from ..nn import EntropicConv, EntropyAscent, GCNConv, RowNormalizedConv
 from ..sparse import Adjacency, AdjacencyCache, as_adjacency
+from .grand import GRAND
 
 
 class DeepGNN(nn.Module):
@@ -335,7 +336,8 @@ class G2GCN(DeepGNN):
 
 
 MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": EntropicGCN, "g2": G2GCN,
-          "g2_authors": G2GCN, "pairnorm": PairNormGCN, "conv": ConvGNN, "gcnii": GCNII, "appnp": APPNPNet}
+          "g2_authors": G2GCN, "pairnorm": PairNormGCN, "conv": ConvGNN, "gcnii": GCNII, "appnp": APPNPNet,
+          "grand": GRAND}
 # the authors' variants of a class: what their name sets unless the options say otherwise
 MODEL_DEFAULTS = {"entropic_authors": {"variant": "authors"}, "g2_authors": {"relu_logits": True}}
 
@@ -343,7 +345,8 @@ MODEL_DEFAULTS = {"entropic_authors": {"variant": "authors"}, "g2_authors": {"re
 def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
     """A model of ``MODELS`` by name: ``"basic"``, ``"entropic"``, ``"entropic_authors"`` (the
     authors' step direction), ``"g2"``, ``"g2_authors"`` (ReLU on the logits), ``"pairnorm"``,
-    ``"conv"`` (GAT, GraphSAGE or GIN layers), ``"gcnii"`` or ``"appnp"``; ``options`` go to the
+    ``"conv"`` (GAT, GraphSAGE or GIN layers), ``"gcnii"``, ``"appnp"`` or ``"grand"`` (depth: solver
+    steps, see :class:`~energygnn.models.grand.GRAND`); ``options`` go to the
     class, over the name's defaults (``MODEL_DEFAULTS``)."""
     try:
         cls = MODELS[name]

@@ -65,43 +65,52 @@ class DiffusionField(nn.Module):
 
 class GRAND(nn.Module):
     r"""GRAND-l with an optional entropy term (see the module): a linear encoder (after dropout
-    on the input), the ODE from :math:`t = 0` to ``time`` by torchdiffeq (``method``, fixed
-    ``step_size``), a linear decoder.
+    on the input), the ODE from :math:`t = 0` to :math:`t = L h` by torchdiffeq in :math:`L`
+    fixed steps of size :math:`h` (``depth`` and ``step_size``: depth is the number of solver
+    steps, so that the runners treat it like a deep GNN), a linear decoder.
 
     Args:
         in_channels (int): input feature width.
         out_channels (int): number of classes.
+        depth (int): :math:`L \ge 1` solver steps.
         hidden_channels (int, optional): width of :math:`X(t)` (default: ``64``).
-        time (float, optional): integration time :math:`t_\text{end} > 0` (default: ``4.0``).
-        step_size (float, optional): the solver's step (default: ``1.0``).
+        step_size (float, optional): :math:`h > 0` (default: ``1.0``).
         method (str, optional): a fixed-step torchdiffeq method (default: ``"rk4"``).
         key_channels (int, optional): :math:`d_k` of the attention (default: ``16``).
-        dropout (float, optional): dropout on the input features (default: ``0.5``).
+        dropout (float, optional): dropout on the input features (default: ``0.0``).
         entropy (dict, optional): the entropy term's ``weight`` :math:`\lambda`, ``temperature``
             and ``normalize``; None for plain GRAND-l (default: ``None``).
 
     Shapes:
-        **x** [n, in_channels], **edge_index** [2, m] -> [n, out_channels]; with ``times`` (sorted,
-        from 0) the logits at the last of them and the states at all, [len(times), n, hidden_channels].
+        **x** [n, in_channels], **edge_index** [2, m] -> [n, out_channels]; with
+        ``return_hidden=True`` also the states :math:`X(h), X(2h), \dots, X(Lh)`, ``depth``
+        tensors [n, hidden_channels].
     """
 
     METHODS = ("rk4", "euler", "midpoint")
 
-    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 64, time: float = 4.0,
-                 step_size: float = 1.0, method: str = "rk4", key_channels: int = 16, dropout: float = 0.5,
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 64,
+                 step_size: float = 1.0, method: str = "rk4", key_channels: int = 16, dropout: float = 0.0,
                  entropy: dict | None = None):
         super().__init__()
         name = type(self).__name__
-        if not time > 0 or not step_size > 0:
-            raise ValueError(f"{name}: time and step_size must be > 0, got {time} and {step_size}.")
+        if not isinstance(depth, int) or depth < 1:
+            raise ValueError(f"{name}: depth (the number of solver steps) must be a positive integer, got {depth!r}.")
+        if not step_size > 0:
+            raise ValueError(f"{name}: step_size must be > 0, got {step_size}.")
         if method not in self.METHODS:
             raise ValueError(f"{name}: method must be one of {self.METHODS} (fixed steps), got {method!r}.")
-        self.time, self.step_size, self.method, self.dropout = float(time), float(step_size), method, float(dropout)
+        self.depth, self.step_size, self.method, self.dropout = depth, float(step_size), method, float(dropout)
         self.entropy = entropy
         self.encoder = nn.Linear(in_channels, hidden_channels)
         self.keys = nn.Linear(hidden_channels, key_channels)
         self.queries = nn.Linear(hidden_channels, key_channels)
         self.decoder = nn.Linear(hidden_channels, out_channels)
+
+    @property
+    def time(self) -> float:
+        """The integration time :math:`L h`."""
+        return self.depth * self.step_size
 
     def attention(self, x: Tensor, edge_index: Tensor) -> tuple[Tensor, Tensor]:
         r"""``(edge_index with self loops, attention)``: GRAND's scaled dot product, normalised over
@@ -113,17 +122,17 @@ class GRAND(nn.Module):
 
     def field(self, x0: Tensor, edge_index: Tensor) -> DiffusionField:
         """The right-hand side for the encoded features ``x0``."""
-        as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges once, with a clear message
+        as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges, with a clear message
         looped, weights = self.attention(x0, edge_index)
         return DiffusionField(looped, weights, edge_index, self.entropy)
 
-    def forward(self, x: Tensor, edge_index: Tensor, times: Tensor | None = None):
-        """The logits at ``time``; with ``times``, also the states at those times."""
+    def forward(self, x: Tensor, edge_index: Tensor, return_hidden: bool = False):
+        """The logits at :math:`t = L h`; with ``return_hidden=True`` also the state after every step."""
         from torchdiffeq import odeint
 
         x0 = self.encoder(F.dropout(x, self.dropout, self.training))
-        grid = torch.tensor([0.0, self.time], dtype=x0.dtype) if times is None else times.to(x0.dtype)
-        states = odeint(self.field(x0, edge_index), x0, grid, method=self.method,
-                        options={"step_size": self.step_size})
+        times = torch.arange(self.depth + 1, dtype=x0.dtype) * self.step_size if return_hidden else \
+            torch.tensor([0.0, self.time], dtype=x0.dtype)
+        states = odeint(self.field(x0, edge_index), x0, times, method=self.method, options={"step_size": self.step_size})
         logits = self.decoder(states[-1])
-        return logits if times is None else (logits, states)
+        return (logits, list(states[1:])) if return_hidden else logits
