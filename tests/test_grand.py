@@ -38,7 +38,7 @@ def test_grand_integrates_trains_and_a_zero_weight_is_plain_grand(graph):
     for label, term in (("plain", None), ("zero", {"weight": 0.0, "temperature": 1.0}),
                         ("entropic", {"weight": 5.0, "temperature": 1.0, "normalize": False})):
         torch.manual_seed(0)
-        model = GRAND(5, 3, 4, hidden_channels=8, step_size=0.5, entropy=term).eval()
+        model = GRAND(5, 3, 4, hidden_channels=8, step_size=0.5, step=term).eval()
         outputs[label] = model(graph.x, graph.edge_index)
     assert outputs["plain"].shape == (12, 3)
     assert torch.allclose(outputs["plain"], outputs["zero"])

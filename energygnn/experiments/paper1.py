@@ -60,6 +60,15 @@ def chosen_citeseer_temperature(config, results: Path) -> float:
     return max(scores, key=lambda t: sum(scores[t]) / len(scores[t]))
 
 
+def table1_options(config, results: Path, dataset: str, model: str = "entropic") -> dict[str, Any]:
+    """``model``'s options in Table 1 on ``dataset``: the config's, with CiteSeer's entropic
+    models at the temperature chosen by the CiteSeer sweep."""
+    options = dict(config["model_options"][model])
+    if dataset == "CiteSeer" and model.startswith("entropic"):
+        options["temperature"] = chosen_citeseer_temperature(config, results)
+    return options
+
+
 def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "table1") -> list[Run]:
     """Seed by seed, so that an interrupted sweep has complete tables for the first seeds.
     ``name``: the config section, ``table1`` or a variant of it (``table1_authors_step``,
@@ -72,9 +81,7 @@ def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "tab
             if model not in config["model_options"]:
                 raise ValueError(f"paper1.json: unknown model {model!r} in {name}; valid names: "
                                  f"{', '.join(config['model_options'])}.")
-            options[dataset, model] = dict(config["model_options"][model])
-            if dataset == "CiteSeer" and model.startswith("entropic"):
-                options[dataset, model]["temperature"] = chosen_citeseer_temperature(config, results)
+            options[dataset, model] = table1_options(config, results, dataset, model)
     return [Run(name, f"{dataset}-{model}-depth{depth}-seed{seed}",
                 _training_config(config, section, dataset, model, depth, seed, options[dataset, model]))
             for seed in seeds or section["seeds"]
@@ -159,6 +166,41 @@ def table1_chosen_runs(config, results: Path, seeds=None) -> list[Run]:
                 f"-seed{seed}",
                 _training_config(config, section, dataset, "entropic", depth, seed, options[dataset]))
             for seed in seeds or section["seeds"] for dataset in section["datasets"] for depth in section["depths"]]
+
+
+def step_options(config, results: Path, dataset: str, step) -> dict[str, Any]:
+    """A variant's entropy step: ``"chosen"`` (the setting chosen on ``dataset``'s map,
+    :func:`chosen_entropy_options`), ``"paper"`` (Table 1's entropic options on ``dataset``,
+    :func:`table1_options`) or a dict of options over those."""
+    if step == "chosen":
+        return chosen_entropy_options(config, results, dataset)
+    if step == "paper":
+        return table1_options(config, results, dataset)
+    if isinstance(step, dict):
+        return {**table1_options(config, results, dataset), **step}
+    raise ValueError(f"paper1.json: a variant's step must be 'chosen', 'paper' or a dict of options, got {step!r}.")
+
+
+def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
+    """The runs of a section of named variants (``beyond_*``): each ``{"model", "options",
+    "step"}`` trained with Table 1's protocol (the section's ``training`` over it) on every
+    dataset, depth and seed, seed by seed. ``step`` (optional) adds the entropy step (see
+    :func:`step_options`) as the model's ``step`` option, or, for the entropic GCN, as its own
+    options. Each run's config names its ``variant``."""
+    section = config[name]
+    runs = []
+    for seed in seeds or section["seeds"]:
+        for dataset in section["datasets"]:
+            for variant, spec in section["variants"].items():
+                options = dict(spec.get("options", {}))
+                if "step" in spec:
+                    step = step_options(config, results, dataset, spec["step"])
+                    options = {**options, **step} if spec["model"] == "entropic" else {**options, "step": step}
+                for depth in section["depths"]:
+                    runs.append(Run(name, f"{dataset}-{variant}-depth{depth}-seed{seed}", {
+                        **_training_config(config, section, dataset, spec["model"], depth, seed, options),
+                        "variant": variant}))
+    return runs
 
 
 def survey_energy(x: torch.Tensor, edge_index: torch.Tensor) -> float:

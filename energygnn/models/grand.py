@@ -38,13 +38,14 @@ class DiffusionField(nn.Module):
         edge_index (Tensor): [2, m] with a self loop on every node, the attention's support.
         attention (Tensor): [m] row-stochastic weights (each node's sum to 1).
         graph (Tensor): [2, m'] the graph the entropy is measured on (no self loops needed).
-        entropy (dict, optional): ``weight``, ``temperature`` and ``normalize`` of the entropy term;
-            None for plain GRAND-l (default: ``None``).
+        step (dict, optional): the entropy term's ``weight``, ``temperature``, ``normalize`` and
+            ``detach`` (evaluate the gradient on a detached copy of :math:`X`, so that no gradient
+            flows through the term); None for plain GRAND-l (default: ``None``).
     """
 
-    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor, entropy: dict | None = None):
+    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor, step: dict | None = None):
         super().__init__()
-        self.edge_index, self.attention, self.entropy = edge_index, attention, entropy
+        self.edge_index, self.attention, self.step = edge_index, attention, step
         self.graph = graph
         self.evaluations = 0  # right-hand side calls, for the cost
 
@@ -57,9 +58,11 @@ class DiffusionField(nn.Module):
         """:math:`f(t, X)`."""
         self.evaluations += 1
         out = self.diffusion(x)
-        if self.entropy is not None and self.entropy["weight"] != 0:
-            out = out + self.entropy["weight"] * entropy_gradient(
-                x, self.graph, self.entropy["temperature"], self.entropy.get("normalize", True))
+        step = self.step
+        if step is not None and step["weight"] != 0:
+            source = x.detach() if step.get("detach", False) else x
+            out = out + step["weight"] * entropy_gradient(source, self.graph, step["temperature"],
+                                                          step.get("normalize", True))
         return out
 
 
@@ -78,8 +81,9 @@ class GRAND(nn.Module):
         method (str, optional): a fixed-step torchdiffeq method (default: ``"rk4"``).
         key_channels (int, optional): :math:`d_k` of the attention (default: ``16``).
         dropout (float, optional): dropout on the input features (default: ``0.0``).
-        entropy (dict, optional): the entropy term's ``weight`` :math:`\lambda`, ``temperature``
-            and ``normalize``; None for plain GRAND-l (default: ``None``).
+        step (dict, optional): the entropy term's ``weight`` :math:`\lambda`, ``temperature``,
+            ``normalize``, ``detach`` (default ``False``: gradients flow through the term) and
+            ``variant`` (only ``"exact"``); None for plain GRAND-l (default: ``None``).
 
     Shapes:
         **x** [n, in_channels], **edge_index** [2, m] -> [n, out_channels]; with
@@ -91,9 +95,11 @@ class GRAND(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 64,
                  step_size: float = 1.0, method: str = "rk4", key_channels: int = 16, dropout: float = 0.0,
-                 entropy: dict | None = None):
+                 step: dict | None = None):
         super().__init__()
         name = type(self).__name__
+        if step is not None and step.get("variant", "exact") != "exact":
+            raise ValueError(f"{name}: the entropic diffusion uses the exact gradient; got variant {step['variant']!r}.")
         if not isinstance(depth, int) or depth < 1:
             raise ValueError(f"{name}: depth (the number of solver steps) must be a positive integer, got {depth!r}.")
         if not step_size > 0:
@@ -101,7 +107,7 @@ class GRAND(nn.Module):
         if method not in self.METHODS:
             raise ValueError(f"{name}: method must be one of {self.METHODS} (fixed steps), got {method!r}.")
         self.depth, self.step_size, self.method, self.dropout = depth, float(step_size), method, float(dropout)
-        self.entropy = entropy
+        self.step = step
         self.encoder = nn.Linear(in_channels, hidden_channels)
         self.keys = nn.Linear(hidden_channels, key_channels)
         self.queries = nn.Linear(hidden_channels, key_channels)
@@ -124,7 +130,7 @@ class GRAND(nn.Module):
         """The right-hand side for the encoded features ``x0``."""
         as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges, with a clear message
         looped, weights = self.attention(x0, edge_index)
-        return DiffusionField(looped, weights, edge_index, self.entropy)
+        return DiffusionField(looped, weights, edge_index, self.step)
 
     def forward(self, x: Tensor, edge_index: Tensor, return_hidden: bool = False):
         """The logits at :math:`t = L h`; with ``return_hidden=True`` also the state after every step."""
