@@ -4,8 +4,9 @@ Three shifts of a node classification dataset:
 
 * **structure**: the same nodes and features on a stochastic-block-model graph with one block
   per class, equal block sizes (the last takes the remainder), edge probabilities
-  :math:`1.5 d` inside a block and :math:`0.5 d` between blocks, :math:`d` the original graph's
-  edge density (:func:`sbm_graph`);
+  :math:`1.5 d` inside a block and :math:`0.5 d` between blocks, :math:`d` the edge density of
+  a given graph (:func:`sbm_graph`; :mod:`energygnn.experiments.jem_evaluation` gives it the
+  graph each model predicts with);
 * **feature**: every node's features replaced by a random interpolation of two random nodes'
   features, the graph kept (:func:`interpolated_features`);
 * **label leave-out**: the classifier is trained on the classes above a threshold only; the

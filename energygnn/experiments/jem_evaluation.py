@@ -12,8 +12,9 @@ the edges its generation added):
 * **attacks** (evasion): PRBCD on the test nodes and random edge flips, at each budget (a
   fraction of the dataset's undirected edges, so the same number of flips for every model);
   test accuracy on the attacked graph;
-* **out-of-distribution detection**: GNNSafe's structure and feature shifts, the test nodes of
-  the clean graph against every node of the shifted one, under each score of
+* **out-of-distribution detection**: GNNSafe's structure and feature shifts (the structure
+  shift at the density of the model's own graph), the test nodes of the clean graph against
+  every node of the shifted one, under each score of
   ``energygnn.evaluation.ood.SCORES``.
 
 A leave-out run trains on the classes above a threshold and detects the nodes of the classes
@@ -91,6 +92,7 @@ def evaluate_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
                                       "test_acc": accuracy_on(edges)})
         propagation = settings["propagation"]
         inside = {name: score[data.test_mask] for name, score in _scores(logits, graph, propagation).items()}
+        # the shift's density follows the graph the model predicts with, so that density alone cannot reveal it
         structure = sbm_graph(data.num_nodes, int(data.y.max()) + 1, graph.size(1), seed=config["seed"])
         features = interpolated_features(data.x, generator)
         ood = {"structure": _detection(inside, _scores(model(data.x, structure), structure, propagation)),

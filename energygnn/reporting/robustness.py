@@ -126,16 +126,19 @@ def calibration_values(groups: Groups, dataset: str, model: str, scaling: str, q
 
 
 def calibration_table(groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
-    """Per dataset and model: the fitted temperature, and test ECE, mean confidence and NLL
-    without and with temperature scaling (mean ± std over seeds)."""
+    """Per dataset and model: the fitted temperature (median and range over seeds: flat outputs
+    leave it unbounded), and test ECE, mean confidence and NLL without and with temperature
+    scaling (mean ± std over seeds)."""
     rows = []
     for dataset in datasets:
         for model in models:
             temperature = _values(groups, (dataset, model), lambda r: r["calibration"]["temperature"])
-            rows.append([dataset, PAPER2_LABELS[model], mean_std_cell(temperature, digits=2)] + [
+            spread = (f"{statistics.median(temperature):.3g} ({min(temperature):.3g} to {max(temperature):.3g})"
+                      if temperature else "not run")
+            rows.append([dataset, PAPER2_LABELS[model], spread] + [
                 mean_std_cell(calibration_values(groups, dataset, model, scaling, quantity))
                 for quantity in ("ece", "mean_confidence", "test_nll") for scaling in ("plain", "scaled")])
-    header = ["dataset", "model", "temperature"] + [f"{q} ({s})" for q in ("ECE", "confidence", "NLL")
+    header = ["dataset", "model", "temperature (median, range)"] + [f"{q} ({s})" for q in ("ECE", "confidence", "NLL")
                                                     for s in ("plain", "scaled")]
     return markdown_table(header, rows)
 
@@ -215,3 +218,49 @@ def headline_numbers(groups: Groups, leave_groups: Groups, dataset: str, fractio
         for shift in SHIFTS:
             numbers[f"{model}_energy_auroc_{shift}"] = mean(auroc_values(groups, leave_groups, dataset, model, shift, "energy"))
     return numbers
+
+
+FAMILIES = {"robustness": "loses less accuracy", "detection": "detects the",
+            "calibration against a scaled GCN": "better calibrated", "control: scaling helps GCN-JEM": "scaling lowers"}
+
+
+def family_table(claims: Sequence[Claim]) -> str:
+    """:func:`robustness_claims` counted per family of claim (``FAMILIES``: robustness,
+    detection, calibration against a temperature-scaled GCN, and the control that temperature
+    scaling helps GCN-JEM too): how many hold, are within noise, fail."""
+    rows = []
+    for family, marker in FAMILIES.items():
+        verdicts = [str(c.judgement.verdict) for c in claims if marker in c.text]
+        rows.append([family, len(verdicts)] + [verdicts.count(v) for v in ("holds", "within noise", "fails")])
+    return markdown_table(["claims", "judged", "hold", "within noise", "fail"], rows)
+
+
+def leave_out_table(leave_groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
+    """The label shift's setting per dataset and model: in-distribution test nodes, OOD nodes,
+    and the test accuracy on the kept classes (%, mean ± std over seeds)."""
+    rows = []
+    for dataset in datasets:
+        for model in models:
+            runs = leave_groups.get((dataset, model), [])
+            sizes = {(r["result"]["in_distribution_test_nodes"], r["result"]["out_of_distribution_nodes"]) for r in runs}
+            size = ", ".join(f"{i} / {o}" for i, o in sorted(sizes)) or "not run"
+            rows.append([dataset, PAPER2_LABELS[model], size,
+                         mean_std_cell([100 * r["result"]["test_acc"] for r in runs], digits=1)])
+    return markdown_table(["dataset", "model", "in-distribution test nodes / OOD nodes", "accuracy on the kept classes"], rows)
+
+
+def budget_sizes(groups: Groups, dataset: str) -> str:
+    """The budgets in flips on ``dataset``, from its GCN runs (the dataset's own graph), e.g.
+    ``"1 % = 53, 5 % = 264 and 10 % = 528 of its 5278 undirected edges"``."""
+    runs = groups.get((dataset, "gcn"), [])
+    if not runs:
+        return "not run"
+    result = runs[0]["result"]
+    budgets = [f"{100 * e['fraction']:g} % = {e['budget']}" for e in result["attacks"]["prbcd"]]
+    return f"{', '.join(budgets[:-1])} and {budgets[-1]} of its {result['edges']} undirected edges"
+
+
+def label_shift_drop(leave_groups: Groups, dataset: str, model: str = "gcn") -> tuple[float, float]:
+    """``model``'s mean label-shift AUROC (%) with the energy, and with the propagated energy."""
+    values = [auroc_values({}, leave_groups, dataset, model, "label", score) for score in ("energy", "propagated_energy")]
+    return tuple(statistics.fmean(v) if v else float("nan") for v in values)
