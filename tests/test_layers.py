@@ -1,5 +1,6 @@
 """The package's imports run one way: book <- reporting <- experiments (results, runner) <- models /
-ebm <- nn <- entropy <- sparse, native and the base modules. Nothing imports a higher floor."""
+ebm / linearised_step <- nn / evaluation <- entropy <- sparse, native and the base modules. Nothing
+imports a higher floor."""
 import ast
 from pathlib import Path
 
@@ -7,8 +8,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "energygnn"
 FLOORS = {
     0: ["config", "provenance", "sparse", "native", "history", "spectra", "calibration", "theory", "data"],
     1: ["entropy"],
-    2: ["nn"],
-    3: ["models", "ebm"],
+    2: ["nn", "evaluation"],
+    3: ["models", "ebm", "linearised_step"],
     4: ["experiments"],
     5: ["reporting"],
     6: ["__main__"],

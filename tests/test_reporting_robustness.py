@@ -53,7 +53,7 @@ def test_claims_on_constructed_runs():
     assert "| Cora | GCN | 80.0 ± 0.0 | 61.0 ± 1.0 | 79.0 ± 0.0 |" in robustness.attack_table(groups, ["Cora"], ["gcn", "jem"])
     table = robustness.ood_table(groups, leave, ["Cora"], ["gcn", "jem"])
     assert "*GCN, GNNSafe's paper*" in table and "| Cora | GCN | maximum softmax | 71.0 ± 1.0 | 71.0 ± 1.0 | 90.0 ± 0.0 |" in table
-    assert "0.50 ± 0.00" in robustness.calibration_table(groups, ["Cora"], ["gcn", "jem"])
+    assert "| 0.5 (0.5 to 0.5) |" in robustness.calibration_table(groups, ["Cora"], ["gcn", "jem"])
     gnnsafe = robustness.gnnsafe_claims(groups, leave)
     assert len(gnnsafe) == 9 and gnnsafe[0].judgement.reference == pytest.approx(71.8)
     robustness.plot_attacks(groups, ["Cora"], ["gcn", "jem"])
