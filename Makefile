@@ -76,6 +76,7 @@ bench: $(INSTALLED)
 	$(PY) -m benchmarks.deep_epoch_speed --no-quick
 	$(PY) -m benchmarks.deep_epoch_cost --no-quick
 	$(PY) -m benchmarks.jem_epoch_cost --no-quick
+	$(PY) -m benchmarks.scaling --no-quick
 	$(PY) -m benchmarks.chapter_times --no-quick
 
 faults: $(INSTALLED)

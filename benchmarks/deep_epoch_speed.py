@@ -39,7 +39,7 @@ def _config(dataset: str, model: str, depth: int, quick: bool) -> dict:
     config = paper1.load_config(quick)
     config["model_options"]["entropic"]["temperature"] = 10.0  # the cost does not depend on T
     section = {**config["table1"], "datasets": [dataset], "models": [model], "depths": [depth], "seeds": [0]}
-    return paper1._training_config(config, section, dataset, model, depth, 0, config["model_options"][model])
+    return paper1.training_config(config, section, dataset, model, depth, 0, config["model_options"][model])
 
 
 def pyg_epoch(model, optimizer, scheduler, data) -> None:

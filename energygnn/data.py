@@ -249,6 +249,86 @@ def random_sparse_graph(num_nodes: int, average_degree: float = 10.0,
     return to_undirected(torch.stack([source[keep], target[keep]]), num_nodes=num_nodes)
 
 
+def block_model_graph(num_nodes: int, num_classes: int = 8, average_degree: float = 10.0,
+                      homophily: float = 0.8, num_features: int = 64, feature_signal: float = 0.5,
+                      train_fraction: float = 0.1, val_fraction: float = 0.1, seed: int = 0) -> Data:
+    r"""A labelled block-model graph of any size, drawn edge by edge from ``seed``: a node
+    classification dataset without downloads, for graphs too large for PyG's
+    ``stochastic_blockmodel_graph`` (which enumerates all :math:`n^2` pairs).
+
+    Every node :math:`i` belongs to block (class) :math:`y_i`, about :math:`n / K` nodes per block.
+    It draws ``average_degree / 2`` partners: with probability ``homophily`` uniformly from its
+    own block, otherwise uniformly from all nodes; self pairs are dropped and every edge is
+    listed in both directions, so the mean degree is close to ``average_degree`` and about a
+    fraction ``homophily`` of the edges join nodes of the same class. Features are
+    :math:`x_i = s\,\mu_{y_i} + \varepsilon_i` with class means :math:`\mu_k \sim \mathcal N(0, I)` and
+    :math:`\varepsilon_i \sim \mathcal N(0, I)` (:math:`s` = ``feature_signal``). A random
+    ``train_fraction`` / ``val_fraction`` of the nodes are the training / validation nodes, the
+    rest the test nodes. The draws take :math:`O(n + m)` time and memory; merging duplicate edges
+    (PyG's ``coalesce``) sorts the :math:`m` edges once.
+
+    Args:
+        num_nodes (int): :math:`n \ge 2`.
+        num_classes (int, optional): :math:`K` (default: ``8``).
+        average_degree (float, optional): mean degree, at least 2 (default: ``10.0``).
+        homophily (float, optional): probability that a draw stays in the node's block (default: ``0.8``).
+        num_features (int, optional): feature width (default: ``64``).
+        feature_signal (float, optional): :math:`s`, how far apart the class means are against the noise
+            (default: ``0.5``).
+        train_fraction (float, optional): share of training nodes (default: ``0.1``).
+        val_fraction (float, optional): share of validation nodes (default: ``0.1``).
+        seed (int, optional): the same seed gives the same graph (default: ``0``).
+
+    Shapes:
+        ``x`` [n, num_features], ``y`` [n], ``edge_index`` [2, m] (sorted by row), masks [n].
+    """
+    from torch_geometric.utils import coalesce
+
+    for label, value, smallest in (("num_nodes", num_nodes, 2), ("num_classes", num_classes, 1),
+                                   ("num_features", num_features, 1)):
+        if not isinstance(value, int) or value < smallest:
+            raise ValueError(f"block_model_graph: {label} must be an integer >= {smallest}, got {value!r}.")
+    if num_classes > num_nodes:
+        raise ValueError(f"block_model_graph: num_classes ({num_classes}) cannot exceed num_nodes ({num_nodes}).")
+    if not average_degree >= 2:
+        raise ValueError(f"block_model_graph: average_degree must be >= 2, got {average_degree}.")
+    if not 0 <= homophily <= 1:
+        raise ValueError(f"block_model_graph: homophily must lie in [0, 1], got {homophily}.")
+    if not (train_fraction > 0 and val_fraction >= 0 and train_fraction + val_fraction < 1):
+        raise ValueError("block_model_graph: need train_fraction > 0, val_fraction >= 0 and their sum < 1, "
+                         f"got {train_fraction} and {val_fraction}.")
+    generator = torch.Generator().manual_seed(seed)
+    # block k holds the nodes k, k + K, k + 2K, ... before a random relabelling, so a partner in
+    # the same block is one draw, k + K * u with u < (size of block k)
+    block = torch.arange(num_nodes) % num_classes
+    block_size = (num_nodes - torch.arange(num_classes) + num_classes - 1) // num_classes
+    draws = max(1, round(average_degree / 2))
+    source = torch.arange(num_nodes).repeat_interleave(draws)
+    same = torch.rand(source.numel(), generator=generator) < homophily
+    uniform = torch.rand(source.numel(), generator=generator, dtype=torch.float64)
+    in_block = block[source] + num_classes * (uniform * block_size[block[source]]).long()
+    anywhere = (uniform * num_nodes).long()
+    target = torch.where(same, in_block, anywhere)
+    keep = source != target
+    relabel = torch.randperm(num_nodes, generator=generator)
+    source, target = relabel[source[keep]], relabel[target[keep]]
+    edge_index = coalesce(torch.cat([torch.stack([source, target]), torch.stack([target, source])], dim=1),
+                          num_nodes=num_nodes)
+    y = torch.empty(num_nodes, dtype=torch.long)
+    y[relabel] = block
+    means = torch.randn(num_classes, num_features, generator=generator)
+    x = feature_signal * means[y] + torch.randn(num_nodes, num_features, generator=generator)
+    order = torch.randperm(num_nodes, generator=generator)
+    train_end = max(1, round(train_fraction * num_nodes))
+    val_end = train_end + round(val_fraction * num_nodes)
+    masks = {}
+    for name, nodes in (("train_mask", order[:train_end]), ("val_mask", order[train_end:val_end]),
+                        ("test_mask", order[val_end:])):
+        masks[name] = torch.zeros(num_nodes, dtype=torch.bool)
+        masks[name][nodes] = True
+    return Data(x=x, y=y, edge_index=edge_index, num_nodes=num_nodes, **masks)
+
+
 def degree_counts(data: Data) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The degree distribution of a graph: every degree that occurs, and how many nodes have it.
 

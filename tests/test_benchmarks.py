@@ -88,3 +88,21 @@ def test_the_chapter_times_table_has_a_row_per_page_and_the_totals():
     assert lines[0] == "| page | quick mode (s) | full mode (s) |"
     assert lines[2] == "| `book/a.ipynb` | 1 | 30 |" and lines[4] == "| **all pages** | **3** | **33** |"
     assert "AMD EPYC (2 cores" in lines[-1] and "`0123456789`" in lines[-1]
+
+
+def test_scaling_summary_from_measured_jobs():
+    from benchmarks.scaling import per_process, summarise
+
+    job = {"config": {"epochs": 3}, "result": {"ranks": [
+        {"train_nodes": 300, "train_epoch_seconds": [9.0, 1.0, 3.0], "peak_memory_bytes": 2**30},
+        {"train_nodes": 300, "train_epoch_seconds": [9.0, 2.0, 2.0], "peak_memory_bytes": 2**31}]}}
+    ranks = per_process(job)  # the first epoch (warm-up) is left out: medians 2 and 2
+    assert [r["nodes_per_second"] for r in ranks] == [50.0, 50.0]
+    assert [r["peak_memory_gib"] for r in ranks] == [1.0, 2.0]
+    speeds = {("basic", 1, 1): 100.0, ("basic", 1, 2): 150.0, ("basic", 2, 1): 180.0,
+              ("entropic", 1, 1): 80.0, ("entropic", 1, 2): 100.0, ("entropic", 2, 1): 120.0}
+    summary = summarise([{"model": m, "processes": p, "threads": t, "nodes_per_second": v}
+                         for (m, p, t), v in speeds.items()])
+    assert summary["basic"] == {"two_processes_over_one_thread": 1.8, "two_processes_over_two_threads": 1.2}
+    assert summary["entropic"]["two_processes_over_one_thread"] == 1.5
+    assert summary["entropic_over_basic_time"] == {"1x1": 1.25, "1x2": 1.5, "2x1": 1.5}

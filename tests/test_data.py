@@ -7,7 +7,7 @@ from torch_geometric.utils import is_undirected
 
 from energygnn import config
 from energygnn.data import (
-    RAW_SHA256, DatasetError, degree_counts, grid_graph, load_planetoid, raw_file_names,
+    RAW_SHA256, DatasetError, block_model_graph, degree_counts, grid_graph, load_planetoid, raw_file_names,
 )
 
 MIRROR = config.default_raw_mirror()
@@ -174,3 +174,34 @@ def test_the_class_counts_written_down_are_the_datasets():
 
     for name, classes in PLANETOID_CLASSES.items():
         assert int(load_planetoid(name).y.max()) + 1 == classes
+
+
+def test_block_model_graph_is_seeded_undirected_and_homophilous():
+    graph = block_model_graph(2000, num_classes=4, average_degree=8, homophily=0.9, num_features=5, seed=3)
+    again = block_model_graph(2000, num_classes=4, average_degree=8, homophily=0.9, num_features=5, seed=3)
+    other = block_model_graph(2000, num_classes=4, average_degree=8, homophily=0.9, num_features=5, seed=4)
+    for key in ("x", "y", "edge_index", "train_mask"):
+        assert torch.equal(graph[key], again[key])
+    assert not torch.equal(graph.edge_index, other.edge_index)
+    assert is_undirected(graph.edge_index) and not (graph.edge_index[0] == graph.edge_index[1]).any()
+    assert graph.edge_index.unique(dim=1).size(1) == graph.num_edges  # duplicates merged
+    assert 7 < graph.num_edges / graph.num_nodes <= 8  # 4 draws a node, both directions, few repeats
+    same_class = (graph.y[graph.edge_index[0]] == graph.y[graph.edge_index[1]]).float().mean()
+    assert abs(float(same_class) - (0.9 + 0.1 / 4)) < 0.02  # in-block draws plus uniform draws that land in the block
+    assert torch.bincount(graph.y).tolist() == [500] * 4
+    masks = torch.stack([graph.train_mask, graph.val_mask, graph.test_mask])
+    assert (masks.sum(0) == 1).all() and masks.sum(1).tolist() == [200, 200, 1600]
+    # the features carry the class: class means lie closer to their own class's nodes
+    means = torch.stack([graph.x[graph.y == k].mean(0) for k in range(4)])
+    assert (torch.cdist(graph.x, means).argmin(1) == graph.y).float().mean() > 0.4  # chance: 0.25
+
+
+def test_block_model_graph_refuses_bad_settings():
+    with pytest.raises(ValueError, match="homophily must lie in"):
+        block_model_graph(100, homophily=1.5)
+    with pytest.raises(ValueError, match="num_classes .* cannot exceed"):
+        block_model_graph(3, num_classes=5)
+    with pytest.raises(ValueError, match="average_degree must be >= 2"):
+        block_model_graph(100, average_degree=1)
+    with pytest.raises(ValueError, match="train_fraction"):
+        block_model_graph(100, train_fraction=0.6, val_fraction=0.5)

@@ -1,6 +1,6 @@
-"""The package's imports run one way: book <- reporting <- experiments (results, runner) <- models /
-ebm / linearised_step <- nn / evaluation <- entropy <- sparse, native and the base modules. Nothing
-imports a higher floor."""
+"""The package's imports run one way: book <- reporting <- experiments (results, runner) / distributed
+<- models / ebm / linearised_step / minibatch <- nn / evaluation <- entropy <- sparse, native and the
+base modules. Nothing imports a higher floor."""
 import ast
 from pathlib import Path
 
@@ -9,8 +9,8 @@ FLOORS = {
     0: ["config", "provenance", "sparse", "native", "history", "spectra", "calibration", "theory", "data"],
     1: ["entropy"],
     2: ["nn", "evaluation"],
-    3: ["models", "ebm", "linearised_step"],
-    4: ["experiments"],
+    3: ["models", "ebm", "linearised_step", "minibatch"],
+    4: ["experiments", "distributed"],
     5: ["reporting"],
     6: ["__main__"],
 }

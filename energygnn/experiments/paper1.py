@@ -20,7 +20,8 @@ def load_config(quick: bool) -> dict[str, Any]:
     return configs.load_config("paper1", quick)
 
 
-def _training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:
+def training_config(config, section, dataset, model, depth, seed, model_options) -> dict[str, Any]:
+    """One run's training config: the config's training block, the section's over it, and the run's cell."""
     # refuse a bad config before any run trains (names and depth as the runs would see them)
     if canonical_planetoid_name(dataset) != dataset:
         raise ValueError(f"paper1.json: write the dataset as {canonical_planetoid_name(dataset)!r}, not {dataset!r}.")
@@ -43,7 +44,7 @@ def citeseer_temperature_runs(config, seeds=None) -> list[Run]:
         options = {**config["model_options"]["entropic"], "temperature": temperature}
         for seed in seeds or section["seeds"]:
             runs.append(Run("citeseer_temperature", f"CiteSeer-entropic-depth{section['depth']}-T{temperature:g}-seed{seed}",
-                            _training_config(config, section, section["dataset"], "entropic", section["depth"], seed, options)))
+                            training_config(config, section, section["dataset"], "entropic", section["depth"], seed, options)))
     return runs
 
 
@@ -83,7 +84,7 @@ def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "tab
                                  f"{', '.join(config['model_options'])}.")
             options[dataset, model] = table1_options(config, results, dataset, model)
     return [Run(name, f"{dataset}-{model}-depth{depth}-seed{seed}",
-                _training_config(config, section, dataset, model, depth, seed, options[dataset, model]))
+                training_config(config, section, dataset, model, depth, seed, options[dataset, model]))
             for seed in seeds or section["seeds"]
             for dataset in section["datasets"]
             for model in section["models"]
@@ -109,7 +110,7 @@ def entropy_map_runs(config, seeds=None) -> list[Run]:
                         options = {**config["model_options"]["entropic"], "weight": weight,
                                    "temperature": temperature, "normalize": normalize}
                         key = f"{dataset}-entropic-depth{depth}-{entropy_setting_name(weight, temperature, normalize)}-seed{seed}"
-                        runs.append(Run("entropy_maps", key, _training_config(
+                        runs.append(Run("entropy_maps", key, training_config(
                             config, section, dataset, "entropic", depth, seed, options)))
     return runs
 
@@ -164,7 +165,7 @@ def table1_chosen_runs(config, results: Path, seeds=None) -> list[Run]:
     return [Run("table1_chosen", f"{dataset}-entropic-depth{depth}-"
                 f"{entropy_setting_name(options[dataset]['weight'], options[dataset]['temperature'], options[dataset]['normalize'])}"
                 f"-seed{seed}",
-                _training_config(config, section, dataset, "entropic", depth, seed, options[dataset]))
+                training_config(config, section, dataset, "entropic", depth, seed, options[dataset]))
             for seed in seeds or section["seeds"] for dataset in section["datasets"] for depth in section["depths"]]
 
 
@@ -198,7 +199,7 @@ def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
                     options = {**options, **step} if spec["model"] == "entropic" else {**options, "step": step}
                 for depth in section["depths"]:
                     runs.append(Run(name, f"{dataset}-{variant}-depth{depth}-seed{seed}", {
-                        **_training_config(config, section, dataset, spec["model"], depth, seed, options),
+                        **training_config(config, section, dataset, spec["model"], depth, seed, options),
                         "variant": variant}))
     return runs
 

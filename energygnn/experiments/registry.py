@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import jem_evaluation, paper1, paper2
+from . import jem_evaluation, paper1, paper2, scaling
 from .cache import Run, sweep
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                "book/beyond_entropy.ipynb", paper1.load_config,
                lambda c, r, s: paper1.variant_runs(c, r, "beyond_deep", s), paper1.train_node_classifier,
                requires=("entropy_maps",)),
+    Experiment("minibatch", "Scaling out: Table 1's GCNs at depth 16 on random node partitions against full batch",
+               "book/scaling_out.ipynb", paper1.load_config, lambda c, r, s: scaling.minibatch_runs(c, s),
+               scaling.train_on_partitions),
     Experiment("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", "book/jem_results.ipynb",
                paper2.load_config, lambda c, r, s: paper2.jem_runs(c, s), paper2.train_energy_gcn),
     Experiment("jem_ablation", "Paper 2: the open choices varied on Cora", "book/jem_results.ipynb",

@@ -1,0 +1,115 @@
+r"""Scaling out: mini-batch against full-batch accuracy (the ``minibatch`` runs,
+:mod:`energygnn.experiments.scaling`) and the multi-process benchmark (``benchmarks/scaling.py``).
+
+Runs are grouped by ``(dataset, model, num_parts)``, ``num_parts = 1`` being full-batch training;
+claims are judged by the shared rule (:func:`~energygnn.reporting.verdicts.judge`) on the seeds'
+test accuracy at the best validation epoch.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..experiments.results import group_runs, mean_std
+from .labels import MODEL_COLOURS, MODEL_LABELS
+from .paper1 import Claim, Groups, seed_values
+from .tables import markdown_table, mean_std_cell
+from .verdicts import judge
+
+SCORE = "test_acc_at_best_val"
+
+
+def minibatch_groups(stored: Sequence[dict[str, Any]]) -> Groups:
+    """``minibatch`` runs keyed ``(dataset, model, num_parts)``, finished runs only."""
+    return group_runs([run for run in stored if run["result"]["status"] == "ok"], "dataset", "model", "num_parts")
+
+
+def parts_label(parts: int) -> str:
+    return "full batch" if parts == 1 else f"{parts} partitions"
+
+
+def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int],
+                    seeds: int | None = None) -> str:
+    """Test accuracy at the best validation epoch, mean ± std over seeds: a row per dataset and
+    model, a column per number of partitions."""
+    rows = [[dataset, MODEL_LABELS.get(model, model)]
+            + [mean_std_cell(seed_values(groups, (dataset, model, p), SCORE), expected=seeds) for p in parts]
+            for dataset in datasets for model in models]
+    return markdown_table(["dataset", "model"] + [parts_label(p) for p in parts], rows)
+
+
+def partition_table(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> str:
+    """What random node partitions keep of each graph (first epoch, mean over the runs): the share of
+    edges inside a batch and the share of nodes whose 1-hop and 2-hop neighbourhoods lie in their batch."""
+    rows = []
+    for dataset in datasets:
+        for p in parts:
+            stats = [run["result"]["partitions"] for key, runs in groups.items()
+                     if key[0] == dataset and key[2] == p for run in runs if "partitions" in run["result"]]
+            if not stats:
+                continue
+            cells = [mean_std([s[field] for s in stats])[0] for field in ("edges_kept", "one_hop_interior",
+                                                                             "two_hop_interior")]
+            rows.append([dataset, p] + [f"{100 * c:.1f} %" for c in cells])
+    return markdown_table(["dataset", "partitions", "edges kept", "nodes with their 1-hop neighbourhood",
+                           "nodes with their 2-hop neighbourhood"], rows)
+
+
+def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> list[Claim]:
+    """Per dataset and number of partitions: each model "as accurate on mini-batches as full batch"
+    (``=``), and "the entropic GCN beats the basic GCN" (``>``) on mini-batches and in full batch."""
+    claims = []
+    for dataset in datasets:
+        for p in parts:
+            if p == 1:
+                continue
+            for model in ("basic", "entropic"):
+                claims.append(Claim(dataset, f"{MODEL_LABELS[model]}: {p} partitions as accurate as full batch", "",
+                                    judge(seed_values(groups, (dataset, model, p), SCORE),
+                                          seed_values(groups, (dataset, model, 1), SCORE), "=")))
+        for p in parts:
+            claims.append(Claim(dataset, f"{parts_label(p)}: entropic GCN more accurate than the basic GCN", "",
+                                judge(seed_values(groups, (dataset, "entropic", p), SCORE),
+                                      seed_values(groups, (dataset, "basic", p), SCORE), ">")))
+    return claims
+
+
+def claims_table(claims: Sequence[Claim]) -> str:
+    """A row per claim: where, what, ours (mean a vs mean b) and the verdict."""
+    return markdown_table(["dataset", "claim", "ours", "verdict"],
+                          [[c.scope, c.text, f"{c.judgement.ours:.3f} vs {c.judgement.reference:.3f}",
+                            c.judgement.markdown] for c in claims])
+
+
+def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int]):
+    """Test accuracy against the number of partitions (1 = full batch), a panel per dataset, mean
+    and the seeds."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.2), squeeze=False)
+    for axis, dataset in zip(axes[0], datasets):
+        for offset, model in zip((-0.04, 0.04), models):
+            means = []
+            for p in parts:
+                values = seed_values(groups, (dataset, model, p), SCORE)
+                axis.scatter([p * (1 + offset)] * len(values), values, s=12, alpha=0.5, color=MODEL_COLOURS[model])
+                means.append(mean_std(values)[0])
+            axis.plot(parts, means, marker="o", color=MODEL_COLOURS[model], label=MODEL_LABELS[model])
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(list(parts), [str(p) for p in parts])
+        axis.set_xlabel("partitions per epoch (1 = full batch)")
+        axis.set_title(dataset)
+    axes[0][0].set_ylabel("test accuracy at best validation")
+    axes[0][-1].legend(frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def scaling_table(benchmark: dict[str, Any]) -> str:
+    """The benchmark's jobs: processes x threads, nodes per second per process and in all, peak memory per process."""
+    rows = [[MODEL_LABELS.get(job["model"], job["model"]), job["processes"], job["threads"],
+             ", ".join(f"{rank['nodes_per_second']:,.0f}" for rank in job["ranks"]), f"{job['nodes_per_second']:,.0f}",
+             ", ".join(f"{rank['peak_memory_gib']:.2f}" for rank in job["ranks"])]
+            for job in benchmark["jobs"]]
+    return markdown_table(["model", "processes", "threads each", "nodes/s per process", "nodes/s in all",
+                           "peak memory per process (GiB)"], rows)
