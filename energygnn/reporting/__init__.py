@@ -8,6 +8,8 @@
 * :mod:`~energygnn.reporting.costs`: what each experiment cost, from the runs and sweep records;
 * :mod:`~energygnn.reporting.paper1`, :mod:`~energygnn.reporting.paper2`: the tables, figures and
   judged claims of each paper's results chapters;
+* :mod:`~energygnn.reporting.beyond`: the claims of the chapter beyond paper 1 (schedule,
+  undetached step, other architectures, deep models that work);
 * :mod:`~energygnn.reporting.scaling`: mini-batch against full-batch training, and the
   multi-process benchmark;
 * :mod:`~energygnn.reporting.sampling`: whether paper 2's SGLD samples (the readings of its

@@ -74,13 +74,6 @@ def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[in
     return claims
 
 
-def claims_table(claims: Sequence[Claim]) -> str:
-    """A row per claim: where, what, ours (mean a vs mean b) and the verdict."""
-    return markdown_table(["dataset", "claim", "ours", "verdict"],
-                          [[c.scope, c.text, f"{c.judgement.ours:.3f} vs {c.judgement.reference:.3f}",
-                            c.judgement.markdown] for c in claims])
-
-
 def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int]):
     """Test accuracy against the number of partitions (1 = full batch), a panel per dataset, mean
     and the seeds."""

@@ -1,0 +1,72 @@
+r"""Beyond paper 1: its future work (a per-layer schedule, the undetached step), its generality
+claim (the step in GAT, GraphSAGE, GIN) and the deep models that work (GCNII, APPNP, GRAND-l), from
+the runs of ``beyond_schedule``, ``beyond_architectures`` and ``beyond_deep``
+(:func:`energygnn.experiments.paper1.variant_runs`).
+
+Runs are grouped by ``(dataset, variant, depth)``. Every claim is judged by the shared rule
+(:func:`~energygnn.reporting.verdicts.judge`) on the seeds' best validation accuracy, Table 1's
+score; the GCNII anchor on test accuracy at the best validation epoch, as GCNII reports it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..experiments.reported import GCNII_CORA_64
+from ..experiments.results import group_runs
+from .paper1 import SCORE, Claim, Groups, seed_values
+from .verdicts import judge
+
+VARIANT_LABELS = {"gat": "GAT", "sage": "GraphSAGE", "gin": "GIN", "gcnii": "GCNII", "appnp": "APPNP",
+                  "grand": "GRAND-l", "middle_schedule": "middle schedule (peak 10)",
+                  "not_detached": "undetached step"}
+STEP_SUFFIX = "_entropic"
+
+
+def variant_label(variant: str) -> str:
+    """``"gat_entropic"`` -> ``"GAT + entropy step"``."""
+    if variant.endswith(STEP_SUFFIX):
+        return f"{variant_label(variant[: -len(STEP_SUFFIX)])} + entropy step"
+    return VARIANT_LABELS.get(variant, variant)
+
+
+def beyond_groups(stored: Sequence[dict[str, Any]]) -> Groups:
+    """Runs keyed ``(dataset, variant, depth)``, finished runs only."""
+    return group_runs([run for run in stored if run["result"]["status"] == "ok"], "dataset", "variant", "depth")
+
+
+def step_pairs(section: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(model, model + step)`` variant pairs of a section: ``"gat"`` and ``"gat_entropic"``, ..."""
+    return [(variant, variant + STEP_SUFFIX) for variant in section["variants"]
+            if variant + STEP_SUFFIX in section["variants"]]
+
+
+def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
+    """Per dataset, model and depth: "the model with the entropy step is more accurate than without"."""
+    return [Claim(f"{dataset}, depth {depth}", f"{variant_label(base)}: with the step more accurate than without", "",
+                  judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"))
+            for dataset in section["datasets"] for base, stepped in step_pairs(section) for depth in section["depths"]]
+
+
+def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[str, Any]) -> list[Claim]:
+    """Per dataset, variant and depth: "the variant is more accurate than Table 1's entropic GCN"
+    (constant lambda, detached step), on the seeds the section runs."""
+    seeds = set(section["seeds"])
+    claims = []
+    for dataset in section["datasets"]:
+        for variant in section["variants"]:
+            for depth in section["depths"]:
+                table1 = [run["result"][SCORE] for run in table1_groups.get((dataset, "entropic", depth), [])
+                          if run["config"]["seed"] in seeds]
+                claims.append(Claim(f"{dataset}, depth {depth}",
+                                    f"{variant_label(variant)} more accurate than the paper's step (Table 1, same seeds)",
+                                    "", judge(seed_values(groups, (dataset, variant, depth)), table1, ">")))
+    return claims
+
+
+def gcnii_anchor_claim(groups: Groups) -> Claim:
+    """GCNII at depth 64 on Cora under Table 1's protocol against GCNII's published accuracy
+    (under its own protocol): test accuracy at the best validation epoch, ``=``."""
+    values = [100 * value for value in seed_values(groups, ("Cora", "gcnii", 64), "test_acc_at_best_val")]
+    return Claim("Cora, depth 64", "GCNII as accurate as GCNII's paper reports", f"{GCNII_CORA_64} % (GCNII's protocol)",
+                 judge(values, GCNII_CORA_64, "="))

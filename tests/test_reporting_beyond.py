@@ -1,0 +1,48 @@
+"""energygnn.reporting.beyond on hand-made runs: pairs, claims against the variants and Table 1."""
+from energygnn.experiments.results import group_runs
+from energygnn.reporting import Verdict
+from energygnn.reporting import beyond
+
+SECTION = {"datasets": ["Cora"], "depths": [16], "seeds": [0, 1, 2],
+           "variants": {"gat": {}, "gat_entropic": {}, "gcnii": {}, "gcnii_entropic": {}, "lonely": {}}}
+
+
+def run(variant, seed, accuracy, depth=16, model=None, test=None, status="ok"):
+    config = {"dataset": "Cora", "variant": variant, "depth": depth, "seed": seed}
+    if model is not None:
+        config = {**config, "model": model}
+        del config["variant"]
+    return {"config": config, "result": {"status": status, "best_val_acc": accuracy,
+                                         "test_acc_at_best_val": accuracy if test is None else test}}
+
+
+def test_labels_and_pairs():
+    assert beyond.variant_label("gat_entropic") == "GAT + entropy step"
+    assert beyond.variant_label("middle_schedule") == "middle schedule (peak 10)"
+    assert beyond.step_pairs(SECTION) == [("gat", "gat_entropic"), ("gcnii", "gcnii_entropic")]
+
+
+def test_step_claims_compare_each_model_with_its_stepped_twin():
+    stored = [run("gat", s, 0.50 + 0.01 * s) for s in range(3)] + [run("gat_entropic", s, 0.60 + 0.01 * s) for s in range(3)]
+    stored += [run("gcnii", s, 0.80 + 0.01 * s) for s in range(3)] + [run("gcnii_entropic", s, 0.80 + 0.012 * s) for s in range(3)]
+    stored += [run("gat", 7, 0.0, status="stopped at epoch 3: non-finite training loss nan")]
+    claims = beyond.step_claims(beyond.beyond_groups(stored), SECTION)
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.WITHIN_NOISE]
+    assert claims[0].judgement.counts == (3, 3)  # the stopped run is left out
+
+
+def test_variants_against_table1_use_the_sections_seeds_only():
+    section = {"datasets": ["Cora"], "depths": [16], "seeds": [0, 1], "variants": {"middle_schedule": {}}}
+    table1 = group_runs([run(None, s, 0.70, model="entropic") for s in range(2)]
+                               + [run(None, 4, 0.99, model="entropic")], "dataset", "model", "depth")
+    groups = beyond.beyond_groups([run("middle_schedule", s, 0.75 + 0.01 * s) for s in range(2)])
+    (claim,) = beyond.table1_variant_claims(groups, table1, section)
+    assert claim.judgement.counts == (2, 2) and claim.judgement.verdict is Verdict.HOLDS
+    assert abs(claim.judgement.reference - 0.70) < 1e-12
+
+
+def test_gcnii_anchor_in_percent_on_test_accuracy():
+    groups = beyond.beyond_groups([run("gcnii", s, 0.9, depth=64, test=0.80 + 0.001 * s) for s in range(3)])
+    claim = beyond.gcnii_anchor_claim(groups)
+    assert claim.judgement.verdict is Verdict.FAILS and abs(claim.judgement.ours - 80.1) < 1e-9
+    assert claim.judgement.reference == 85.5
