@@ -36,6 +36,7 @@ class Claim:
     text: str
     paper: str  # the paper's numbers, as shown ("" when it gives none)
     judgement: Judgement
+    family: str = ""  # which kind of claim, where a chapter counts claims by kind
 
 
 def seed_values(groups: Groups, key: tuple, metric: str = SCORE) -> list[float]:

@@ -8,6 +8,7 @@ Runs are grouped by ``(dataset, model)``; every claim is judged by the shared ru
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,9 +16,9 @@ import numpy as np
 
 from ..evaluation.ood import SCORES
 from ..experiments.reported import GNNSAFE_CORA_AUROC
-from ..experiments.results import group_runs
+from ..experiments.results import group_runs, mean_std
 from .labels import PAPER2_LABELS
-from .paper1 import Claim, Groups
+from .paper1 import Claim, Groups, format_counts
 from .paper2 import pool_bins, reliability_panels
 from .tables import markdown_table, mean_std_cell
 from .verdicts import judge
@@ -92,10 +93,12 @@ def plot_attacks(groups: Groups, datasets: Sequence[str], models: Sequence[str])
     return fig
 
 
-def auroc_values(groups: Groups, leave_groups: Groups, dataset: str, model: str, shift: str, score: str) -> list[float]:
-    """The seeds' AUROC (%) of ``score`` under ``shift`` (the label shift from ``leave_groups``)."""
+def auroc_values(groups: Groups, leave_groups: Groups, dataset: str, model: str, shift: str, score: str,
+                 metric: str = "auroc") -> list[float]:
+    """The seeds' ``metric`` (%, ``"auroc"``, ``"aupr"`` or ``"fpr95"``) of ``score`` under ``shift``
+    (the label shift from ``leave_groups``)."""
     source = leave_groups if shift == "label" else groups
-    return [100 * v for v in _values(source, (dataset, model), lambda r: r["ood"][shift][score]["auroc"])]
+    return [100 * v for v in _values(source, (dataset, model), lambda r: r["ood"][shift][score][metric])]
 
 
 def ood_table(groups: Groups, leave_groups: Groups, datasets: Sequence[str], models: Sequence[str],
@@ -106,11 +109,8 @@ def ood_table(groups: Groups, leave_groups: Groups, datasets: Sequence[str], mod
     for dataset in datasets:
         for model in models:
             for score in SCORES:
-                cells = []
-                for shift in SHIFTS:
-                    source = leave_groups if shift == "label" else groups
-                    cells.append(mean_std_cell([100 * v for v in _values(
-                        source, (dataset, model), lambda r: r["ood"][shift][score][metric])], digits=1))
+                cells = [mean_std_cell(auroc_values(groups, leave_groups, dataset, model, shift, score, metric), digits=1)
+                         for shift in SHIFTS]
                 rows.append([dataset, PAPER2_LABELS[model], SCORE_LABELS[score]] + cells)
         if dataset == "Cora" and metric == "auroc":
             for score in SCORES:
@@ -174,20 +174,24 @@ def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[s
 
         for fraction in budgets(groups):
             claims.append(Claim(dataset, f"GCN-JEM loses less accuracy than the GCN under PRBCD at {100 * fraction:g} % "
-                                "(points lost)", "more robust (abstract)", judge(drop("jem", fraction), drop("gcn", fraction), "<")))
+                                "(points lost)", "more robust (abstract)", judge(drop("jem", fraction), drop("gcn", fraction), "<"),
+                                "robustness"))
         for shift in SHIFTS:
             for score in ("energy", "propagated_energy"):
                 claims.append(Claim(dataset, f"GCN-JEM's {SCORE_LABELS[score]} detects the {shift} shift better than the "
                                     "GCN's (AUROC %)", "",
                                     judge(auroc_values(groups, leave_groups, dataset, "jem", shift, score),
-                                          auroc_values(groups, leave_groups, dataset, "gcn", shift, score), ">")))
+                                          auroc_values(groups, leave_groups, dataset, "gcn", shift, score), ">"),
+                                    "detection"))
         claims.append(Claim(dataset, "GCN-JEM (unscaled) is better calibrated than the temperature-scaled GCN (test ECE)",
                             "better calibrated (vs an unscaled GCN)",
                             judge(calibration_values(groups, dataset, "jem", "plain", "ece"),
-                                  calibration_values(groups, dataset, "gcn", "scaled", "ece"), "<")))
+                                  calibration_values(groups, dataset, "gcn", "scaled", "ece"), "<"),
+                            "calibration against a scaled GCN"))
         claims.append(Claim(dataset, "temperature scaling lowers GCN-JEM's test ECE too", "",
                             judge(calibration_values(groups, dataset, "jem", "scaled", "ece"),
-                                  calibration_values(groups, dataset, "jem", "plain", "ece"), "<")))
+                                  calibration_values(groups, dataset, "jem", "plain", "ece"), "<"),
+                            "control: scaling helps GCN-JEM"))
     return claims
 
 
@@ -205,7 +209,7 @@ def headline_numbers(groups: Groups, leave_groups: Groups, dataset: str, fractio
     ``prbcd``/``random`` test accuracy (%) at ``fraction``, ``ece`` and ``ece_scaled``,
     ``temperature``, and ``energy_auroc_<shift>`` (%); NaN where nothing ran."""
     def mean(values: list[float]) -> float:
-        return statistics.fmean(values) if values else float("nan")
+        return mean_std(values)[0]
 
     numbers = {}
     for model in ("gcn", "jem", "jemo"):
@@ -220,8 +224,7 @@ def headline_numbers(groups: Groups, leave_groups: Groups, dataset: str, fractio
     return numbers
 
 
-FAMILIES = {"robustness": "loses less accuracy", "detection": "detects the",
-            "calibration against a scaled GCN": "better calibrated", "control: scaling helps GCN-JEM": "scaling lowers"}
+FAMILIES = ("robustness", "detection", "calibration against a scaled GCN", "control: scaling helps GCN-JEM")
 
 
 def family_table(claims: Sequence[Claim]) -> str:
@@ -229,10 +232,17 @@ def family_table(claims: Sequence[Claim]) -> str:
     detection, calibration against a temperature-scaled GCN, and the control that temperature
     scaling helps GCN-JEM too): how many hold, are within noise, fail."""
     rows = []
-    for family, marker in FAMILIES.items():
-        verdicts = [str(c.judgement.verdict) for c in claims if marker in c.text]
+    for family in FAMILIES:
+        verdicts = [str(c.judgement.verdict) for c in claims if c.family == family]
         rows.append([family, len(verdicts)] + [verdicts.count(v) for v in ("holds", "within noise", "fails")])
     return markdown_table(["claims", "judged", "hold", "within noise", "fail"], rows)
+
+
+def family_counts(claims: Sequence[Claim]) -> dict[str, str]:
+    """Per family, keyed by its first word (``"robustness"``, ``"detection"``, ``"calibration"``,
+    ``"control"``), the verdicts counted as text, e.g. ``"within noise ×6"``."""
+    return {family.split()[0].strip(":"): format_counts(Counter(str(c.judgement) for c in claims if c.family == family))
+            for family in FAMILIES}
 
 
 def leave_out_table(leave_groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
@@ -262,5 +272,5 @@ def budget_sizes(groups: Groups, dataset: str) -> str:
 
 def label_shift_drop(leave_groups: Groups, dataset: str, model: str = "gcn") -> tuple[float, float]:
     """``model``'s mean label-shift AUROC (%) with the energy, and with the propagated energy."""
-    values = [auroc_values({}, leave_groups, dataset, model, "label", score) for score in ("energy", "propagated_energy")]
-    return tuple(statistics.fmean(v) if v else float("nan") for v in values)
+    return tuple(mean_std(auroc_values({}, leave_groups, dataset, model, "label", score))[0]
+                 for score in ("energy", "propagated_energy"))
