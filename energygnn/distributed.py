@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from(args: argparse.Namespace) -> dict[str, Any]:
+def _config_from(args: argparse.Namespace) -> dict[str, Any]:
     """The run's config from the command line (the entropic models take paper 1's defaults)."""
     config = {key: value for key, value in vars(args).items() if key not in ("output", "no_evaluate", "backend")}
     config["evaluate"] = not args.no_evaluate
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if backend == "nccl" else torch.device("cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
-    config = config_from(args)
+    config = _config_from(args)
     dist.init_process_group(backend, timeout=datetime.timedelta(minutes=30))
     try:
         start = time.perf_counter()
@@ -183,9 +183,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report(result: dict[str, Any], ranks: list[dict[str, Any]]) -> str:
-    lines = [f"{len(ranks)} rank(s): " + ", ".join(
-        f"rank {i} {r['nodes_per_second']:,.0f} nodes/s, peak {r['peak_memory_bytes'] / 2**30:.2f} GiB"
-        for i, r in enumerate(ranks))]
+    lines = [f"rank {i}: {r['nodes_per_second']:,.0f} training nodes/s, peak memory {r['peak_memory_bytes'] / 2**30:.2f} GiB"
+             for i, r in enumerate(ranks)]
     if result.get("best_val_acc") is not None:
         lines.append(f"best validation accuracy {result['best_val_acc']:.3f} (epoch {result['best_epoch']}), "
                      f"test {result['test_acc_at_best_val']:.3f}")
