@@ -138,6 +138,10 @@ def train_partitions(model: nn.Module, data: Data, config: dict[str, Any], rank:
     summarised as in full-batch training. ``on_epoch(epoch)`` is called after every epoch (a
     progress bar, a checkpoint).
     """
+    missing = [key for key in ("num_parts", "epochs", "lr", "seed") if key not in config]
+    if missing:
+        raise ValueError(f"train_partitions: the config lacks {', '.join(missing)}; it needs num_parts, epochs, lr "
+                         "and seed (eval_every, eval_parts and weight_decay are optional).")
     ranks = [rank] if ranks is None else list(ranks)
     optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config.get("weight_decay", 0.0))
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])

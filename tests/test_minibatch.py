@@ -121,3 +121,10 @@ def test_bad_partitions_are_refused():
         partition_loader(graph, 2, rank=0, world_size=4)
     with pytest.raises(ValueError, match="rank must lie in"):
         partition_loader(graph, 4, rank=4, world_size=4)
+
+
+def test_a_config_without_its_settings_is_refused_by_name():
+    graph = block_model_graph(50, num_classes=2, num_features=2, seed=0)
+    model = build_model("basic", 2, 2, 1, hidden_channels=4)
+    with pytest.raises(ValueError, match="lacks num_parts, lr"):
+        train_partitions(model, graph, {"epochs": 1, "seed": 0})
