@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from ..entropy import entropy_gradient, node_energy
 from ..minibatch import interior_nodes, partition_loader, train_partitions
 from .cache import Run, torch_threads
 from .paper1 import training_config
@@ -25,17 +26,26 @@ def minibatch_runs(config, seeds=None) -> list[Run]:
             for model in section["models"] for parts in section["num_parts"]]
 
 
-def partition_statistics(data, num_parts: int, seed: int) -> dict[str, float]:
-    """What the first epoch's partitions keep of the graph: the share of edges inside a batch, and
-    the share of nodes whose 1-hop / 2-hop neighbourhood lies inside their batch (those the
-    entropy step sees exactly as on the full graph need 2 hops)."""
-    edges, one_hop, two_hop = 0, 0, 0
+def partition_statistics(data, num_parts: int, seed: int, temperature: float = 10.0,
+                         normalize: bool = True) -> dict[str, float]:
+    """What the first epoch's partitions keep of the graph: the share of edges inside a batch; the
+    share of nodes whose 1-hop / 2-hop neighbourhood lies inside their batch (the entropy step
+    sees the latter exactly as on the full graph); and, on the input features, the summed node
+    energy and the norm of the entropy gradient (Theorem 3.1, at ``temperature`` and
+    ``normalize``) over the batches as shares of the full graph's."""
+    x = data.x.double()
+    full_energy = float(node_energy(x, data.edge_index, normalize).sum())
+    full_step = float(entropy_gradient(x, data.edge_index, temperature, normalize).norm())
+    edges, one_hop, two_hop, energy, step_squared = 0, 0, 0, 0.0, 0.0
     for batch in partition_loader(data, num_parts, seed, epoch=1):
         edges += batch.num_edges
         one_hop += int(interior_nodes(data.edge_index, data.num_nodes, batch.node_id, 1).sum())
         two_hop += int(interior_nodes(data.edge_index, data.num_nodes, batch.node_id, 2).sum())
+        energy += float(node_energy(batch.x.double(), batch.edge_index, normalize).sum())
+        step_squared += float(entropy_gradient(batch.x.double(), batch.edge_index, temperature, normalize).pow(2).sum())
     return {"edges_kept": edges / data.num_edges, "one_hop_interior": one_hop / data.num_nodes,
-            "two_hop_interior": two_hop / data.num_nodes}
+            "two_hop_interior": two_hop / data.num_nodes, "energy_kept": energy / full_energy,
+            "step_kept": step_squared ** 0.5 / full_step}
 
 
 def train_on_partitions(config: dict[str, Any]) -> dict[str, Any]:

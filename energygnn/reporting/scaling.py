@@ -38,21 +38,32 @@ def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[st
     return markdown_table(["dataset", "model"] + [parts_label(p) for p in parts], rows)
 
 
-def partition_table(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> str:
-    """What random node partitions keep of each graph (first epoch, mean over the runs): the share of
-    edges inside a batch and the share of nodes whose 1-hop and 2-hop neighbourhoods lie in their batch."""
+PARTITION_COLUMNS = {"edges_kept": "edges kept", "one_hop_interior": "nodes with their 1-hop neighbourhood",
+                     "two_hop_interior": "nodes with their 2-hop neighbourhood",
+                     "energy_kept": "node energy kept", "step_kept": "entropy gradient kept (norm)"}
+
+
+def partition_row(dataset: str, parts: int, stats: Sequence[dict[str, float]]) -> list:
+    """One row of :func:`partition_table`: the mean over ``stats`` of every share, in %."""
+    return [dataset, parts] + [f"{100 * mean_std([s[field] for s in stats])[0]:.1f} %" for field in PARTITION_COLUMNS]
+
+
+def partition_table(rows: Sequence[list]) -> str:
+    """What random node partitions keep of each graph (:func:`energygnn.experiments.scaling.partition_statistics`):
+    rows from :func:`partition_row`."""
+    return markdown_table(["dataset", "partitions"] + list(PARTITION_COLUMNS.values()), rows)
+
+
+def run_partition_rows(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> list[list]:
+    """:func:`partition_row` per dataset and number of partitions from the runs' recorded statistics."""
     rows = []
     for dataset in datasets:
         for p in parts:
             stats = [run["result"]["partitions"] for key, runs in groups.items()
                      if key[0] == dataset and key[2] == p for run in runs if "partitions" in run["result"]]
-            if not stats:
-                continue
-            cells = [mean_std([s[field] for s in stats])[0] for field in ("edges_kept", "one_hop_interior",
-                                                                             "two_hop_interior")]
-            rows.append([dataset, p] + [f"{100 * c:.1f} %" for c in cells])
-    return markdown_table(["dataset", "partitions", "edges kept", "nodes with their 1-hop neighbourhood",
-                           "nodes with their 2-hop neighbourhood"], rows)
+            if stats:
+                rows.append(partition_row(dataset, p, stats))
+    return rows
 
 
 def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> list[Claim]:
