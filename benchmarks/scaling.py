@@ -42,6 +42,8 @@ def torchrun(processes: int, threads: int, arguments: list[str], folder: Path) -
 def per_process(job: dict) -> list[dict]:
     """Per rank: nodes per second over the epochs after the first, and peak memory."""
     ranks = job["result"]["ranks"]
+    if job["config"]["epochs"] < 2:
+        raise ValueError("benchmarks.scaling: the speed is the median over the epochs after the first; run >= 2 epochs.")
     nodes_per_epoch = [rank["train_nodes"] / job["config"]["epochs"] for rank in ranks]
     return [{"nodes_per_second": nodes / statistics.median(rank["train_epoch_seconds"][1:]),
              "peak_memory_gib": rank["peak_memory_bytes"] / 2**30}

@@ -254,18 +254,19 @@ def block_model_graph(num_nodes: int, num_classes: int = 8, average_degree: floa
                       train_fraction: float = 0.1, val_fraction: float = 0.1, seed: int = 0) -> Data:
     r"""A labelled block-model graph of any size, drawn edge by edge from ``seed``: a node
     classification dataset without downloads, for graphs too large for PyG's
-    ``stochastic_blockmodel_graph`` (which enumerates all :math:`n^2` pairs).
+    ``stochastic_blockmodel_graph`` (which enumerates all :math:`n(n-1)/2` pairs).
 
     Every node :math:`i` belongs to block (class) :math:`y_i`, about :math:`n / K` nodes per block.
-    It draws ``average_degree / 2`` partners: with probability ``homophily`` uniformly from its
-    own block, otherwise uniformly from all nodes; self pairs are dropped and every edge is
-    listed in both directions, so the mean degree is close to ``average_degree`` and about a
-    fraction ``homophily`` of the edges join nodes of the same class. Features are
+    It draws ``average_degree / 2`` partners on average (the integer part, plus one more with
+    probability the fraction): with probability :math:`h` (``homophily``) uniformly from its own
+    block, otherwise uniformly from all nodes. Self pairs are dropped and every edge is listed in
+    both directions, so the mean degree is close to ``average_degree`` and a fraction of about
+    :math:`h + (1 - h)/K` of the edges join nodes of the same class. Features are
     :math:`x_i = s\,\mu_{y_i} + \varepsilon_i` with class means :math:`\mu_k \sim \mathcal N(0, I)` and
     :math:`\varepsilon_i \sim \mathcal N(0, I)` (:math:`s` = ``feature_signal``). A random
     ``train_fraction`` / ``val_fraction`` of the nodes are the training / validation nodes, the
     rest the test nodes. The draws take :math:`O(n + m)` time and memory; merging duplicate edges
-    (PyG's ``coalesce``) sorts the :math:`m` edges once.
+    (PyG's ``coalesce``) sorts the :math:`m` edges once, :math:`O(m \log m)`.
 
     Args:
         num_nodes (int): :math:`n \ge 2`.
@@ -302,7 +303,8 @@ def block_model_graph(num_nodes: int, num_classes: int = 8, average_degree: floa
     # the same block is one draw, k + K * u with u < (size of block k)
     block = torch.arange(num_nodes) % num_classes
     block_size = (num_nodes - torch.arange(num_classes) + num_classes - 1) // num_classes
-    draws = max(1, round(average_degree / 2))
+    half = average_degree / 2
+    draws = int(half) + (torch.rand(num_nodes, generator=generator) < half - int(half)).long()
     source = torch.arange(num_nodes).repeat_interleave(draws)
     same = torch.rand(source.numel(), generator=generator) < homophily
     uniform = torch.rand(source.numel(), generator=generator, dtype=torch.float64)

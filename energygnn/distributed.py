@@ -28,13 +28,13 @@ from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel
 
 from .data import PLANETOID_NAMES, block_model_graph, canonical_planetoid_name, load_planetoid
+from .experiments.configs import load_config
 from .minibatch import train_partitions
 from .models import MODELS, build_model
 
 __all__ = ["RankFailed", "BACKENDS", "load_graph", "choose_backend", "train_rank", "spawn_job", "main"]
 
 BACKENDS = ("auto", "gloo", "nccl")
-ENTROPIC_DEFAULTS = {"weight": 1.0, "temperature": 10.0, "normalize": True}
 
 
 class RankFailed(RuntimeError):
@@ -73,7 +73,6 @@ def train_rank(config: dict[str, Any], rank: int, world_size: int, device: torch
     model = build_model(config["model"], data.num_features, int(data.y.max()) + 1, config["depth"],
                         hidden_channels=config["hidden_channels"], **config.get("model_options", {})).to(device)
     ddp = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    data = data.to(device)
 
     def on_epoch(epoch: int) -> None:
         if config.get("fail_rank") == rank and config.get("fail_epoch") == epoch:
@@ -140,10 +139,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config_from(args: argparse.Namespace) -> dict[str, Any]:
-    """The run's config from the command line (the entropic models take paper 1's defaults)."""
+    """The run's config from the command line; the model's options are paper 1's (``paper1.json``)."""
     config = {key: value for key, value in vars(args).items() if key not in ("output", "no_evaluate", "backend")}
     config["evaluate"] = not args.no_evaluate
-    config["model_options"] = dict(ENTROPIC_DEFAULTS) if args.model.startswith("entropic") else {}
+    config["model_options"] = load_config("paper1", quick=False)["model_options"].get(args.model, {})
+    if config["dataset"] != "block":
+        del config["nodes"], config["graph_seed"]
     return {key: value for key, value in config.items() if value is not None}
 
 
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report(result: dict[str, Any], ranks: list[dict[str, Any]]) -> str:
-    lines = [f"rank {i}: {r['nodes_per_second']:,.0f} training nodes/s, peak memory {r['peak_memory_bytes'] / 2**30:.2f} GiB"
+    lines = [f"rank {i}: {r['nodes_per_second']:,.0f} batch nodes/s in training, peak memory {r['peak_memory_bytes'] / 2**30:.2f} GiB"
              for i, r in enumerate(ranks)]
     if result.get("best_val_acc") is not None:
         lines.append(f"best validation accuracy {result['best_val_acc']:.3f} (epoch {result['best_epoch']}), "

@@ -6,6 +6,8 @@ from torch_geometric.data import Data
 from torch_geometric.utils import to_undirected
 
 from energygnn.data import block_model_graph, random_sparse_graph
+from energygnn.experiments.paper1 import load_config
+from energygnn.experiments.scaling import minibatch_runs, partition_statistics, train_on_partitions
 from energygnn.minibatch import interior_nodes, partition_loader, predict, train_partitions
 from energygnn.models import build_model
 from energygnn.nn import EntropyAscent
@@ -23,19 +25,25 @@ def test_interior_nodes_of_a_path_by_hand():
 
 @pytest.mark.parametrize("world_size", [1, 2, 3])
 def test_partitions_split_the_nodes_among_ranks_and_reshuffle_every_epoch(world_size):
-    graph = block_model_graph(120, num_classes=3, num_features=4, seed=0)
+    graph = block_model_graph(121, num_classes=3, num_features=4, seed=0)
     epoch_nodes = {}
     for epoch in (1, 2):
         batches = [[b.node_id for b in partition_loader(graph, 6, seed=5, epoch=epoch, rank=r, world_size=world_size)]
                    for r in range(world_size)]
-        assert len({len(b) for b in batches}) == 1  # every rank takes as many steps
-        assert sum(len(b) for b in batches) == 6
+        assert [len(b) for b in batches] == [6 // world_size] * world_size  # B / R batches each
         nodes = torch.cat([n for rank in batches for n in rank])
-        assert nodes.unique().numel() == nodes.numel() == 120 - 120 % world_size
+        assert nodes.unique().numel() == nodes.numel() == 121 - 121 % world_size  # disjoint; n mod R left out
         epoch_nodes[epoch] = [n for rank in batches for n in rank]
     again = [b.node_id for b in partition_loader(graph, 6, seed=5, epoch=1, rank=0, world_size=world_size)]
     assert all(torch.equal(a, b) for a, b in zip(again, epoch_nodes[1]))
     assert not torch.equal(epoch_nodes[1][0], epoch_nodes[2][0])
+
+
+def test_seeds_do_not_share_partitions_an_epoch_apart():
+    graph = block_model_graph(100, num_classes=2, num_features=2, seed=0)
+    first = next(iter(partition_loader(graph, 4, seed=0, epoch=2))).node_id
+    second = next(iter(partition_loader(graph, 4, seed=1, epoch=1))).node_id
+    assert not torch.equal(first, second)
 
 
 def test_a_batch_keeps_exactly_the_edges_inside_it():
@@ -115,12 +123,16 @@ def test_training_on_partitions_is_seeded_and_learns():
 
 def test_bad_partitions_are_refused():
     graph = block_model_graph(50, num_classes=2, num_features=2, seed=0)
-    with pytest.raises(ValueError, match="num_parts must be a positive integer"):
+    with pytest.raises(ValueError, match="positive multiple of the 1 rank"):
         partition_loader(graph, 0)
-    with pytest.raises(ValueError, match="at least as many partitions"):
-        partition_loader(graph, 2, rank=0, world_size=4)
+    with pytest.raises(ValueError, match="positive multiple of the 4 rank"):
+        partition_loader(graph, 6, rank=0, world_size=4)
     with pytest.raises(ValueError, match="rank must lie in"):
         partition_loader(graph, 4, rank=4, world_size=4)
+    with pytest.raises(ValueError, match="would leave batches empty"):
+        partition_loader(graph, 60)
+    with pytest.raises(ValueError, match="must be integers"):
+        partition_loader(graph, 2.5)
 
 
 def test_a_config_without_its_settings_is_refused_by_name():
@@ -128,3 +140,27 @@ def test_a_config_without_its_settings_is_refused_by_name():
     model = build_model("basic", 2, 2, 1, hidden_channels=4)
     with pytest.raises(ValueError, match="lacks num_parts, lr"):
         train_partitions(model, graph, {"epochs": 1, "seed": 0})
+
+
+def test_statistics_of_one_partition_keep_everything_and_of_four_about_a_quarter_of_the_edges():
+    graph = block_model_graph(400, num_classes=2, num_features=6, seed=3)
+    whole = partition_statistics(graph, 1, seed=0)
+    for key, value in whole.items():
+        assert value == pytest.approx(1.0, abs=1e-12), key
+    quarter = partition_statistics(graph, 4, seed=0)
+    assert 0.2 < quarter["edges_kept"] < 0.3
+    assert quarter["two_hop_interior"] <= quarter["one_hop_interior"] < quarter["edges_kept"]
+    assert quarter["edges_kept"] < quarter["energy_kept"] < 1  # a larger a_i makes up for part of it
+
+
+def test_the_minibatch_experiment_runs_partitioned_and_full_batch_cells(monkeypatch):
+    config = load_config(quick=True)
+    runs = minibatch_runs(config)
+    assert {run.config["num_parts"] for run in runs} == {1, 4}
+    assert all(run.config["metrics"] == "after_step" for run in runs)
+    partitioned = next(run for run in runs if run.config["num_parts"] == 4 and run.config["model"] == "entropic")
+    result = train_on_partitions(partitioned.config)
+    assert result["status"] == "ok" and result["history"]["evaluated_epochs"] == [1, 2, 3]
+    assert set(result["partitions"]) >= {"edges_kept", "two_hop_interior", "step_kept"}
+    full = train_on_partitions(next(run for run in runs if run.config["num_parts"] == 1).config)
+    assert full["metrics"] == "after_step" and "partitions" not in full

@@ -92,11 +92,12 @@ def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str
 
     figure, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.2), squeeze=False)
     for axis, dataset in zip(axes[0], datasets):
-        for offset, model in zip((-0.04, 0.04), models):
+        offsets = [0.08 * (i - (len(models) - 1) / 2) for i in range(len(models))]  # side by side, in log2 units
+        for offset, model in zip(offsets, models):
             means = []
             for p in parts:
                 values = seed_values(groups, (dataset, model, p), SCORE)
-                axis.scatter([p * (1 + offset)] * len(values), values, s=12, alpha=0.5, color=MODEL_COLOURS[model])
+                axis.scatter([p * 2 ** offset] * len(values), values, s=12, alpha=0.5, color=MODEL_COLOURS[model])
                 means.append(mean_std(values)[0])
             axis.plot(parts, means, marker="o", color=MODEL_COLOURS[model], label=MODEL_LABELS[model])
         axis.set_xscale("log", base=2)
