@@ -145,10 +145,12 @@ def test_a_config_without_its_settings_is_refused_by_name():
 def test_statistics_of_one_partition_keep_everything_and_of_four_about_a_quarter_of_the_edges():
     graph = block_model_graph(400, num_classes=2, num_features=6, seed=3)
     whole = partition_statistics(graph, 1, seed=0)
+    whole_isolated = whole["isolated"]
+    assert whole.pop("isolated") == pytest.approx(float((torch.bincount(graph.edge_index[0], minlength=400) == 0).float().mean()))
     for key, value in whole.items():
         assert value == pytest.approx(1.0, abs=1e-12), key
     quarter = partition_statistics(graph, 4, seed=0)
-    assert 0.2 < quarter["edges_kept"] < 0.3
+    assert 0.2 < quarter["edges_kept"] < 0.3 and quarter["isolated"] > whole_isolated
     assert quarter["two_hop_interior"] <= quarter["one_hop_interior"] < quarter["edges_kept"]
     assert quarter["edges_kept"] < quarter["energy_kept"] < 1  # a larger a_i makes up for part of it
 

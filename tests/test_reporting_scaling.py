@@ -6,7 +6,7 @@ from energygnn.reporting import scaling
 def run(dataset, model, parts, seed, accuracy, status="ok"):
     result = {"status": status, "test_acc_at_best_val": accuracy, "best_val_acc": accuracy}
     if parts > 1:
-        result["partitions"] = {"edges_kept": 1 / parts, "one_hop_interior": 0.1 / parts, "two_hop_interior": 0.01 / parts,
+        result["partitions"] = {"edges_kept": 1 / parts, "isolated": 0.5, "one_hop_interior": 0.1 / parts, "two_hop_interior": 0.01 / parts,
                                 "energy_kept": 1.6 / parts, "step_kept": 2 / parts}
     return {"config": {"dataset": dataset, "model": model, "num_parts": parts, "seed": seed}, "result": result}
 
@@ -41,7 +41,7 @@ def test_tables_show_means_and_partition_shares():
     assert "| Cora | Basic GCN | 0.710 ± 0.010 | 0.510 ± 0.010 |" in table
     assert "full batch" in table.splitlines()[0] and "4 partitions" in table.splitlines()[0]
     shares = scaling.partition_table(scaling.run_partition_rows(groups, ["Cora"], [1, 4]))
-    assert shares.splitlines()[2] == "| Cora | 4 | 25.0 % | 2.5 % | 0.2 % | 40.0 % | 50.0 % |"
+    assert shares.splitlines()[2] == "| Cora | 4 | 25.0 % | 50.0 % | 2.5 % | 0.2 % | 40.0 % | 50.0 % |"
     assert len(shares.splitlines()) == 3  # full batch has no partitions to count
 
 

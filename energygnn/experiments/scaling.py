@@ -29,6 +29,7 @@ def minibatch_runs(config, seeds=None) -> list[Run]:
 def partition_statistics(data, num_parts: int, seed: int, temperature: float = 10.0,
                          normalize: bool = True) -> dict[str, float]:
     """What the first epoch's partitions keep of the graph: the share of edges inside a batch; the
+    share of nodes left without a neighbour in their batch (the step does not move them); the
     share of nodes whose 1-hop / 2-hop neighbourhood lies inside their batch (the entropy step
     sees the latter exactly as on the full graph); and, on the input features, the summed node
     energy and the norm of the entropy gradient (Theorem 3.1, at ``temperature`` and
@@ -36,14 +37,16 @@ def partition_statistics(data, num_parts: int, seed: int, temperature: float = 1
     x = data.x.double()
     full_energy = float(node_energy(x, data.edge_index, normalize).sum())
     full_step = float(entropy_gradient(x, data.edge_index, temperature, normalize).norm())
-    edges, one_hop, two_hop, energy, step_squared = 0, 0, 0, 0.0, 0.0
+    edges, isolated, one_hop, two_hop, energy, step_squared = 0, 0, 0, 0, 0.0, 0.0
     for batch in partition_loader(data, num_parts, seed, epoch=1):
         edges += batch.num_edges
+        isolated += batch.num_nodes - int(batch.edge_index[0].unique().numel())
         one_hop += int(interior_nodes(data.edge_index, data.num_nodes, batch.node_id, 1).sum())
         two_hop += int(interior_nodes(data.edge_index, data.num_nodes, batch.node_id, 2).sum())
         energy += float(node_energy(batch.x.double(), batch.edge_index, normalize).sum())
         step_squared += float(entropy_gradient(batch.x.double(), batch.edge_index, temperature, normalize).pow(2).sum())
-    return {"edges_kept": edges / data.num_edges, "one_hop_interior": one_hop / data.num_nodes,
+    return {"edges_kept": edges / data.num_edges, "isolated": isolated / data.num_nodes,
+            "one_hop_interior": one_hop / data.num_nodes,
             "two_hop_interior": two_hop / data.num_nodes, "energy_kept": energy / full_energy,
             "step_kept": step_squared ** 0.5 / full_step}
 

@@ -38,14 +38,14 @@ def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[st
     return markdown_table(["dataset", "model"] + [parts_label(p) for p in parts], rows)
 
 
-PARTITION_COLUMNS = {"edges_kept": "edges kept", "one_hop_interior": "nodes with their 1-hop neighbourhood",
+PARTITION_COLUMNS = {"edges_kept": "edges kept", "isolated": "nodes without a neighbour", "one_hop_interior": "nodes with their 1-hop neighbourhood",
                      "two_hop_interior": "nodes with their 2-hop neighbourhood",
                      "energy_kept": "node energy kept", "step_kept": "entropy gradient kept (norm)"}
 
 
 def partition_row(dataset: str, parts: int, stats: Sequence[dict[str, float]]) -> list:
     """One row of :func:`partition_table`: the mean over ``stats`` of every share, in %."""
-    return [dataset, parts] + [f"{100 * mean_std([s[field] for s in stats])[0]:.1f} %" for field in PARTITION_COLUMNS]
+    return [dataset, parts] + [f"{100 * mean_std([s.get(field) for s in stats])[0]:.1f} %" for field in PARTITION_COLUMNS]
 
 
 def partition_table(rows: Sequence[list]) -> str:
