@@ -46,3 +46,17 @@ def test_gcnii_anchor_in_percent_on_test_accuracy():
     claim = beyond.gcnii_anchor_claim(groups)
     assert claim.judgement.verdict is Verdict.FAILS and abs(claim.judgement.ours - 80.1) < 1e-9
     assert claim.judgement.reference == 85.5
+
+
+def test_depth_curves_draw_a_panel_per_dataset_and_both_variants():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    section = {"datasets": ["Cora", "CiteSeer"], "depths": [4, 16], "variants": {"grand": {}, "grand_entropic": {}}}
+    stored = [dict(run(v, s, 0.5 + 0.1 * s, depth=d), config={"dataset": ds, "variant": v, "depth": d, "seed": s})
+              for ds in ("Cora", "CiteSeer") for v in ("grand", "grand_entropic") for d in (4, 16) for s in range(2)]
+    figure = beyond.plot_depth_curves(beyond.beyond_groups(stored), section, "grand", "integration time")
+    axes = figure.axes
+    assert [a.get_title() for a in axes] == ["Cora", "CiteSeer"] and axes[0].get_xlabel() == "integration time"
+    assert [line.get_label() for line in axes[1].lines] == ["GRAND-l", "GRAND-l + entropy step"]
+    assert list(axes[0].lines[0].get_ydata()) == [0.55, 0.55]

@@ -70,3 +70,29 @@ def gcnii_anchor_claim(groups: Groups) -> Claim:
     values = [100 * value for value in seed_values(groups, ("Cora", "gcnii", 64), "test_acc_at_best_val")]
     return Claim("Cora, depth 64", "GCNII as accurate as GCNII's paper reports", f"{GCNII_CORA_64} % (GCNII's protocol)",
                  judge(values, GCNII_CORA_64, "="))
+
+
+def plot_depth_curves(groups: Groups, section: dict[str, Any], base: str, xlabel: str = "depth"):
+    """Best validation accuracy against depth for ``base`` and ``base`` with the step, a panel
+    per dataset: the seeds' mean (line) and the seeds (dots). For GRAND-l the depth is the
+    number of RK4 steps of size 1, i.e. the integration time."""
+    import matplotlib.pyplot as plt
+
+    datasets, depths = section["datasets"], section["depths"]
+    figure, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.2), squeeze=False)
+    for axis, dataset in zip(axes[0], datasets):
+        for variant, colour in ((base, "C0"), (base + STEP_SUFFIX, "C1")):
+            means = []
+            for depth in depths:
+                values = seed_values(groups, (dataset, variant, depth))
+                axis.scatter([depth] * len(values), values, s=12, alpha=0.5, color=colour)
+                means.append(sum(values) / len(values) if values else float("nan"))
+            axis.plot(depths, means, marker="o", color=colour, label=variant_label(variant))
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(depths, [str(d) for d in depths])
+        axis.set_xlabel(xlabel)
+        axis.set_title(dataset)
+    axes[0][0].set_ylabel("best validation accuracy")
+    axes[0][-1].legend(frameon=False)
+    figure.tight_layout()
+    return figure
