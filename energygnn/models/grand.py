@@ -24,10 +24,10 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.utils import add_remaining_self_loops, scatter, softmax
+from torch_geometric.utils import add_remaining_self_loops, softmax
 
 from ..entropy import entropy_gradient
-from ..sparse import as_adjacency
+from ..sparse import Adjacency, as_adjacency
 
 
 class DiffusionField(nn.Module):
@@ -37,22 +37,32 @@ class DiffusionField(nn.Module):
     Args:
         edge_index (Tensor): [2, m] with a self loop on every node, the attention's support.
         attention (Tensor): [m] row-stochastic weights (each node's sum to 1).
-        graph (Tensor): [2, m'] the graph the entropy is measured on (no self loops needed).
+        graph (Tensor or Adjacency): [2, m'] the graph the entropy is measured on (no self loops
+            needed); an :class:`~energygnn.sparse.Adjacency` is built once and reused.
         step (dict, optional): the entropy term's ``weight``, ``temperature``, ``normalize`` and
             ``detach`` (evaluate the gradient on a detached copy of :math:`X`, so that no gradient
             flows through the term); None for plain GRAND-l (default: ``None``).
     """
 
-    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor, step: dict | None = None):
+    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor | Adjacency, step: dict | None = None):
         super().__init__()
         self.edge_index, self.attention, self.step = edge_index, attention, step
-        self.graph = graph
+        # edge_index has every node's self loop, so its largest index is the last node
+        self.graph = graph if isinstance(graph, Adjacency) else as_adjacency(graph, int(edge_index.max()) + 1,
+                                                                              type(self).__name__)
         self.evaluations = 0  # right-hand side calls, for the cost
+        self._lists = None  # incoming-edge lists, built at the first evaluation
 
     def diffusion(self, x: Tensor) -> Tensor:
-        r""":math:`(\mathcal{A} - I) X`."""
-        source, target = self.edge_index
-        return scatter(self.attention.unsqueeze(1) * x[source], target, dim=0, dim_size=x.size(0), reduce="sum") - x
+        r""":math:`(\mathcal{A} - I) X`, one ``embedding_bag`` pass over each node's incoming edges
+        (differentiable in :math:`X` and in the attention; about 3x faster than gather and scatter)."""
+        if self._lists is None:
+            source, target = self.edge_index
+            order = torch.argsort(target, stable=True)
+            offsets = torch._convert_indices_from_coo_to_csr(target[order], x.size(0))[:-1]
+            self._lists = (source[order], offsets, order)
+        neighbours, offsets, order = self._lists
+        return F.embedding_bag(neighbours, x, offsets, mode="sum", per_sample_weights=self.attention[order]) - x
 
     def forward(self, t: Tensor, x: Tensor) -> Tensor:
         """:math:`f(t, X)`."""
@@ -128,9 +138,10 @@ class GRAND(nn.Module):
 
     def field(self, x0: Tensor, edge_index: Tensor) -> DiffusionField:
         """The right-hand side for the encoded features ``x0``."""
-        as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges, with a clear message
+        graph = as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges, with a clear message
         looped, weights = self.attention(x0, edge_index)
-        return DiffusionField(looped, weights, edge_index, self.step)
+        # the entropy term reuses the graph's compressed form in every evaluation of the field
+        return DiffusionField(looped, weights, graph, self.step)
 
     def forward(self, x: Tensor, edge_index: Tensor, return_hidden: bool = False):
         """The logits at :math:`t = L h`; with ``return_hidden=True`` also the state after every step."""
