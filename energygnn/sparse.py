@@ -1,6 +1,7 @@
 """A symmetric sparse adjacency with cheap products, built once from an ``edge_index``."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -69,7 +70,7 @@ class Adjacency:
         self.offsets = row_pointer[:-1].contiguous()
         self.degree = row_pointer[1:] - row_pointer[:-1]
         self._looped = None  # neighbour lists that include the node itself, built on first use
-        self._operators: dict[str, SparseOperator] = {}
+        self._operators: dict = {}  # propagation matrices by kind (and sparse tensors by kind and dtype)
 
     @property
     def num_edges(self) -> int:
@@ -99,6 +100,23 @@ class Adjacency:
             self._operators[kind] = SparseOperator(self.edge_index, self.num_nodes,
                                                    lambda dtype: _OPERATOR_WEIGHTS[kind](self.edge_index, self.num_nodes, dtype))
         return self._operators[kind]
+
+    def sparse_tensor(self, kind: str, dtype: torch.dtype = torch.float32) -> Tensor:
+        r"""The propagation matrix ``kind`` (see :meth:`operator`) as a ``torch.sparse_csr`` tensor in
+        PyG's ``adj_t`` layout (row = target), built on first use and kept: for PyG layers that
+        take a sparse adjacency instead of ``edge_index`` (e.g. ``GCN2Conv(normalize=False)``)."""
+        key = ("sparse", kind, dtype)
+        if key not in self._operators:
+            if kind not in _OPERATOR_WEIGHTS:
+                raise ValueError(f"Adjacency.sparse_tensor: kind must be one of {sorted(_OPERATOR_WEIGHTS)}, got {kind!r}.")
+            (source, target), weight = _OPERATOR_WEIGHTS[kind](self.edge_index, self.num_nodes, dtype)
+            # the indices come from a checked edge_index: opting out of torch's invariant checks is safe
+            matrix = torch.sparse_coo_tensor(torch.stack([target, source]), weight, (self.num_nodes, self.num_nodes),
+                                             check_invariants=False).coalesce()
+            with warnings.catch_warnings():  # torch notes that CSR support is "in beta"; PyG relies on it
+                warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+                self._operators[key] = matrix.to_sparse_csr()
+        return self._operators[key]
 
     def weighted_matmul(self, other: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         r""":math:`\sum_{j \in \mathcal{N}(i)} w_{ij} x_j` for a [n] vector or [n, c] matrix ``other``

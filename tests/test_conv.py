@@ -110,3 +110,16 @@ def test_the_model_builds_its_adjacency_once_per_graph(irregular_graph):
     model(x, edge_index)
     assert model._adjacency_cache(edge_index, 30) is first
     assert model._adjacency_cache(edge_index.clone(), 30) is not first
+
+
+def test_the_sparse_tensor_of_a_propagation_is_its_operator():
+    from energygnn.data import grid_graph
+    from energygnn.sparse import Adjacency
+
+    graph = grid_graph(3, 4, num_features=5, self_loops=False)
+    adjacency = Adjacency(graph.edge_index, 12)
+    x = torch.randn(12, 5, dtype=torch.float64)
+    for kind in ("gcn", "row", "adjacency"):
+        matrix = adjacency.sparse_tensor(kind, torch.float64)
+        torch.testing.assert_close(matrix @ x, adjacency.operator(kind).matmul(x), rtol=0, atol=1e-12)
+        assert adjacency.sparse_tensor(kind, torch.float64) is matrix  # built once

@@ -152,3 +152,22 @@ def test_a_zero_weight_step_leaves_any_architecture_unchanged_and_a_weight_chang
     assert not torch.allclose(outputs["none"], outputs["strong"], atol=1e-4)
     with pytest.raises(ValueError, match="ConvGNN: conv must be one of"):
         build_model("conv", 5, 3, 2, conv="gcn")
+
+
+def test_gcnii_propagates_exactly_as_pyg_normalising_in_every_layer(graph):
+    from torch_geometric.nn import GCN2Conv
+
+    torch.manual_seed(0)
+    model = build_model("gcnii", graph.num_features, 3, 3, hidden_channels=8).double()
+    x = graph.x.double()
+    reference = []
+    for conv in model.convs:  # PyG's default path: gcn_norm of edge_index inside every layer
+        pyg = GCN2Conv(8, conv.alpha, conv.beta, layer=1).double()
+        pyg.beta = conv.beta
+        pyg.load_state_dict(conv.state_dict())
+        reference.append(pyg)
+    h0 = torch.relu(model.encoder(x))
+    h = h0
+    for pyg in reference:
+        h = torch.relu(pyg(h, h0, graph.edge_index))
+    torch.testing.assert_close(model(x, graph.edge_index), model.decoder(h), rtol=0, atol=1e-12)

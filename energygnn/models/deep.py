@@ -210,7 +210,9 @@ class GCNII(DeepGNN):
                  alpha: float = 0.1, theta: float = 0.5, step: dict | None = None):
         super().__init__(in_channels, out_channels, depth, hidden_channels)
         self.encoder = nn.Linear(in_channels, hidden_channels)
-        self.convs = nn.ModuleList(GCN2Conv(hidden_channels, alpha, theta, layer=layer + 1) for layer in range(depth))
+        # the graph is normalised once per graph (Adjacency.sparse_tensor), not in every layer
+        self.convs = nn.ModuleList(GCN2Conv(hidden_channels, alpha, theta, layer=layer + 1, normalize=False)
+                                   for layer in range(depth))
         self.steps = nn.ModuleList(EntropyAscent(**step) for _ in range(depth)) if step is not None else None
         self.decoder = nn.Linear(hidden_channels, out_channels)
 
@@ -219,7 +221,7 @@ class GCNII(DeepGNN):
         return self._initial
 
     def block(self, index, x, edge_index):
-        h = self.convs[index](x, self._initial, edge_index.edge_index)
+        h = self.convs[index](x, self._initial, edge_index.sparse_tensor("gcn", x.dtype))
         return F.relu(h if self.steps is None else self.steps[index](h, edge_index))
 
     def decode(self, x, edge_index):
