@@ -53,6 +53,12 @@ def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_cla
     assert settings.chosen_setting(partial, SECTION, "Cora") is None  # no choice from a partial map
     assert all(c.judgement.verdict is Verdict.NOT_MEASURED for c in settings.map_claims(partial, SECTION, table1, PAPER))
     assert "one seed: not judged" in settings.map_table(partial, SECTION, table1)
+    shallow = group_runs([{"config": {"dataset": "Cora", "model": "basic", "depth": 4, "seed": s},
+                           "result": {"best_val_acc": v, "test_acc_at_best_val": v}}
+                          for s, v in enumerate([0.80, 0.81, 0.82])], "dataset", "model", "depth")
+    (claim,) = settings.shallow_claims(maps, SECTION, shallow)
+    assert claim.judgement.verdict is Verdict.FAILS and claim.judgement.ours == pytest.approx(0.35)
+    assert settings.shallow_claims(partial, SECTION, shallow)[0].judgement.verdict is Verdict.NOT_MEASURED
     settings.plot_maps(partial, SECTION, table1)  # draws with missing seeds
 
 
