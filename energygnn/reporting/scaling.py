@@ -38,9 +38,8 @@ def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[st
     return markdown_table(["dataset", "model"] + [parts_label(p) for p in parts], rows)
 
 
-PARTITION_COLUMNS = {"edges_kept": "edges kept", "isolated": "nodes without a neighbour", "one_hop_interior": "nodes with their 1-hop neighbourhood",
-                     "two_hop_interior": "nodes with their 2-hop neighbourhood",
-                     "energy_kept": "node energy kept", "step_kept": "entropy gradient kept (norm)"}
+PARTITION_COLUMNS = {"edges_kept": "edges kept", "isolated": "no neighbour", "one_hop_interior": "1-hop inside",
+                     "two_hop_interior": "2-hop inside", "energy_kept": "energy kept", "step_kept": "gradient kept"}
 
 
 def partition_row(dataset: str, parts: int, stats: Sequence[dict[str, float]]) -> list:
@@ -49,8 +48,9 @@ def partition_row(dataset: str, parts: int, stats: Sequence[dict[str, float]]) -
 
 
 def partition_table(rows: Sequence[list]) -> str:
-    """What random node partitions keep of each graph (:func:`energygnn.experiments.scaling.partition_statistics`):
-    rows from :func:`partition_row`."""
+    """What random node partitions keep of each graph (:func:`energygnn.experiments.scaling.partition_statistics`),
+    rows from :func:`partition_row`: edges kept, nodes left with no neighbour, nodes with their
+    1-hop / 2-hop neighbourhood inside their batch, node energy and entropy-gradient norm kept."""
     return markdown_table(["dataset", "partitions"] + list(PARTITION_COLUMNS.values()), rows)
 
 

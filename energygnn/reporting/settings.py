@@ -247,7 +247,7 @@ def plot_maps(groups: Groups, section: dict[str, Any], table1: Groups, metric: s
     weights, temperatures, normalisations = section["weights"], section["temperatures"], section["normalize"]
     datasets = [d for d in section["datasets"] if any(key[0] == d for key in groups)]
     fig, axes = plt.subplots(len(datasets), len(normalisations), figsize=(4.2 * len(normalisations) + 1, 3.6 * len(datasets)),
-                             squeeze=False)
+                             squeeze=False, gridspec_kw={"hspace": 0.45})  # room for each row's titles
     for row, dataset in enumerate(datasets):
         basic = basic_values(table1, dataset, section["depth"], metric)
         level = statistics.fmean(basic) if basic else 0.5
