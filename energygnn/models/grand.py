@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from torch_geometric.utils import add_remaining_self_loops, softmax
 
 from ..entropy import entropy_gradient
-from ..sparse import Adjacency, as_adjacency
+from ..sparse import Adjacency, _weighted_lists, as_adjacency
 
 
 class DiffusionField(nn.Module):
@@ -47,22 +47,18 @@ class DiffusionField(nn.Module):
     def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor | Adjacency, step: dict | None = None):
         super().__init__()
         self.edge_index, self.attention, self.step = edge_index, attention, step
-        # edge_index has every node's self loop, so its largest index is the last node
-        self.graph = graph if isinstance(graph, Adjacency) else as_adjacency(graph, int(edge_index.max()) + 1,
-                                                                              type(self).__name__)
+        num_nodes = int(edge_index.max()) + 1  # edge_index has every node's self loop
+        self.graph = graph if isinstance(graph, Adjacency) else as_adjacency(graph, num_nodes, type(self).__name__)
         self.evaluations = 0  # right-hand side calls, for the cost
-        self._lists = None  # incoming-edge lists, built at the first evaluation
+        # each node's incoming edges and their attention, sorted once for every evaluation
+        source, target = edge_index
+        self._lists = _weighted_lists(target, source, attention, num_nodes)
 
     def diffusion(self, x: Tensor) -> Tensor:
         r""":math:`(\mathcal{A} - I) X`, one ``embedding_bag`` pass over each node's incoming edges
         (differentiable in :math:`X` and in the attention; about 3x faster than gather and scatter)."""
-        if self._lists is None:
-            source, target = self.edge_index
-            order = torch.argsort(target, stable=True)
-            offsets = torch._convert_indices_from_coo_to_csr(target[order], x.size(0))[:-1]
-            self._lists = (source[order], offsets, order)
-        neighbours, offsets, order = self._lists
-        return F.embedding_bag(neighbours, x, offsets, mode="sum", per_sample_weights=self.attention[order]) - x
+        neighbours, offsets, weights = self._lists
+        return F.embedding_bag(neighbours, x, offsets, mode="sum", per_sample_weights=weights) - x
 
     def forward(self, t: Tensor, x: Tensor) -> Tensor:
         """:math:`f(t, X)`."""
