@@ -197,8 +197,8 @@ class SparseOperator:
         """``(incoming, outgoing)`` weighted neighbour lists ``(neighbours, offsets, weights)`` in ``dtype``."""
         if dtype not in self._lists:
             (source, target), weight = self._edge_weights(dtype)
-            self._lists[dtype] = (_weighted_lists(target, source, weight, self.num_nodes),
-                                  _weighted_lists(source, target, weight, self.num_nodes))
+            self._lists[dtype] = (weighted_lists(target, source, weight, self.num_nodes),
+                                  weighted_lists(source, target, weight, self.num_nodes))
         return self._lists[dtype]
 
     def matmul(self, x: Tensor) -> Tensor:
@@ -214,7 +214,18 @@ class SparseOperator:
         return F.embedding_bag(neighbours, x.detach(), offsets, mode="sum", per_sample_weights=weight)
 
 
-def _weighted_lists(rows: Tensor, columns: Tensor, weight: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
+def weighted_lists(rows: Tensor, columns: Tensor, weight: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Each row's entries, sorted by row, in the form ``torch.nn.functional.embedding_bag`` takes:
+    ``(columns, offsets, weight)`` with row ``i``'s entries at ``offsets[i]:offsets[i + 1]``.
+    ``embedding_bag(columns, X, offsets, mode="sum", per_sample_weights=weight)`` is then the
+    sparse product :math:`M X` with :math:`M_{ij}` the summed weights of the entries ``(i, j)``.
+
+    Args:
+        rows, columns (LongTensor): the entries' row and column indices, shape :math:`(|E|,)`.
+        weight (Tensor): the entries' values, shape :math:`(|E|,)`.
+        num_nodes (int): the number of rows :math:`n`.
+
+    Shapes: returns tensors of shapes :math:`(|E|,)`, :math:`(n,)`, :math:`(|E|,)`."""
     order = torch.argsort(rows, stable=True)
     offsets = torch._convert_indices_from_coo_to_csr(rows[order], num_nodes)[:-1]
     return columns[order].contiguous(), offsets.contiguous(), weight[order].contiguous()

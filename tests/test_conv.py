@@ -5,7 +5,7 @@ from torch_geometric import nn as pyg_nn
 
 from energygnn.models import build_model
 from energygnn.nn import GCNConv, RowNormalizedConv
-from energygnn.sparse import Adjacency
+from energygnn.sparse import Adjacency, weighted_lists
 
 
 @pytest.fixture
@@ -123,3 +123,15 @@ def test_the_sparse_tensor_of_a_propagation_is_its_operator():
         matrix = adjacency.sparse_tensor(kind, torch.float64)
         torch.testing.assert_close(matrix @ x, adjacency.operator(kind).matmul(x), rtol=0, atol=1e-12)
         assert adjacency.sparse_tensor(kind, torch.float64) is matrix  # built once
+
+
+def test_weighted_lists_give_the_sparse_product_with_repeated_entries_summed():
+    rows, columns = torch.tensor([2, 0, 2, 0, 2]), torch.tensor([1, 1, 0, 1, 2])
+    weight = torch.tensor([0.5, 2.0, -1.0, 3.0, 4.0], dtype=torch.float64)
+    dense = torch.zeros(4, 3, dtype=torch.float64).index_put_((rows, columns), weight, accumulate=True)
+    x = torch.randn(3, 2, dtype=torch.float64)
+    neighbours, offsets, values = weighted_lists(rows, columns, weight, num_nodes=4)
+    assert offsets.tolist() == [0, 2, 2, 5]  # rows 1 and 3 are empty
+    product = torch.nn.functional.embedding_bag(neighbours, x, offsets, mode="sum", per_sample_weights=values)
+    assert torch.allclose(product, dense @ x)
+    assert torch.equal(product[3], torch.zeros(2, dtype=torch.float64))

@@ -104,3 +104,19 @@ def test_chosen_row_claims_compare_test_accuracy_at_the_deepest_depth():
     claims = settings.chosen_row_claims(table1, chosen, ["Cora"], 64)
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS]
     assert [c.judgement.verdict for c in settings.chosen_row_claims(table1, {}, ["Cora"], 64)] == [Verdict.NOT_MEASURED] * 2
+
+
+def test_chosen_row_claims_on_chosen_seeds_judge_only_those_seeds():
+    def runs(model, values):
+        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
+                 "result": {"test_acc_at_best_val": v}} for s, v in enumerate(values)]
+    # seeds 0-2 favour the chosen setting, seeds 3-4 do not
+    table1 = group_runs(runs("basic", [0.20, 0.21, 0.19, 0.50, 0.52]) + runs("entropic", [0.2, 0.2, 0.2, 0.5, 0.5]),
+                        "dataset", "model", "depth")
+    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
+    fresh = settings.chosen_row_claims(table1, chosen, ["Cora"], 64, seeds={3, 4})
+    assert [c.judgement.verdict for c in fresh] == [Verdict.FAILS, Verdict.FAILS]
+    assert [c.judgement.counts for c in fresh] == [(2, 2), (2, 2)]
+    assert "seeds 3, 4" in fresh[0].text
+    first = settings.chosen_row_claims(table1, chosen, ["Cora"], 64, seeds=[0, 1, 2])
+    assert [c.judgement.verdict for c in first] == [Verdict.HOLDS, Verdict.HOLDS]

@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from torch_geometric.utils import add_remaining_self_loops, softmax
 
 from ..entropy import entropy_gradient
-from ..sparse import Adjacency, _weighted_lists, as_adjacency
+from ..sparse import Adjacency, as_adjacency, weighted_lists
 
 
 class DiffusionField(nn.Module):
@@ -52,7 +52,7 @@ class DiffusionField(nn.Module):
         self.evaluations = 0  # right-hand side calls, for the cost
         # each node's incoming edges and their attention, sorted once for every evaluation
         source, target = edge_index
-        self._lists = _weighted_lists(target, source, attention, num_nodes)
+        self._lists = weighted_lists(target, source, attention, num_nodes)
 
     def diffusion(self, x: Tensor) -> Tensor:
         r""":math:`(\mathcal{A} - I) X`, one ``embedding_bag`` pass over each node's incoming edges
