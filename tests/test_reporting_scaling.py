@@ -50,3 +50,16 @@ def test_scaling_table_lists_each_process():
                            "ranks": [{"nodes_per_second": 1000.0, "peak_memory_gib": 1.5},
                                      {"nodes_per_second": 2000.0, "peak_memory_gib": 1.25}]}]}
     assert scaling.scaling_table(benchmark).splitlines()[2] == "| Entropic GCN | 2 | 1 | 1,000, 2,000 | 3,000 | 1.50, 1.25 |"
+
+
+def test_plot_scaling_stacks_each_process_of_a_job():
+    def job(model, processes, threads, speed):
+        return {"model": model, "processes": processes, "threads": threads, "nodes_per_second": speed * processes,
+                "ranks": [{"nodes_per_second": speed, "peak_memory_gib": 1.0}] * processes}
+    benchmark = {"jobs": [job("basic", 1, 1, 100.0), job("basic", 2, 1, 90.0), job("entropic", 1, 1, 80.0)]}
+    figure = scaling.plot_scaling(benchmark)
+    heights = sorted(round(patch.get_height()) for patch in figure.axes[0].patches)
+    assert heights == [80, 90, 90, 100]  # the 2-process job as two stacked bars
+    tops = [patch.get_y() + patch.get_height() for patch in figure.axes[0].patches]
+    assert max(tops) == 180.0
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["1 process x 1 thread", "2 processes x 1 thread"]

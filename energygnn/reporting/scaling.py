@@ -118,3 +118,32 @@ def scaling_table(benchmark: dict[str, Any]) -> str:
             for job in benchmark["jobs"]]
     return markdown_table(["model", "processes", "threads each", "nodes/s per process", "nodes/s in all",
                            "peak memory per process (GiB)"], rows)
+
+
+def plot_scaling(benchmark: dict[str, Any]):
+    """Bars of the benchmark's throughput (batch nodes per second, summed over a job's processes)
+    per job shape (processes x threads), one bar per model, each process's share stacked."""
+    import matplotlib.pyplot as plt
+
+    shapes = list(dict.fromkeys((job["processes"], job["threads"]) for job in benchmark["jobs"]))
+    models = list(dict.fromkeys(job["model"] for job in benchmark["jobs"]))
+    jobs = {(job["model"], job["processes"], job["threads"]): job for job in benchmark["jobs"]}
+    figure, axis = plt.subplots(figsize=(6.0, 3.2))
+    width = 0.8 / len(models)
+    for m, model in enumerate(models):
+        for s, shape in enumerate(shapes):
+            job = jobs.get((model, *shape))
+            if job is None:
+                continue
+            bottom = 0.0
+            for r, rank in enumerate(job["ranks"]):
+                axis.bar(s + (m - (len(models) - 1) / 2) * width, rank["nodes_per_second"], width, bottom=bottom,
+                         color=MODEL_COLOURS[model], alpha=1.0 if r == 0 else 0.6, edgecolor="white",
+                         label=MODEL_LABELS[model] if s == 0 and r == 0 else None)
+                bottom += rank["nodes_per_second"]
+    axis.set_xticks(range(len(shapes)), [f"{p} process{'es' if p > 1 else ''} x {t} thread{'s' if t > 1 else ''}"
+                                         for p, t in shapes])
+    axis.set_ylabel("batch nodes per second (all processes)")
+    axis.legend(frameon=False)
+    figure.tight_layout()
+    return figure
