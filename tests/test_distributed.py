@@ -1,5 +1,7 @@
 """DistributedDataParallel over gloo: two ranks against one process that sees both ranks'
 batches, and a failing rank stopping the job."""
+import datetime
+import math
 import os
 import subprocess
 import sys
@@ -8,7 +10,7 @@ import pytest
 import torch
 
 from energygnn.distributed import choose_backend, load_graph, main, spawn_job
-from energygnn.minibatch import train_partitions
+from energygnn.minibatch import _all_ranks_sum, train_partitions
 from energygnn.models import build_model
 
 CONFIG = {"dataset": "block", "nodes": 300, "model": "entropic", "depth": 2, "hidden_channels": 16, "epochs": 3,
@@ -62,3 +64,20 @@ def test_backend_choice():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="needs CUDA GPUs"):
             choose_backend("nccl")
+
+
+def _sum_a_nan_on_rank_one(rank, store, folder):
+    torch.distributed.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2,
+                                         timeout=datetime.timedelta(minutes=2))
+    try:
+        total = _all_ranks_sum(float("nan") if rank == 1 else 2.0, True, torch.device("cpu"))
+        torch.save(total, os.path.join(folder, f"rank{rank}.pt"))
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+def test_a_non_finite_loss_on_one_rank_reaches_every_rank(tmp_path):
+    # train_partitions stops when this sum is not finite, so every rank stops at the same epoch
+    torch.multiprocessing.spawn(_sum_a_nan_on_rank_one, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=2)
+    assert all(math.isnan(torch.load(tmp_path / f"rank{rank}.pt")) for rank in range(2))
+    assert _all_ranks_sum(3.0, False, torch.device("cpu")) == 3.0

@@ -33,6 +33,8 @@ def test_claims_follow_the_shared_rule():
     assert claims["4 partitions: entropic GCN more accurate than the basic GCN"].verdict is Verdict.HOLDS
     full = claims["full batch: entropic GCN more accurate than the basic GCN"]
     assert full.verdict is Verdict.HOLDS and abs(full.difference - 0.05) < 1e-12
+    families = [c.family for c in scaling.minibatch_claims(scaling.minibatch_groups(stored()), ["Cora"], [1, 4])]
+    assert families == ["partitions", "partitions", "step", "step"]
 
 
 def test_tables_show_means_and_partition_shares():

@@ -68,7 +68,8 @@ def run_partition_rows(groups: Groups, datasets: Sequence[str], parts: Sequence[
 
 def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> list[Claim]:
     """Per dataset and number of partitions: each model "as accurate on mini-batches as full batch"
-    (``=``), and "the entropic GCN beats the basic GCN" (``>``) on mini-batches and in full batch."""
+    (``=``, family ``"partitions"``), and "the entropic GCN beats the basic GCN" (``>``, family
+    ``"step"``) on mini-batches and in full batch."""
     claims = []
     for dataset in datasets:
         for p in parts:
@@ -77,11 +78,11 @@ def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[in
             for model in ("basic", "entropic"):
                 claims.append(Claim(dataset, f"{MODEL_LABELS[model]}: {p} partitions as accurate as full batch", "",
                                     judge(seed_values(groups, (dataset, model, p), SCORE),
-                                          seed_values(groups, (dataset, model, 1), SCORE), "=")))
+                                          seed_values(groups, (dataset, model, 1), SCORE), "="), "partitions"))
         for p in parts:
             claims.append(Claim(dataset, f"{parts_label(p)}: entropic GCN more accurate than the basic GCN", "",
                                 judge(seed_values(groups, (dataset, "entropic", p), SCORE),
-                                      seed_values(groups, (dataset, "basic", p), SCORE), ">")))
+                                      seed_values(groups, (dataset, "basic", p), SCORE), ">"), "step"))
     return claims
 
 
