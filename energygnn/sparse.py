@@ -221,7 +221,7 @@ def weighted_lists(rows: Tensor, columns: Tensor, weight: Tensor, num_nodes: int
     sparse product :math:`M X` with :math:`M_{ij}` the summed weights of the entries ``(i, j)``.
 
     Args:
-        rows, columns (LongTensor): the entries' row and column indices, shape :math:`(|E|,)`.
+        rows, columns (Tensor): the entries' row and column indices (int64), shape :math:`(|E|,)`.
         weight (Tensor): the entries' values, shape :math:`(|E|,)`.
         num_nodes (int): the number of rows :math:`n`.
 

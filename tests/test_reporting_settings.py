@@ -120,3 +120,17 @@ def test_chosen_row_claims_on_chosen_seeds_judge_only_those_seeds():
     assert "seeds 3, 4" in fresh[0].text
     first = settings.chosen_row_claims(table1, chosen, ["Cora"], 64, seeds=[0, 1, 2])
     assert [c.judgement.verdict for c in first] == [Verdict.HOLDS, Verdict.HOLDS]
+
+
+def test_seed_split_claims_single_out_a_setting_flattered_by_its_choosing_seeds():
+    def runs(model, values):
+        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
+                 "result": {"test_acc_at_best_val": v}} for s, v in enumerate(values)]
+    table1 = group_runs(runs("basic", [0.20, 0.22, 0.21, 0.21, 0.20]) + runs("entropic", [0.26, 0.27, 0.25, 0.26, 0.27]),
+                        "dataset", "model", "depth")
+    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
+    claims = settings.seed_split_claims(table1, chosen, ["Cora"], 64, fresh=[3, 4], choosing=[0, 1, 2])
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.FAILS]
+    assert claims[2].judgement.counts == (2, 3) and abs(claims[2].judgement.difference + 0.095) < 1e-12
+    assert claims[2].text.startswith("chosen setting: seeds 3, 4 as accurate as seeds 0, 1, 2")
+    assert {c.family for c in claims} == {"seed_split"}

@@ -108,6 +108,7 @@ def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str
     axes[0][0].set_ylabel("test accuracy at best validation")
     axes[0][-1].legend(frameon=False)
     figure.tight_layout()
+    plt.close(figure)  # returned, not shown by pyplot as well
     return figure
 
 
@@ -147,4 +148,5 @@ def plot_scaling(benchmark: dict[str, Any]):
     axis.set_ylabel("batch nodes per second (all processes)")
     axis.legend(frameon=False)
     figure.tight_layout()
+    plt.close(figure)  # returned, not shown by pyplot as well
     return figure
