@@ -145,7 +145,7 @@ def plot_scaling(benchmark: dict[str, Any]):
                 bottom += rank["nodes_per_second"]
     axis.set_xticks(range(len(shapes)), [f"{p} process{'es' if p > 1 else ''} x {t} thread{'s' if t > 1 else ''}"
                                          for p, t in shapes])
-    axis.set_ylabel("batch nodes per second (all processes)")
+    axis.set_ylabel("batch nodes per second")
     axis.legend(frameon=False)
     figure.tight_layout()
     plt.close(figure)  # returned, not shown by pyplot as well
