@@ -95,25 +95,25 @@ def test_figure2_settings_are_judged_against_the_kept_level_and_predicted():
     settings.plot_figure2_settings(groups, basic)
 
 
+def depth64_runs(model, values):
+    """Cora runs of ``model`` at depth 64, seed i scoring ``values[i]`` (validation and test)."""
+    return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
+             "result": {"best_val_acc": v, "test_acc_at_best_val": v}} for s, v in enumerate(values)]
+
+
 def test_chosen_row_claims_compare_test_accuracy_at_the_deepest_depth():
-    def runs(model, values):
-        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
-                 "result": {"best_val_acc": v, "test_acc_at_best_val": v}} for s, v in enumerate(values)]
-    table1 = group_runs(runs("basic", [0.20, 0.21, 0.19]) + runs("entropic", [0.27, 0.28, 0.26]), "dataset", "model", "depth")
-    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39]), "dataset", "model", "depth")
+    table1 = group_runs(depth64_runs("basic", [0.20, 0.21, 0.19]) + depth64_runs("entropic", [0.27, 0.28, 0.26]), "dataset", "model", "depth")
+    chosen = group_runs(depth64_runs("entropic", [0.40, 0.41, 0.39]), "dataset", "model", "depth")
     claims = settings.chosen_row_claims(table1, chosen, ["Cora"], 64)
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS]
     assert [c.judgement.verdict for c in settings.chosen_row_claims(table1, {}, ["Cora"], 64)] == [Verdict.NOT_MEASURED] * 2
 
 
 def test_chosen_row_claims_on_chosen_seeds_judge_only_those_seeds():
-    def runs(model, values):
-        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
-                 "result": {"test_acc_at_best_val": v}} for s, v in enumerate(values)]
     # seeds 0-2 favour the chosen setting, seeds 3-4 do not
-    table1 = group_runs(runs("basic", [0.20, 0.21, 0.19, 0.50, 0.52]) + runs("entropic", [0.2, 0.2, 0.2, 0.5, 0.5]),
+    table1 = group_runs(depth64_runs("basic", [0.20, 0.21, 0.19, 0.50, 0.52]) + depth64_runs("entropic", [0.2, 0.2, 0.2, 0.5, 0.5]),
                         "dataset", "model", "depth")
-    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
+    chosen = group_runs(depth64_runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
     fresh = settings.chosen_row_claims(table1, chosen, ["Cora"], 64, seeds={3, 4})
     assert [c.judgement.verdict for c in fresh] == [Verdict.FAILS, Verdict.FAILS]
     assert [c.judgement.counts for c in fresh] == [(2, 2), (2, 2)]
@@ -123,12 +123,9 @@ def test_chosen_row_claims_on_chosen_seeds_judge_only_those_seeds():
 
 
 def test_seed_split_claims_single_out_a_setting_flattered_by_its_choosing_seeds():
-    def runs(model, values):
-        return [{"config": {"dataset": "Cora", "model": model, "depth": 64, "seed": s},
-                 "result": {"test_acc_at_best_val": v}} for s, v in enumerate(values)]
-    table1 = group_runs(runs("basic", [0.20, 0.22, 0.21, 0.21, 0.20]) + runs("entropic", [0.26, 0.27, 0.25, 0.26, 0.27]),
+    table1 = group_runs(depth64_runs("basic", [0.20, 0.22, 0.21, 0.21, 0.20]) + depth64_runs("entropic", [0.26, 0.27, 0.25, 0.26, 0.27]),
                         "dataset", "model", "depth")
-    chosen = group_runs(runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
+    chosen = group_runs(depth64_runs("entropic", [0.40, 0.41, 0.39, 0.30, 0.31]), "dataset", "model", "depth")
     claims = settings.seed_split_claims(table1, chosen, ["Cora"], 64, fresh=[3, 4], choosing=[0, 1, 2])
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.FAILS]
     assert claims[2].judgement.counts == (2, 3) and abs(claims[2].judgement.difference + 0.095) < 1e-12
