@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +39,10 @@ class Claim:
     family: str = ""  # which kind of claim, where a chapter counts claims by kind
 
 
-def seed_values(groups: Groups, key: tuple, metric: str = SCORE) -> list[float]:
-    """``result[metric]`` of every run stored under ``key`` (none when the cell was not run)."""
-    return [run["result"][metric] for run in groups.get(key, [])]
+def seed_values(groups: Groups, key: tuple, metric: str = SCORE, seeds: Collection[int] | None = None) -> list[float]:
+    """``result[metric]`` of every run stored under ``key`` (none when the cell was not run), or
+    only of the runs whose seed is in ``seeds``."""
+    return [run["result"][metric] for run in groups.get(key, []) if seeds is None or run["config"]["seed"] in seeds]
 
 
 def format_counts(counter: Counter) -> str:

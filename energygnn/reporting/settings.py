@@ -356,12 +356,6 @@ def shallow_claims(groups: Groups, section: dict[str, Any], table1: Groups, shal
     return claims
 
 
-def _seeds_values(groups: Groups, key: tuple, seeds: Collection[int] | None,
-                  metric: str = "test_acc_at_best_val") -> list[float]:
-    """``metric`` of the runs under ``key`` whose seed is in ``seeds`` (every run when None)."""
-    return [run["result"][metric] for run in groups.get(key, []) if seeds is None or run["config"]["seed"] in seeds]
-
-
 def chosen_row_claims(table1: Groups, chosen: Groups, datasets: Sequence[str], depth: int,
                       seeds: Collection[int] | None = None) -> list[Claim]:
     """Per dataset at ``depth``, Table 1's seeds against the ``table1_chosen`` seeds (both grouped
@@ -374,10 +368,10 @@ def chosen_row_claims(table1: Groups, chosen: Groups, datasets: Sequence[str], d
     which = "" if seeds is None else f", seeds {', '.join(str(s) for s in sorted(seeds))}"
     claims = []
     for dataset in datasets:
-        ours = _seeds_values(chosen, (dataset, "entropic", depth), seeds)
+        ours = seed_values(chosen, (dataset, "entropic", depth), "test_acc_at_best_val", seeds)
         for label, model in (("the basic GCN", "basic"), ("Table 1's setting", "entropic")):
             claims.append(Claim(dataset, f"at depth {depth} the chosen setting beats {label} (test accuracy{which})", "",
-                                judge(ours, _seeds_values(table1, (dataset, model, depth), seeds), ">")))
+                                judge(ours, seed_values(table1, (dataset, model, depth), "test_acc_at_best_val", seeds), ">")))
     return claims
 
 
@@ -393,6 +387,6 @@ def seed_split_claims(table1: Groups, chosen: Groups, datasets: Sequence[str], d
     fresh_text, choosing_text = (", ".join(str(seed) for seed in sorted(seeds)) for seeds in (fresh, choosing))
     return [Claim(dataset, f"{label}: seeds {fresh_text} as accurate as seeds {choosing_text} at depth {depth} "
                            f"(test accuracy)", "",
-                  judge(_seeds_values(groups, (dataset, model, depth), fresh),
-                        _seeds_values(groups, (dataset, model, depth), choosing), "="), "seed_split")
+                  judge(seed_values(groups, (dataset, model, depth), "test_acc_at_best_val", fresh),
+                        seed_values(groups, (dataset, model, depth), "test_acc_at_best_val", choosing), "="), "seed_split")
             for dataset in datasets for label, groups, model in lines]
