@@ -5,7 +5,7 @@ from energygnn.data import grid_graph
 from energygnn.models import MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model, layer_weights
 from energygnn.nn import EntropicConv, EntropyAscent
 from energygnn.entropy import entropy_gradient
-from torch_geometric.nn import GCNConv
+from torch_geometric.nn import GATConv, GCNConv, GINConv, SAGEConv
 
 
 @pytest.fixture
@@ -171,3 +171,24 @@ def test_gcnii_propagates_exactly_as_pyg_normalising_in_every_layer(graph):
     for pyg in reference:
         h = torch.relu(pyg(h, h0, graph.edge_index))
     torch.testing.assert_close(model(x, graph.edge_index), model.decoder(h), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("make_conv", [lambda: GATConv(5, 6), lambda: SAGEConv(5, 6),
+                                       lambda: GINConv(torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.ReLU(), torch.nn.Linear(6, 6)))],
+                         ids=["gat", "sage", "gin"])
+def test_wrapped_pyg_convolutions_keep_their_shapes_and_a_detached_step_their_gradients(make_conv, graph):
+    torch.manual_seed(0)
+    conv = make_conv()
+    direction = torch.randn(12, 6)
+    gradients = {}
+    for label, layer in (("plain", conv), ("detached", EntropicConv(conv, weight=5.0, temperature=1.0)),
+                         ("undetached", EntropicConv(conv, weight=5.0, temperature=1.0, detach=False))):
+        conv.zero_grad()
+        out = layer(graph.x, graph.edge_index)
+        assert out.shape == (12, 6) and torch.isfinite(out).all()
+        (out * direction).sum().backward()
+        gradients[label] = torch.cat([p.grad.flatten() for p in conv.parameters()])
+        if label != "plain":
+            assert not torch.allclose(out, conv(graph.x, graph.edge_index))  # the step moved the output
+    torch.testing.assert_close(gradients["detached"], gradients["plain"])
+    assert torch.isfinite(gradients["undetached"]).all() and not torch.allclose(gradients["undetached"], gradients["plain"])

@@ -60,3 +60,21 @@ def test_depth_curves_draw_a_panel_per_dataset_and_both_variants():
     assert [a.get_title() for a in axes] == ["Cora", "CiteSeer"] and axes[0].get_xlabel() == "integration time"
     assert [line.get_label() for line in axes[1].lines] == ["GRAND-l", "GRAND-l + entropy step"]
     assert list(axes[0].lines[0].get_ydata()) == [0.55, 0.55]
+
+
+def test_a_variant_narrowed_to_some_datasets_is_claimed_and_tabulated_on_those_only():
+    section = {"datasets": ["Cora", "CiteSeer"], "depths": [16], "seeds": [0, 1],
+               "variants": {"gcnii": {"datasets": ["Cora"]}, "gcnii_entropic": {"datasets": ["Cora"]},
+                            "grand": {}, "grand_entropic": {}}}
+    stored = [dict(run(v, s, 0.5 + 0.01 * s), config={"dataset": d, "variant": v, "depth": 16, "seed": s})
+              for d in ("Cora", "CiteSeer") for v in section["variants"] for s in range(2)
+              if d == "Cora" or not v.startswith("gcnii")]
+    groups = beyond.beyond_groups(stored)
+    claims = beyond.step_claims(groups, section)
+    assert [(c.scope, c.family) for c in claims] == [("Cora, depth 16", "step:gcnii"), ("Cora, depth 16", "step:grand"),
+                                                     ("CiteSeer, depth 16", "step:grand")]
+    rows = [line.split(" | ")[:2] for line in beyond.variant_table(groups, section).splitlines()[2:]]
+    assert [row[0].strip("| ") + " " + row[1] for row in rows] == [
+        "Cora GCNII", "Cora GCNII + entropy step", "Cora GRAND-l", "Cora GRAND-l + entropy step",
+        "CiteSeer GRAND-l", "CiteSeer GRAND-l + entropy step"]
+    assert "not run" not in beyond.variant_table(groups, section)

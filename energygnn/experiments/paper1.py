@@ -182,6 +182,13 @@ def step_options(config, results: Path, dataset: str, step) -> dict[str, Any]:
     raise ValueError(f"paper1.json: a variant's step must be 'chosen', 'paper' or a dict of options, got {step!r}.")
 
 
+def variant_datasets(section: dict[str, Any], variant: str) -> list[str]:
+    """The datasets a ``beyond_*`` variant runs on: the section's, narrowed to the variant's own
+    ``datasets`` where it names them (quick mode may narrow the section's further)."""
+    named = section["variants"][variant].get("datasets", section["datasets"])
+    return [dataset for dataset in section["datasets"] if dataset in named]
+
+
 def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     """The runs of a section of named variants (``beyond_*``): each ``{"model", "options",
     "step"}`` trained with Table 1's protocol (the section's ``training`` over it) on every
@@ -193,6 +200,8 @@ def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     for seed in seeds or section["seeds"]:
         for dataset in section["datasets"]:
             for variant, spec in section["variants"].items():
+                if dataset not in variant_datasets(section, variant):
+                    continue
                 options = dict(spec.get("options", {}))
                 if "step" in spec:
                     step = step_options(config, results, dataset, spec["step"])

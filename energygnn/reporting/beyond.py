@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..experiments.paper1 import variant_datasets
 from ..experiments.reported import GCNII_CORA_64
 from ..experiments.results import group_runs
-from .paper1 import SCORE, Claim, Groups, seed_values
+from .paper1 import SCORE, Claim, Groups, comparison_table, seed_values
 from .verdicts import judge
 
 VARIANT_LABELS = {"gat": "GAT", "sage": "GraphSAGE", "gin": "GIN", "gcnii": "GCNII", "appnp": "APPNP",
@@ -41,11 +42,24 @@ def step_pairs(section: dict[str, Any]) -> list[tuple[str, str]]:
             if variant + STEP_SUFFIX in section["variants"]]
 
 
+def variant_table(groups: Groups, section: dict[str, Any],
+                  extra: Sequence[tuple[str, str, Groups]] = ()) -> str:
+    """The section's variants (and ``extra`` lines, ``(label, model, groups)``) by dataset and
+    depth, best validation accuracy (mean ± std over seeds), each variant on its datasets only."""
+    lines = [(variant_label(variant), variant, groups) for variant in section["variants"]] + list(extra)
+    return comparison_table(lines, section, paper_model=None,
+                            runs_on=lambda dataset, variant: variant not in section["variants"]
+                            or dataset in variant_datasets(section, variant))
+
+
 def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
-    """Per dataset, model and depth: "the model with the entropy step is more accurate than without"."""
+    """Per dataset, model and depth: "the model with the entropy step is more accurate than without",
+    on the datasets the model runs on."""
     return [Claim(f"{dataset}, depth {depth}", f"{variant_label(base)}: with the step more accurate than without", "",
-                  judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"))
-            for dataset in section["datasets"] for base, stepped in step_pairs(section) for depth in section["depths"]]
+                  judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
+                  family=f"step:{base}")
+            for dataset in section["datasets"] for base, stepped in step_pairs(section)
+            if dataset in variant_datasets(section, base) for depth in section["depths"]]
 
 
 def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[str, Any]) -> list[Claim]:
@@ -60,7 +74,8 @@ def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[s
                           if run["config"]["seed"] in seeds]
                 claims.append(Claim(f"{dataset}, depth {depth}",
                                     f"{variant_label(variant)} more accurate than the paper's step (Table 1, same seeds)",
-                                    "", judge(seed_values(groups, (dataset, variant, depth)), table1, ">")))
+                                    "", judge(seed_values(groups, (dataset, variant, depth)), table1, ">"),
+                                    family=f"against_table1:{variant}"))
     return claims
 
 
@@ -69,7 +84,7 @@ def gcnii_anchor_claim(groups: Groups) -> Claim:
     (under its own protocol): test accuracy at the best validation epoch, ``=``."""
     values = [100 * value for value in seed_values(groups, ("Cora", "gcnii", 64), "test_acc_at_best_val")]
     return Claim("Cora, depth 64", "GCNII as accurate as GCNII's paper reports", f"{GCNII_CORA_64} % (GCNII's protocol)",
-                 judge(values, GCNII_CORA_64, "="))
+                 judge(values, GCNII_CORA_64, "="), family="gcnii_anchor")
 
 
 def plot_depth_curves(groups: Groups, section: dict[str, Any], base: str, xlabel: str = "depth"):
