@@ -51,3 +51,18 @@ def test_grand_integrates_trains_and_a_zero_weight_is_plain_grand(graph):
     assert all(p.grad is not None for p in model.parameters())
     with pytest.raises(ValueError, match="GRAND: method must be one of"):
         GRAND(5, 3, 2, method="dopri5")
+
+
+def test_diffusion_energies_converge_as_the_step_shrinks_and_refuse_a_partial_step():
+    from energygnn.experiments.paper1 import diffusion_energies
+
+    step = {"weight": 1.0, "temperature": 10.0, "normalize": False}
+    coarse = diffusion_energies(step, time=2.0, step_size=0.5, draws=2, hidden_channels=8, grid=(3, 4))
+    fine = diffusion_energies(step, time=2.0, step_size=0.25, draws=2, hidden_channels=8, grid=(3, 4))
+    assert coarse.shape == (2, 4) and fine.shape == (2, 8)
+    torch.testing.assert_close(fine[:, 1::2], coarse, rtol=1e-3, atol=0)  # the same times, RK4 converged
+    assert not torch.allclose(coarse[0], coarse[1])  # draws differ
+    plain = diffusion_energies(None, time=2.0, step_size=0.5, draws=2, hidden_channels=8, grid=(3, 4))
+    assert (plain[:, -1] < coarse[:, -1]).all()  # the entropy term keeps energy the plain diffusion loses
+    with pytest.raises(ValueError, match="multiple of step_size"):
+        diffusion_energies(None, time=1.0, step_size=0.3)

@@ -48,33 +48,35 @@ def test_gcnii_anchor_in_percent_on_test_accuracy():
     assert claim.judgement.reference == 85.5
 
 
-def test_depth_curves_draw_a_panel_per_dataset_and_both_variants():
+def test_step_pairs_draw_a_panel_per_dataset_and_model_with_and_without_the_step():
     import matplotlib
 
     matplotlib.use("Agg")
     section = {"datasets": ["Cora", "CiteSeer"], "depths": [4, 16], "variants": {"grand": {}, "grand_entropic": {}}}
     stored = [dict(run(v, s, 0.5 + 0.1 * s, depth=d), config={"dataset": ds, "variant": v, "depth": d, "seed": s})
               for ds in ("Cora", "CiteSeer") for v in ("grand", "grand_entropic") for d in (4, 16) for s in range(2)]
-    figure = beyond.plot_depth_curves(beyond.beyond_groups(stored), section, "grand", "integration time")
+    figure = beyond.plot_step_pairs(beyond.beyond_groups(stored), section, [("Cora", "grand"), ("CiteSeer", "grand")],
+                                    "integration time")
     axes = figure.axes
-    assert [a.get_title() for a in axes] == ["Cora", "CiteSeer"] and axes[0].get_xlabel() == "integration time"
-    assert [line.get_label() for line in axes[1].lines] == ["GRAND-l", "GRAND-l + entropy step"]
+    assert [a.get_title() for a in axes] == ["GRAND-l, Cora", "GRAND-l, CiteSeer"]
+    assert axes[0].get_xlabel() == "integration time"
+    assert [line.get_label() for line in axes[1].lines] == ["without", "with the step"]
     assert list(axes[0].lines[0].get_ydata()) == [0.55, 0.55]
 
 
-def test_a_variant_narrowed_to_some_datasets_is_claimed_and_tabulated_on_those_only():
-    section = {"datasets": ["Cora", "CiteSeer"], "depths": [16], "seeds": [0, 1],
-               "variants": {"gcnii": {"datasets": ["Cora"]}, "gcnii_entropic": {"datasets": ["Cora"]},
-                            "grand": {}, "grand_entropic": {}}}
-    stored = [dict(run(v, s, 0.5 + 0.01 * s), config={"dataset": d, "variant": v, "depth": 16, "seed": s})
-              for d in ("Cora", "CiteSeer") for v in section["variants"] for s in range(2)
-              if d == "Cora" or not v.startswith("gcnii")]
-    groups = beyond.beyond_groups(stored)
-    claims = beyond.step_claims(groups, section)
-    assert [(c.scope, c.family) for c in claims] == [("Cora, depth 16", "step:gcnii"), ("Cora, depth 16", "step:grand"),
-                                                     ("CiteSeer, depth 16", "step:grand")]
-    rows = [line.split(" | ")[:2] for line in beyond.variant_table(groups, section).splitlines()[2:]]
-    assert [row[0].strip("| ") + " " + row[1] for row in rows] == [
-        "Cora GCNII", "Cora GCNII + entropy step", "Cora GRAND-l", "Cora GRAND-l + entropy step",
-        "CiteSeer GRAND-l", "CiteSeer GRAND-l + entropy step"]
-    assert "not run" not in beyond.variant_table(groups, section)
+def test_diffusion_energies_are_drawn_as_the_mean_over_draws():
+    import matplotlib
+    import torch
+
+    matplotlib.use("Agg")
+    figure = beyond.plot_diffusion_energies({"plain": torch.tensor([[4.0, 2.0], [2.0, 1.0]])}, step_size=0.5)
+    (line,) = figure.axes[0].lines
+    assert list(line.get_xdata()) == [0.5, 1.0] and list(line.get_ydata()) == [3.0, 1.5]
+
+
+def test_the_variant_table_has_a_row_per_dataset_and_variant_and_extra_line():
+    groups = beyond.beyond_groups([run("gat", s, 0.5) for s in range(3)])
+    rows = beyond.variant_table(groups, SECTION, extra=[("Table 1", "gat", groups)]).splitlines()[2:]
+    assert [row.split(" | ")[1] for row in rows] == ["GAT", "GAT + entropy step", "GCNII", "GCNII + entropy step",
+                                                     "lonely", "Table 1"]
+    assert "0.500 ± 0.000" in rows[0] and "not run" in rows[1]

@@ -182,13 +182,6 @@ def step_options(config, results: Path, dataset: str, step) -> dict[str, Any]:
     raise ValueError(f"paper1.json: a variant's step must be 'chosen', 'paper' or a dict of options, got {step!r}.")
 
 
-def variant_datasets(section: dict[str, Any], variant: str) -> list[str]:
-    """The datasets a ``beyond_*`` variant runs on: the section's, narrowed to the variant's own
-    ``datasets`` where it names them (quick mode may narrow the section's further)."""
-    named = section["variants"][variant].get("datasets", section["datasets"])
-    return [dataset for dataset in section["datasets"] if dataset in named]
-
-
 def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     """The runs of a section of named variants (``beyond_*``): each ``{"model", "options",
     "step"}`` trained with Table 1's protocol (the section's ``training`` over it) on every
@@ -200,8 +193,6 @@ def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     for seed in seeds or section["seeds"]:
         for dataset in section["datasets"]:
             for variant, spec in section["variants"].items():
-                if dataset not in variant_datasets(section, variant):
-                    continue
                 options = dict(spec.get("options", {}))
                 if "step" in spec:
                     step = step_options(config, results, dataset, spec["step"])
@@ -233,6 +224,31 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
         survey.append(survey_energy(out, graph.edge_index))
         authors.append(float(node_energy(out, graph.edge_index, normalize=True).mean()))
     return {"survey_energy": survey, "authors_energy": authors}
+
+
+def diffusion_energies(step: dict[str, Any] | None, time: float, step_size: float = 0.25, draws: int = 3,
+                       hidden_channels: int = 64, grid: tuple[int, int] = (10, 10)) -> torch.Tensor:
+    r"""The continuous Figure 2: the survey energy of untrained GRAND-l's state :math:`X(t)`
+    (with the entropy term ``step``, or plain for None) on Figure 2's grid, one random feature
+    per node, float64, at :math:`t = h, 2h, \dots` up to ``time`` (``step_size`` :math:`h`).
+    Draw ``k`` seeds both the features and the weights with ``k``.
+
+    Returns:
+        Tensor [draws, time / step_size]: one row of energies per draw.
+    """
+    steps = round(time / step_size)
+    if steps < 1 or abs(steps * step_size - time) > 1e-9 * time:
+        raise ValueError(f"diffusion_energies: time ({time}) must be a positive multiple of step_size ({step_size}).")
+    rows = []
+    for draw in range(draws):
+        torch.manual_seed(draw)
+        graph = grid_graph(*grid, num_features=1, generator=torch.Generator().manual_seed(draw))
+        model = build_model("grand", 1, hidden_channels, steps, hidden_channels=hidden_channels,
+                            step_size=step_size, step=step).double().eval()
+        with torch.no_grad():
+            _, states = model(graph.x.double(), graph.edge_index, return_hidden=True)
+        rows.append([survey_energy(state, graph.edge_index) for state in states])
+    return torch.tensor(rows, dtype=torch.float64)
 
 
 def _figure2_run(config, experiment: str, key: str, model: str, options: dict[str, Any], depth: int) -> Run:

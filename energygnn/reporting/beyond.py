@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..experiments.paper1 import variant_datasets
 from ..experiments.reported import GCNII_CORA_64
-from ..experiments.results import group_runs
+from ..experiments.results import group_runs, mean_std
 from .paper1 import SCORE, Claim, Groups, comparison_table, seed_values
 from .verdicts import judge
 
@@ -45,21 +44,17 @@ def step_pairs(section: dict[str, Any]) -> list[tuple[str, str]]:
 def variant_table(groups: Groups, section: dict[str, Any],
                   extra: Sequence[tuple[str, str, Groups]] = ()) -> str:
     """The section's variants (and ``extra`` lines, ``(label, model, groups)``) by dataset and
-    depth, best validation accuracy (mean ± std over seeds), each variant on its datasets only."""
+    depth, best validation accuracy (mean ± std over seeds)."""
     lines = [(variant_label(variant), variant, groups) for variant in section["variants"]] + list(extra)
-    return comparison_table(lines, section, paper_model=None,
-                            runs_on=lambda dataset, variant: variant not in section["variants"]
-                            or dataset in variant_datasets(section, variant))
+    return comparison_table(lines, section, paper_model=None)
 
 
 def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
-    """Per dataset, model and depth: "the model with the entropy step is more accurate than without",
-    on the datasets the model runs on."""
+    """Per dataset, model and depth: "the model with the entropy step is more accurate than without"."""
     return [Claim(f"{dataset}, depth {depth}", f"{variant_label(base)}: with the step more accurate than without", "",
                   judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
                   family=f"step:{base}")
-            for dataset in section["datasets"] for base, stepped in step_pairs(section)
-            if dataset in variant_datasets(section, base) for depth in section["depths"]]
+            for dataset in section["datasets"] for base, stepped in step_pairs(section) for depth in section["depths"]]
 
 
 def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[str, Any]) -> list[Claim]:
@@ -87,27 +82,47 @@ def gcnii_anchor_claim(groups: Groups) -> Claim:
                  judge(values, GCNII_CORA_64, "="), family="gcnii_anchor")
 
 
-def plot_depth_curves(groups: Groups, section: dict[str, Any], base: str, xlabel: str = "depth"):
-    """Best validation accuracy against depth for ``base`` and ``base`` with the step, a panel
-    per dataset: the seeds' mean (line) and the seeds (dots). For GRAND-l the depth is the
-    number of RK4 steps of size 1, i.e. the integration time."""
+def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tuple[str, str]],
+                    xlabel: str = "depth"):
+    """Best validation accuracy against depth, one panel per ``(dataset, base)``: ``base`` and
+    ``base`` with the step, the seeds' mean (line) and the seeds (dots). For GRAND-l the depth is
+    the number of RK4 steps of size 1, i.e. the integration time."""
     import matplotlib.pyplot as plt
 
-    datasets, depths = section["datasets"], section["depths"]
-    figure, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.2), squeeze=False)
-    for axis, dataset in zip(axes[0], datasets):
+    depths = section["depths"]
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.2), squeeze=False, sharey=True)
+    for axis, (dataset, base) in zip(axes[0], panels):
         for variant, colour in ((base, "C0"), (base + STEP_SUFFIX, "C1")):
             means = []
             for depth in depths:
                 values = seed_values(groups, (dataset, variant, depth))
                 axis.scatter([depth] * len(values), values, s=12, alpha=0.5, color=colour)
-                means.append(sum(values) / len(values) if values else float("nan"))
-            axis.plot(depths, means, marker="o", color=colour, label=variant_label(variant))
+                means.append(mean_std(values)[0] if values else float("nan"))
+            axis.plot(depths, means, marker="o", color=colour, label="with the step" if variant != base else "without")
         axis.set_xscale("log", base=2)
         axis.set_xticks(depths, [str(d) for d in depths])
         axis.set_xlabel(xlabel)
-        axis.set_title(dataset)
+        axis.set_title(f"{variant_label(base)}, {dataset}")
     axes[0][0].set_ylabel("best validation accuracy")
     axes[0][-1].legend(frameon=False)
     figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def plot_diffusion_energies(curves: dict[str, Any], step_size: float):
+    """The continuous Figure 2: survey energy against integration time, one line per setting
+    (the mean over draws of :func:`energygnn.experiments.paper1.diffusion_energies`' rows), log scale."""
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6.4, 3.6))
+    for label, energies in curves.items():
+        times = [step_size * (k + 1) for k in range(energies.shape[1])]
+        axis.plot(times, energies.mean(dim=0).tolist(), label=label)
+    axis.set_yscale("log")
+    axis.set_xlabel("integration time $t$")
+    axis.set_ylabel("survey energy of $X(t)$")
+    axis.legend(frameon=False, fontsize="small")
+    figure.tight_layout()
+    plt.close(figure)
     return figure

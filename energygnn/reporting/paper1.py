@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,17 +270,13 @@ def authors_step_table(groups: Groups, authors_groups: Groups, section: dict[str
 
 
 def comparison_table(lines: Sequence[tuple[str, str, Groups]], section: dict[str, Any], metric: str = SCORE,
-                     paper_model: str | None = "entropic",
-                     runs_on: Callable[[str, str], bool] | None = None) -> str:
+                     paper_model: str | None = "entropic") -> str:
     """Rows of Table 1 side by side, by dataset and depth: each line ``(label, model, groups)``
     gives ``metric`` (mean ± std over seeds) of ``model``'s runs in ``groups``; the paper's row of
-    ``paper_model`` follows in italics (none when ``paper_model`` is None). ``runs_on(dataset,
-    model)`` (optional) leaves out the lines of models a dataset does not run."""
+    ``paper_model`` follows in italics (none when ``paper_model`` is None)."""
     rows = []
     for dataset in section["datasets"]:
         for label, model, source in lines:
-            if runs_on is not None and not runs_on(dataset, model):
-                continue
             rows.append([dataset, label] + [mean_std_cell(seed_values(source, (dataset, model, d), metric),
                                                           expected=len(section["seeds"])) for d in section["depths"]])
         if paper_model is not None:
