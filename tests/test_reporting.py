@@ -45,6 +45,14 @@ def test_tables_and_cells():
     assert mean_std_cell([]) == "not run"
 
 
+def test_stopped_runs_are_named_with_their_reason():
+    from energygnn.reporting.tables import stopped_runs_text
+
+    runs = [{"key": "a", "result": {"status": "ok"}}, {"key": "b", "result": {"status": "stopped at epoch 3: nan"}}]
+    assert stopped_runs_text(runs[:1]) == "none stopped early"
+    assert stopped_runs_text(runs) == "1 stopped early (`b`: stopped at epoch 3: nan)"
+
+
 def test_jem_epoch_cost_facts_read_the_committed_benchmark():
     from energygnn.reporting import benchmarks
 

@@ -80,3 +80,17 @@ def test_the_variant_table_has_a_row_per_dataset_and_variant_and_extra_line():
     assert [row.split(" | ")[1] for row in rows] == ["GAT", "GAT + entropy step", "GCNII", "GCNII + entropy step",
                                                      "lonely", "Table 1"]
     assert "0.500 ± 0.000" in rows[0] and "not run" in rows[1]
+
+
+def test_trained_energy_curves_keep_one_row_per_run_with_that_epoch():
+    def stored_run(variant, seed, energies):
+        entry = run(variant, seed, 0.5, depth=3)
+        entry["result"]["layer_energies"] = {"100": {"plain": energies}} if energies else {}
+        return entry
+
+    groups = beyond.beyond_groups([stored_run("grand", 0, [3.0, 2.0, 1.0]), stored_run("grand", 1, [1.0, 1.0, 1.0]),
+                                   stored_run("grand_entropic", 0, None)])
+    curves = beyond.trained_energy_curves(groups, "Cora", "grand", 3)
+    assert list(curves) == ["GRAND-l"] and curves["GRAND-l"].shape == (2, 3)
+    figure = beyond.plot_diffusion_energies(curves, step_size=1.0, ylabel="mean node energy")
+    assert list(figure.axes[0].lines[0].get_ydata()) == [2.0, 1.5, 1.0]

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from ..experiments.reported import GCNII_CORA_64
 from ..experiments.results import group_runs, mean_std
-from .paper1 import SCORE, Claim, Groups, comparison_table, seed_values
+from .paper1 import SCORE, Claim, Groups, comparison_table, layer_energy_profiles, seed_values
 from .verdicts import judge
 
 VARIANT_LABELS = {"gat": "GAT", "sage": "GraphSAGE", "gin": "GIN", "gcnii": "GCNII", "appnp": "APPNP",
@@ -110,18 +112,31 @@ def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tu
     return figure
 
 
-def plot_diffusion_energies(curves: dict[str, Any], step_size: float):
-    """The continuous Figure 2: survey energy against integration time, one line per setting
-    (the mean over draws of :func:`energygnn.experiments.paper1.diffusion_energies`' rows), log scale."""
+def trained_energy_curves(groups: Groups, dataset: str, base: str, depth: int, epoch: int | str = 100,
+                          kind: str = "plain") -> dict[str, np.ndarray]:
+    """Per variant (``base`` and ``base`` with the step): the stored runs' mean node energy after
+    every hidden layer (for GRAND-l: every solver step) at ``epoch``, one row per run."""
+    return {variant_label(variant): np.array(profiles)
+            for variant in (base, base + STEP_SUFFIX)
+            if (profiles := layer_energy_profiles(groups, (dataset, variant, depth), epoch, kind))}
+
+
+def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: str = "survey energy of $X(t)$",
+                            title: str | None = None):
+    """Energy against integration time, one line per setting: the mean of each entry's rows (draws
+    of :func:`energygnn.experiments.paper1.diffusion_energies`, or runs of
+    :func:`trained_energy_curves`), log scale."""
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(6.4, 3.6))
     for label, energies in curves.items():
-        times = [step_size * (k + 1) for k in range(energies.shape[1])]
-        axis.plot(times, energies.mean(dim=0).tolist(), label=label)
+        mean = np.asarray(energies, dtype=float).mean(axis=0)
+        axis.plot([step_size * (k + 1) for k in range(len(mean))], mean, label=label)
     axis.set_yscale("log")
     axis.set_xlabel("integration time $t$")
-    axis.set_ylabel("survey energy of $X(t)$")
+    axis.set_ylabel(ylabel)
+    if title:
+        axis.set_title(title)
     axis.legend(frameon=False, fontsize="small")
     figure.tight_layout()
     plt.close(figure)

@@ -29,7 +29,7 @@ from ..experiments import paper2 as experiments
 from ..experiments.reported import PAPER2_ACCURACY, PAPER2_CLOSED_3_WALKS, PAPER2_ECE
 from ..experiments.results import load_experiment, provenance_summary
 from .labels import PAPER2_LABELS
-from .tables import markdown_table, mean_std_cell
+from .tables import markdown_table, mean_std_cell, stopped_runs_text
 from .verdicts import Judgement, judge
 
 Run = dict[str, Any]
@@ -380,10 +380,8 @@ def _key(name: str) -> str:
 def status_numbers(results: Paper2Results) -> dict[str, object]:
     """``runs_in``, ``runs_planned``, ``runs_stopped`` (Markdown: how many stopped early and
     which), ``wall_hours``, ``cpu`` and ``provenance`` (Markdown) of the table's runs."""
-    stopped = [run for run in results.table if run["result"]["status"] != "ok"]
-    stopped_text = "none stopped early" if not stopped else f"{len(stopped)} stopped early (" + "; ".join(
-        f"`{run['key']}`: {run['result']['status']}" for run in stopped) + ")"
-    return {"runs_in": len(results.table), "runs_planned": results.planned, "runs_stopped": stopped_text,
+    return {"runs_in": len(results.table), "runs_planned": results.planned,
+            "runs_stopped": stopped_runs_text(results.table),
             "wall_hours": sum(run["wall_seconds"] for run in results.table) / 3600,
             "cpu": ", ".join(sorted({run["provenance"]["machine"]["cpu"] for run in results.table})),
             "provenance": provenance_summary(results.table, entropy_step=False)}

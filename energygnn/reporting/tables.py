@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..experiments.results import mean_std
 
@@ -27,3 +28,12 @@ def mean_std_cell(values: Iterable[float | None], digits: int = 3, expected: int
     if paper is not None:
         text += f" <br>*paper: {paper:.2f}*"
     return text
+
+
+def stopped_runs_text(runs: Iterable[dict[str, Any]]) -> str:
+    """Markdown: ``"none stopped early"``, or how many runs stopped early and each one's key and reason."""
+    stopped = [run for run in runs if run["result"]["status"] != "ok"]
+    if not stopped:
+        return "none stopped early"
+    return f"{len(stopped)} stopped early (" + "; ".join(
+        f"`{run['key']}`: {run['result']['status']}" for run in stopped) + ")"
