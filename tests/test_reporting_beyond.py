@@ -94,3 +94,4 @@ def test_trained_energy_curves_keep_one_row_per_run_with_that_epoch():
     assert list(curves) == ["GRAND-l"] and curves["GRAND-l"].shape == (2, 3)
     figure = beyond.plot_diffusion_energies(curves, step_size=1.0, ylabel="mean node energy")
     assert list(figure.axes[0].lines[0].get_ydata()) == [2.0, 1.5, 1.0]
+    assert not beyond.plot_diffusion_energies({}, step_size=1.0).axes[0].lines  # nothing stored: an empty panel

@@ -153,6 +153,7 @@ def test_metrics_protocols_counts_unrecorded_runs_as_after_step():
     assert report.format_counts(counts) == "training_forward ×2, after_step ×1"
     assert report.seeds_run(stored) == "0, 1, 2"
     assert report.planned_runs(SECTION) == 1 * 4 * 2 * 3
+    assert report.planned_runs({"datasets": ["Cora"], "variants": {"a": {}, "b": {}}, "depths": [4], "seeds": [0, 1]}) == 4
     assert report.wall_hours(stored) == pytest.approx(1.5)
 
 

@@ -102,6 +102,7 @@ def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tu
                 means.append(mean_std(values)[0] if values else float("nan"))
             axis.plot(depths, means, marker="o", color=colour, label="with the step" if variant != base else "without")
         axis.set_xscale("log", base=2)
+        axis.set_xlim(min(depths) / 1.5, max(depths) * 1.5)  # also when nothing is stored yet
         axis.set_xticks(depths, [str(d) for d in depths])
         axis.set_xlabel(xlabel)
         axis.set_title(f"{variant_label(base)}, {dataset}")
@@ -132,12 +133,15 @@ def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: st
     for label, energies in curves.items():
         mean = np.asarray(energies, dtype=float).mean(axis=0)
         axis.plot([step_size * (k + 1) for k in range(len(mean))], mean, label=label)
-    axis.set_yscale("log")
+    if curves:
+        axis.set_yscale("log")
+        axis.legend(frameon=False, fontsize="small")
+    else:
+        axis.text(0.5, 0.5, "no stored runs with these energies", ha="center", va="center", transform=axis.transAxes)
     axis.set_xlabel("integration time $t$")
     axis.set_ylabel(ylabel)
     if title:
         axis.set_title(title)
-    axis.legend(frameon=False, fontsize="small")
     figure.tight_layout()
     plt.close(figure)
     return figure

@@ -62,8 +62,9 @@ def seeds_run(stored: Iterable[dict[str, Any]]) -> str:
 
 
 def planned_runs(section: dict[str, Any]) -> int:
-    """How many runs a Table 1 config section plans: datasets x models x depths x seeds."""
-    return math.prod(len(section[field]) for field in ("datasets", "models", "depths", "seeds"))
+    """How many runs a Table 1 config section plans: datasets x models (or named variants) x depths x seeds."""
+    models = "models" if "models" in section else "variants"
+    return math.prod(len(section[field]) for field in ("datasets", models, "depths", "seeds"))
 
 
 def wall_hours(stored: Iterable[dict[str, Any]]) -> float:
