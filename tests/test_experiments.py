@@ -129,8 +129,14 @@ def test_beyond_runs_plan_every_variant_with_its_step():
     chosen = {d: paper1.step_options(config, results_root(), d, "chosen") for d in section["datasets"]}
     assert chosen["Cora"] != chosen["CiteSeer"]  # each dataset's own map
     for r in runs:
-        step = r.config["model_options"].get("step")
-        assert (step == chosen[r.config["dataset"]]) if r.config["variant"].endswith("_entropic") else step is None
+        step, spec = r.config["model_options"].get("step"), section["variants"][r.config["variant"]]
+        if "step" not in spec:
+            assert step is None
+        elif spec["step"] == "chosen":
+            assert step == chosen[r.config["dataset"]]
+        else:  # a dict of options over Table 1's, e.g. GRAND-l's
+            assert step == {**paper1.table1_options(config, results_root(), r.config["dataset"]), **spec["step"]}
+    assert {r.config["hidden_channels"] for r in runs} == {section["hidden_channels"]}
 
 
 def test_table1_chosen_needs_the_whole_map_first(tmp_path):

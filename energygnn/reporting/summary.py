@@ -7,7 +7,9 @@ The rows call the same claim builders as the chapters
 :func:`~energygnn.reporting.paper1.figure3_claims`,
 :func:`~energygnn.reporting.paper1.authors_step_claims`,
 :func:`~energygnn.reporting.paper2.paper_claims`,
-:func:`~energygnn.reporting.robustness.robustness_claims`), so the introduction can never disagree with them.
+:func:`~energygnn.reporting.robustness.robustness_claims`,
+:func:`~energygnn.reporting.beyond.step_claims`,
+:func:`~energygnn.reporting.beyond.table1_variant_claims`), so the introduction can never disagree with them.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Sequence
 from ..experiments import paper1 as paper1_runs
 from ..experiments import paper2 as paper2_runs
 from ..experiments.results import group_runs, load_experiment
-from . import paper1, paper2, robustness
+from . import beyond, paper1, paper2, robustness
 from .tables import markdown_table
 from .verdicts import Verdict, verdict_counts
 
@@ -63,6 +65,14 @@ def reproduction_rows(root: Path | None = None) -> list[ResultRow]:
         ResultRow("1", "Table 1 with the authors' step direction", "deep_training",
                   paper1.authors_step_claims(table1, authors, section["datasets"], deep)),
     ]
+    architectures = config["beyond_architectures"]
+    rows.append(ResultRow("1", "Claimed, not shown: the step helps other architectures (GAT, GraphSAGE, GIN)",
+                          "beyond_entropy", beyond.step_claims(
+                              beyond.beyond_groups(load_experiment("beyond_architectures", root)), architectures)))
+    schedule = config["beyond_schedule"]
+    rows.append(ResultRow("1", "Future work: a larger weight in the middle layers; the undetached step", "beyond_entropy",
+                          beyond.table1_variant_claims(beyond.beyond_groups(load_experiment("beyond_schedule", root)),
+                                                       table1, schedule)))
     claims = paper2.paper_claims(paper2.load_results(root))
     for part, prefixes in PAPER2_PARTS.items():
         chosen = [claim for claim in claims if claim.key.startswith(prefixes)]
