@@ -29,6 +29,7 @@ def test_step_claims_compare_each_model_with_its_stepped_twin():
     claims = beyond.step_claims(beyond.beyond_groups(stored), SECTION)
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.WITHIN_NOISE]
     assert claims[0].judgement.counts == (3, 3)  # the stopped run is left out
+    assert [c.cell for c in claims] == [("Cora", "gat", 16), ("Cora", "gcnii", 16)]
 
 
 def test_variants_against_table1_use_the_sections_seeds_only():
@@ -37,6 +38,7 @@ def test_variants_against_table1_use_the_sections_seeds_only():
                                + [run(None, 4, 0.99, model="entropic")], "dataset", "model", "depth")
     groups = beyond.beyond_groups([run("middle_schedule", s, 0.75 + 0.01 * s) for s in range(2)])
     (claim,) = beyond.table1_variant_claims(groups, table1, section)
+    assert claim.cell == ("Cora", "middle_schedule", 16) and claim.family == "against_table1:middle_schedule"
     assert claim.judgement.counts == (2, 2) and claim.judgement.verdict is Verdict.HOLDS
     assert abs(claim.judgement.reference - 0.70) < 1e-12
 
@@ -95,3 +97,11 @@ def test_trained_energy_curves_keep_one_row_per_run_with_that_epoch():
     figure = beyond.plot_diffusion_energies(curves, step_size=1.0, ylabel="mean node energy")
     assert list(figure.axes[0].lines[0].get_ydata()) == [2.0, 1.5, 1.0]
     assert not beyond.plot_diffusion_energies({}, step_size=1.0).axes[0].lines  # nothing stored: an empty panel
+
+
+def test_claim_numbers_are_keyed_by_cell():
+    groups = beyond.beyond_groups([run("gat", s, 0.5 + 0.01 * s) for s in range(3)] +
+                                  [run("gat_entropic", s, 0.6 + 0.01 * s) for s in range(3)])
+    numbers = beyond.claim_numbers(beyond.step_claims(groups, {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}))
+    assert numbers == {"Cora_gat_16_ours": "0.610", "Cora_gat_16_reference": "0.510",
+                       "Cora_gat_16_difference": "+0.100", "Cora_gat_16_verdict": "holds"}

@@ -52,16 +52,18 @@ def variant_table(groups: Groups, section: dict[str, Any],
 
 
 def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
-    """Per dataset, model and depth: "the model with the entropy step is more accurate than without"."""
+    """Per dataset, model and depth: "the model with the entropy step is more accurate than without";
+    each claim's ``cell`` is ``(dataset, model, depth)``."""
     return [Claim(f"{dataset}, depth {depth}", f"{variant_label(base)}: with the step more accurate than without", "",
                   judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
-                  family=f"step:{base}")
+                  family=f"step:{base}", cell=(dataset, base, depth))
             for dataset in section["datasets"] for base, stepped in step_pairs(section) for depth in section["depths"]]
 
 
 def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[str, Any]) -> list[Claim]:
     """Per dataset, variant and depth: "the variant is more accurate than Table 1's entropic GCN"
-    (constant lambda, detached step), on the seeds the section runs."""
+    (constant lambda, detached step), on the seeds the section runs; each claim's ``cell`` is
+    ``(dataset, variant, depth)``."""
     seeds = set(section["seeds"])
     claims = []
     for dataset in section["datasets"]:
@@ -72,8 +74,20 @@ def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[s
                 claims.append(Claim(f"{dataset}, depth {depth}",
                                     f"{variant_label(variant)} more accurate than the paper's step (Table 1, same seeds)",
                                     "", judge(seed_values(groups, (dataset, variant, depth)), table1, ">"),
-                                    family=f"against_table1:{variant}"))
+                                    family=f"against_table1:{variant}", cell=(dataset, variant, depth)))
     return claims
+
+
+def claim_numbers(claims: Sequence[Claim], digits: int = 3) -> dict[str, str]:
+    """What prose quotes from claims, keyed by the claim's cell joined with ``_``: for cell
+    ``("Cora", "gat", 16)``, ``Cora_gat_16_ours`` and ``..._reference`` (the two means),
+    ``..._difference`` (signed) and ``..._verdict``."""
+    numbers = {}
+    for claim in claims:
+        key, judgement = "_".join(map(str, claim.cell)), claim.judgement
+        numbers.update({f"{key}_ours": f"{judgement.ours:.{digits}f}", f"{key}_reference": f"{judgement.reference:.{digits}f}",
+                        f"{key}_difference": f"{judgement.difference:+.{digits}f}", f"{key}_verdict": str(judgement)})
+    return numbers
 
 
 def gcnii_anchor_claim(groups: Groups) -> Claim:

@@ -37,6 +37,7 @@ class Claim:
     paper: str  # the paper's numbers, as shown ("" when it gives none)
     judgement: Judgement
     family: str = ""  # which kind of claim, where a chapter counts claims by kind
+    cell: tuple = ()  # the cell judged, e.g. (dataset, variant, depth), where a chapter looks a claim up
 
 
 def seed_values(groups: Groups, key: tuple, metric: str = SCORE, seeds: Collection[int] | None = None) -> list[float]:
