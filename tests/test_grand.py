@@ -66,3 +66,20 @@ def test_diffusion_energies_converge_as_the_step_shrinks_and_refuse_a_partial_st
     assert (plain[:, -1] < coarse[:, -1]).all()  # the entropy term keeps energy the plain diffusion loses
     with pytest.raises(ValueError, match="multiple of step_size"):
         diffusion_energies(None, time=1.0, step_size=0.3)
+
+
+def test_substeps_solve_the_same_ode_with_finer_steps(graph):
+    step = {"weight": 1.0, "temperature": 10.0, "normalize": False}
+    torch.manual_seed(0)
+    fine = GRAND(5, 3, 3, hidden_channels=8, step=step, substeps=2).double().eval()
+    torch.manual_seed(0)
+    halved = GRAND(5, 3, 6, hidden_channels=8, step=step, step_size=0.5).double().eval()
+    with torch.no_grad():
+        out, states = fine(graph.x.double(), graph.edge_index, return_hidden=True)
+        reference, reference_states = halved(graph.x.double(), graph.edge_index, return_hidden=True)
+    assert len(states) == 3  # one state per unit of depth, at t = 1, 2, 3
+    torch.testing.assert_close(out, reference)
+    for state, same_time in zip(states, reference_states[1::2]):
+        torch.testing.assert_close(state, same_time)
+    with pytest.raises(ValueError, match="substeps"):
+        GRAND(5, 3, 2, substeps=0)

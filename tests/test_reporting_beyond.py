@@ -30,6 +30,7 @@ def test_step_claims_compare_each_model_with_its_stepped_twin():
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.WITHIN_NOISE]
     assert claims[0].judgement.counts == (3, 3)  # the stopped run is left out
     assert [c.cell for c in claims] == [("Cora", "gat", 16), ("Cora", "gcnii", 16)]
+    assert claims[0].text == "GAT + entropy step more accurate than GAT" and claims[0].family == "step:gat"
 
 
 def test_variants_against_table1_use_the_sections_seeds_only():
@@ -92,7 +93,7 @@ def test_trained_energy_curves_keep_one_row_per_run_with_that_epoch():
 
     groups = beyond.beyond_groups([stored_run("grand", 0, [3.0, 2.0, 1.0]), stored_run("grand", 1, [1.0, 1.0, 1.0]),
                                    stored_run("grand_entropic", 0, None)])
-    curves = beyond.trained_energy_curves(groups, "Cora", "grand", 3)
+    curves = beyond.trained_energy_curves(groups, "Cora", ["grand", "grand_entropic"], 3)
     assert list(curves) == ["GRAND-l"] and curves["GRAND-l"].shape == (2, 3)
     figure = beyond.plot_diffusion_energies(curves, step_size=1.0, ylabel="mean node energy")
     assert list(figure.axes[0].lines[0].get_ydata()) == [2.0, 1.5, 1.0]

@@ -74,9 +74,10 @@ class DiffusionField(nn.Module):
 
 class GRAND(nn.Module):
     r"""GRAND-l with an optional entropy term (see the module): a linear encoder (after dropout
-    on the input), the ODE from :math:`t = 0` to :math:`t = L h` by torchdiffeq in :math:`L`
-    fixed steps of size :math:`h` (``depth`` and ``step_size``: depth is the number of solver
-    steps, so that the runners treat it like a deep GNN), a linear decoder.
+    on the input), the ODE from :math:`t = 0` to :math:`t = L h` by torchdiffeq (``depth``
+    :math:`L` and ``step_size`` :math:`h`: depth counts units of :math:`h`, so that the runners
+    treat it like a deep GNN), solved in fixed steps of size :math:`h / s` (``substeps``
+    :math:`s`; more substeps for a stiff right-hand side), a linear decoder.
 
     Args:
         in_channels (int): input feature width.
@@ -84,6 +85,7 @@ class GRAND(nn.Module):
         depth (int): :math:`L \ge 1` solver steps.
         hidden_channels (int, optional): width of :math:`X(t)` (default: ``64``).
         step_size (float, optional): :math:`h > 0` (default: ``1.0``).
+        substeps (int, optional): solver steps per unit :math:`h`, :math:`s \ge 1` (default: ``1``).
         method (str, optional): a fixed-step torchdiffeq method (default: ``"rk4"``).
         key_channels (int, optional): :math:`d_k` of the attention (default: ``16``).
         dropout (float, optional): dropout on the input features (default: ``0.0``).
@@ -101,7 +103,7 @@ class GRAND(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 64,
                  step_size: float = 1.0, method: str = "rk4", key_channels: int = 16, dropout: float = 0.0,
-                 step: dict | None = None):
+                 step: dict | None = None, substeps: int = 1):
         super().__init__()
         name = type(self).__name__
         if step is not None and step.get("variant", "exact") != "exact":
@@ -110,9 +112,12 @@ class GRAND(nn.Module):
             raise ValueError(f"{name}: depth (the number of solver steps) must be a positive integer, got {depth!r}.")
         if not step_size > 0:
             raise ValueError(f"{name}: step_size must be > 0, got {step_size}.")
+        if not isinstance(substeps, int) or substeps < 1:
+            raise ValueError(f"{name}: substeps (solver steps per step_size) must be a positive integer, got {substeps!r}.")
         if method not in self.METHODS:
             raise ValueError(f"{name}: method must be one of {self.METHODS} (fixed steps), got {method!r}.")
         self.depth, self.step_size, self.method, self.dropout = depth, float(step_size), method, float(dropout)
+        self.substeps = substeps
         self.step = step
         self.encoder = nn.Linear(in_channels, hidden_channels)
         self.keys = nn.Linear(hidden_channels, key_channels)
@@ -146,6 +151,7 @@ class GRAND(nn.Module):
         x0 = self.encoder(F.dropout(x, self.dropout, self.training))
         times = torch.arange(self.depth + 1, dtype=x0.dtype) * self.step_size if return_hidden else \
             torch.tensor([0.0, self.time], dtype=x0.dtype)
-        states = odeint(self.field(x0, edge_index), x0, times, method=self.method, options={"step_size": self.step_size})
+        states = odeint(self.field(x0, edge_index), x0, times, method=self.method,
+                        options={"step_size": self.step_size / self.substeps})
         logits = self.decoder(states[-1])
         return (logits, list(states[1:])) if return_hidden else logits

@@ -21,7 +21,8 @@ from .verdicts import judge
 
 VARIANT_LABELS = {"gat": "GAT", "sage": "GraphSAGE", "gin": "GIN", "gcnii": "GCNII", "appnp": "APPNP",
                   "grand": "GRAND-l", "middle_schedule": "middle schedule (peak 10)",
-                  "not_detached": "undetached step"}
+                  "not_detached": "undetached step",
+                  "grand_entropic_fine": "GRAND-l + entropy step, 4 RK4 steps per unit time"}
 STEP_SUFFIX = "_entropic"
 
 
@@ -51,13 +52,21 @@ def variant_table(groups: Groups, section: dict[str, Any],
     return comparison_table(lines, section, paper_model=None)
 
 
-def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
-    """Per dataset, model and depth: "the model with the entropy step is more accurate than without";
-    each claim's ``cell`` is ``(dataset, model, depth)``."""
-    return [Claim(f"{dataset}, depth {depth}", f"{variant_label(base)}: with the step more accurate than without", "",
+def pair_claims(groups: Groups, section: dict[str, Any], pairs: Sequence[tuple[str, str]],
+                family: str = "step") -> list[Claim]:
+    """Per dataset, pair ``(base, stepped)`` and depth: "``stepped`` is more accurate than
+    ``base``"; each claim's ``family`` is ``f"{family}:{base}"`` and its ``cell`` is
+    ``(dataset, base, depth)``."""
+    return [Claim(f"{dataset}, depth {depth}", f"{variant_label(stepped)} more accurate than {variant_label(base)}", "",
                   judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
-                  family=f"step:{base}", cell=(dataset, base, depth))
-            for dataset in section["datasets"] for base, stepped in step_pairs(section) for depth in section["depths"]]
+                  family=f"{family}:{base}", cell=(dataset, base, depth))
+            for dataset in section["datasets"] for base, stepped in pairs for depth in section["depths"]]
+
+
+def step_claims(groups: Groups, section: dict[str, Any]) -> list[Claim]:
+    """Per dataset, model and depth: "the model with the entropy step is more accurate than
+    without" (:func:`pair_claims` over :func:`step_pairs`, family ``step:<model>``)."""
+    return pair_claims(groups, section, step_pairs(section))
 
 
 def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[str, Any]) -> list[Claim]:
@@ -99,22 +108,24 @@ def gcnii_anchor_claim(groups: Groups) -> Claim:
 
 
 def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tuple[str, str]],
-                    xlabel: str = "depth"):
+                    xlabel: str = "depth", also: Sequence[str] = ()):
     """Best validation accuracy against depth, one panel per ``(dataset, base)``: ``base`` and
-    ``base`` with the step, the seeds' mean (line) and the seeds (dots). For GRAND-l the depth is
-    the number of RK4 steps of size 1, i.e. the integration time."""
+    ``base`` with the step (and the variants ``also``, where stored), the seeds' mean (line) and
+    the seeds (dots). For GRAND-l the depth is the integration time."""
     import matplotlib.pyplot as plt
 
     depths = section["depths"]
     figure, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.2), squeeze=False, sharey=True)
     for axis, (dataset, base) in zip(axes[0], panels):
-        for variant, colour in ((base, "C0"), (base + STEP_SUFFIX, "C1")):
+        lines = [(base, "without"), (base + STEP_SUFFIX, "with the step")]
+        lines += [(variant, variant_label(variant)) for variant in also if (dataset, variant, depths[0]) in groups]
+        for (variant, label), colour in zip(lines, ("C0", "C1", "C2", "C3")):
             means = []
             for depth in depths:
                 values = seed_values(groups, (dataset, variant, depth))
                 axis.scatter([depth] * len(values), values, s=12, alpha=0.5, color=colour)
                 means.append(mean_std(values)[0] if values else float("nan"))
-            axis.plot(depths, means, marker="o", color=colour, label="with the step" if variant != base else "without")
+            axis.plot(depths, means, marker="o", color=colour, label=label)
         axis.set_xscale("log", base=2)
         axis.set_xlim(min(depths) / 1.5, max(depths) * 1.5)  # also when nothing is stored yet
         axis.set_xticks(depths, [str(d) for d in depths])
@@ -127,12 +138,11 @@ def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tu
     return figure
 
 
-def trained_energy_curves(groups: Groups, dataset: str, base: str, depth: int, epoch: int | str = 100,
-                          kind: str = "plain") -> dict[str, np.ndarray]:
-    """Per variant (``base`` and ``base`` with the step): the stored runs' mean node energy after
-    every hidden layer (for GRAND-l: every solver step) at ``epoch``, one row per run."""
-    return {variant_label(variant): np.array(profiles)
-            for variant in (base, base + STEP_SUFFIX)
+def trained_energy_curves(groups: Groups, dataset: str, variants: Sequence[str], depth: int,
+                          epoch: int | str = 100, kind: str = "plain") -> dict[str, np.ndarray]:
+    """Per variant with stored runs: the runs' mean node energy after every hidden layer (for
+    GRAND-l: every unit of integration time) at ``epoch``, one row per run."""
+    return {variant_label(variant): np.array(profiles) for variant in variants
             if (profiles := layer_energy_profiles(groups, (dataset, variant, depth), epoch, kind))}
 
 
