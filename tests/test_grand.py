@@ -64,6 +64,9 @@ def test_diffusion_energies_converge_as_the_step_shrinks_and_refuse_a_partial_st
     assert not torch.allclose(coarse[0], coarse[1])  # draws differ
     plain = diffusion_energies(None, time=2.0, step_size=0.5, draws=2, hidden_channels=8, grid=(3, 4))
     assert (plain[:, -1] < coarse[:, -1]).all()  # the entropy term keeps energy the plain diffusion loses
+    on_graph = diffusion_energies(step, time=2.0, step_size=0.5, draws=1, hidden_channels=8, graph=grid_graph(
+        3, 4, num_features=5, generator=torch.Generator().manual_seed(0)))
+    assert on_graph.shape == (1, 4) and torch.isfinite(on_graph).all()
     with pytest.raises(ValueError, match="multiple of step_size"):
         diffusion_energies(None, time=1.0, step_size=0.3)
 

@@ -29,7 +29,7 @@ def test_step_claims_compare_each_model_with_its_stepped_twin():
     claims = beyond.step_claims(beyond.beyond_groups(stored), SECTION)
     assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.WITHIN_NOISE]
     assert claims[0].judgement.counts == (3, 3)  # the stopped run is left out
-    assert [c.cell for c in claims] == [("Cora", "gat", 16), ("Cora", "gcnii", 16)]
+    assert [c.cell for c in claims] == [("Cora", "gat_entropic", 16), ("Cora", "gcnii_entropic", 16)]
     assert claims[0].text == "GAT + entropy step more accurate than GAT" and claims[0].family == "step:gat"
 
 
@@ -104,5 +104,5 @@ def test_claim_numbers_are_keyed_by_cell():
     groups = beyond.beyond_groups([run("gat", s, 0.5 + 0.01 * s) for s in range(3)] +
                                   [run("gat_entropic", s, 0.6 + 0.01 * s) for s in range(3)])
     numbers = beyond.claim_numbers(beyond.step_claims(groups, {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}))
-    assert numbers == {"Cora_gat_16_ours": "0.610", "Cora_gat_16_reference": "0.510",
-                       "Cora_gat_16_difference": "+0.100", "Cora_gat_16_verdict": "holds"}
+    assert numbers == {"Cora_gat_entropic_16_ours": "0.610", "Cora_gat_entropic_16_reference": "0.510",
+                       "Cora_gat_entropic_16_difference": "+0.100", "Cora_gat_entropic_16_verdict": "holds"}

@@ -227,11 +227,12 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def diffusion_energies(step: dict[str, Any] | None, time: float, step_size: float = 0.25, draws: int = 3,
-                       hidden_channels: int = 64, grid: tuple[int, int] = (10, 10)) -> torch.Tensor:
+                       hidden_channels: int = 64, grid: tuple[int, int] = (10, 10), graph=None) -> torch.Tensor:
     r"""The continuous Figure 2: the survey energy of untrained GRAND-l's state :math:`X(t)`
-    (with the entropy term ``step``, or plain for None) on Figure 2's grid, one random feature
-    per node, float64, at :math:`t = h, 2h, \dots` up to ``time`` (``step_size`` :math:`h`).
-    Draw ``k`` seeds both the features and the weights with ``k``.
+    (with the entropy term ``step``, or plain for None), float64, at :math:`t = h, 2h, \dots` up to
+    ``time`` (``step_size`` :math:`h`), on Figure 2's grid with one random feature per node, or
+    on ``graph`` (a PyG ``Data``) with its own features. Draw ``k`` seeds the weights (and the
+    grid's features) with ``k``.
 
     Returns:
         Tensor [draws, time / step_size]: one row of energies per draw.
@@ -242,12 +243,13 @@ def diffusion_energies(step: dict[str, Any] | None, time: float, step_size: floa
     rows = []
     for draw in range(draws):
         torch.manual_seed(draw)
-        graph = grid_graph(*grid, num_features=1, generator=torch.Generator().manual_seed(draw))
-        model = build_model("grand", 1, hidden_channels, steps, hidden_channels=hidden_channels,
+        data = graph if graph is not None else \
+            grid_graph(*grid, num_features=1, generator=torch.Generator().manual_seed(draw))
+        model = build_model("grand", data.num_features, hidden_channels, steps, hidden_channels=hidden_channels,
                             step_size=step_size, step=step).double().eval()
         with torch.no_grad():
-            _, states = model(graph.x.double(), graph.edge_index, return_hidden=True)
-        rows.append([survey_energy(state, graph.edge_index) for state in states])
+            _, states = model(data.x.double(), data.edge_index, return_hidden=True)
+        rows.append([survey_energy(state, data.edge_index) for state in states])
     return torch.tensor(rows, dtype=torch.float64)
 
 

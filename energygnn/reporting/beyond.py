@@ -56,10 +56,10 @@ def pair_claims(groups: Groups, section: dict[str, Any], pairs: Sequence[tuple[s
                 family: str = "step") -> list[Claim]:
     """Per dataset, pair ``(base, stepped)`` and depth: "``stepped`` is more accurate than
     ``base``"; each claim's ``family`` is ``f"{family}:{base}"`` and its ``cell`` is
-    ``(dataset, base, depth)``."""
+    ``(dataset, stepped, depth)``."""
     return [Claim(f"{dataset}, depth {depth}", f"{variant_label(stepped)} more accurate than {variant_label(base)}", "",
                   judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
-                  family=f"{family}:{base}", cell=(dataset, base, depth))
+                  family=f"{family}:{base}", cell=(dataset, stepped, depth))
             for dataset in section["datasets"] for base, stepped in pairs for depth in section["depths"]]
 
 
@@ -147,7 +147,7 @@ def trained_energy_curves(groups: Groups, dataset: str, variants: Sequence[str],
 
 
 def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: str = "survey energy of $X(t)$",
-                            title: str | None = None):
+                            title: str | None = None, xlabel: str = "integration time $t$"):
     """Energy against integration time, one line per setting: the mean of each entry's rows (draws
     of :func:`energygnn.experiments.paper1.diffusion_energies`, or runs of
     :func:`trained_energy_curves`), log scale."""
@@ -162,7 +162,7 @@ def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: st
         axis.legend(frameon=False, fontsize="small")
     else:
         axis.text(0.5, 0.5, "no stored runs with these energies", ha="center", va="center", transform=axis.transAxes)
-    axis.set_xlabel("integration time $t$")
+    axis.set_xlabel(xlabel)
     axis.set_ylabel(ylabel)
     if title:
         axis.set_title(title)

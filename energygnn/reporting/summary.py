@@ -87,13 +87,15 @@ def reproduction_rows(root: Path | None = None) -> list[ResultRow]:
 
 def reproduction_table(rows: Sequence[ResultRow]) -> str:
     """A Markdown table: per result, how many of its claims hold, fail or are within noise (two
-    standard errors of the seed spread), with a link to the chapter that tests them."""
+    standard errors of the seed spread) or could not be measured (every run of a side stopped
+    early), with a link to the chapter that tests them."""
     body = []
     for row in rows:
         counts = row.counts
         body.append([row.paper, row.result, len(row.claims), counts["holds"], counts["fails"],
-                     counts["within_noise"], f"{{doc}}`{row.chapter}`"])
-    return markdown_table(["paper", "result", "claims", "hold", "fail", "within noise", "chapter"], body)
+                     counts["within_noise"], counts["not_measured"], f"{{doc}}`{row.chapter}`"])
+    return markdown_table(["paper", "result", "claims", "hold", "fail", "within noise", "not measured", "chapter"],
+                          body)
 
 
 def failing_claims(rows: Sequence[ResultRow]) -> str:
