@@ -149,7 +149,7 @@ def trained_energy_curves(groups: Groups, dataset: str, variants: Sequence[str],
 def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: str = "survey energy of $X(t)$",
                             title: str | None = None, xlabel: str = "integration time $t$"):
     """Energy against integration time, one line per setting: the mean of each entry's rows (draws
-    of :func:`energygnn.experiments.paper1.diffusion_energies`, or runs of
+    of ``energygnn.experiments.paper1.diffusion_energies``, or runs of
     :func:`trained_energy_curves`), log scale."""
     import matplotlib.pyplot as plt
 
