@@ -146,11 +146,12 @@ def trained_energy_curves(groups: Groups, dataset: str, variants: Sequence[str],
             if (profiles := layer_energy_profiles(groups, (dataset, variant, depth), epoch, kind))}
 
 
-def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: str = "survey energy of $X(t)$",
-                            title: str | None = None, xlabel: str = "integration time $t$"):
+def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: str | None = None,
+                            title: str | None = None, xlabel: str | None = None):
     """Energy against integration time, one line per setting: the mean of each entry's rows (draws
     of ``energygnn.experiments.paper1.diffusion_energies``, or runs of
-    :func:`trained_energy_curves`), log scale."""
+    :func:`trained_energy_curves`), log scale; the axes say integration time and survey energy
+    unless ``xlabel`` and ``ylabel`` say otherwise."""
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(6.4, 3.6))
@@ -162,8 +163,8 @@ def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: st
         axis.legend(frameon=False, fontsize="small")
     else:
         axis.text(0.5, 0.5, "no stored runs with these energies", ha="center", va="center", transform=axis.transAxes)
-    axis.set_xlabel(xlabel)
-    axis.set_ylabel(ylabel)
+    axis.set_xlabel(xlabel or "integration time $t$")
+    axis.set_ylabel(ylabel or "survey energy of $X(t)$")
     if title:
         axis.set_title(title)
     figure.tight_layout()
