@@ -5,6 +5,12 @@ import os
 # should give the same bits on every run, so it is off unless the environment says otherwise.
 os.environ.setdefault("MKL_DYNAMIC", "FALSE")
 
+# The numerics profile (ATen's CPU capability, oneMKL's branch, oneDNN's ISA, the kernels' flags) is
+# put in force before the package's first torch operation: the same bits on every x86-64-v3 CPU.
+from . import numerics  # noqa: E402
+
+numerics.apply()
+
 from .config import quick_mode  # noqa: E402
 from .data import grid_graph, load_planetoid  # noqa: E402
 

@@ -4,6 +4,7 @@
     python -m energygnn costs                        # what the committed runs cost here
     python -m energygnn run table1 --jobs 2          # Table 1 (runs citeseer_temperature first if needed)
     python -m energygnn run figure2 table1_authors_step
+    python -m energygnn rerun table1 jem_table       # do committed runs re-run bit for bit here?
 
 Results go to ``results/<experiment>/<run>.json`` (one file per run, with provenance); a run
 whose file exists with the same config is read back, so an interrupted sweep resumes. ``--jobs``
@@ -55,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--threads", type=_positive, default=1, help="torch threads per worker (default 1)")
     run.add_argument("--results", type=Path, help="results folder (default: results/, or _build/results-quick/ in quick mode)")
     run.add_argument("--force", action="store_true", help="re-run even when a matching result exists")
+    again = commands.add_parser("rerun", help="re-run committed runs and compare every number (bit for bit)")
+    again.add_argument("experiments", nargs="+", metavar="experiment", help=f"one or more of: {', '.join(EXPERIMENTS)}")
+    again.add_argument("--runs", type=_positive, default=1,
+                       help="the cheapest N finished runs of each (default 1; plus one with an entropy step)")
+    again.add_argument("--results", type=Path, help="results folder (default: results/)")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
@@ -66,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             arguments.readme.write_text(replace_readme_section(arguments.readme.read_text(), table))
         print(table)
         return 0
+    if arguments.command == "rerun":
+        return _rerun(parser, arguments)
     if arguments.command == "list":
         for experiment in EXPERIMENTS.values():
             print(f"{experiment.name:22s} {experiment.makes}  [{experiment.chapter}]")
@@ -91,6 +99,32 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"{name}: {len(stored[name])} runs in {results / name}")
     return 0
+
+
+def _rerun(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    """Re-run committed runs; exit 1 when any number differs."""
+    from .experiments.registry import get_experiment
+    from .experiments.rerun import rerun_committed
+    from .numerics import reproduces_committed
+
+    try:
+        names = [get_experiment(name).name for name in arguments.experiments]
+    except ValueError as error:
+        parser.error(str(error))
+    reproducible, reason = reproduces_committed()
+    print(f"numerics: {reason}", file=sys.stderr)
+    differing = 0
+    for name in names:
+        try:
+            reruns = rerun_committed(name, arguments.results or results_root(), arguments.runs)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"{name}: {error}", file=sys.stderr)
+            return 2
+        for run in reruns:
+            differing += not run.identical
+            verdict = "identical" if run.identical else f"{run.differing} differ (first: {run.first_difference})"
+            print(f"{name}/{run.key}: {run.numbers} numbers, {verdict} [{run.seconds:.1f} s]")
+    return 1 if differing else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ layer (mean, centring, two sparse products, row norms, a cross term). The two ke
 energies :math:`\sum_j \lVert x_i - x_j \rVert^2` and one for the step itself, both on the
 differences :math:`x_i - x_j`. They are compiled with ``torch.utils.cpp_extension.load``
 (a C++ compiler and ``ninja`` are needed; about 40 s, once per machine and torch version,
-cached under ``$TORCH_EXTENSIONS_DIR`` or ``~/.cache/torch_extensions``).
+cached under ``$TORCH_EXTENSIONS_DIR`` or ``~/.cache/torch_extensions``, in a folder keyed by
+the source and the compiler flags). The flags come from the numerics profile
+(:mod:`energygnn.numerics`): ``-march=x86-64-v3 -mtune=znver3`` by default, so that the kernels
+round alike on every x86-64-v3 CPU; ``-march=native`` under ``ENERGYGNN_NUMERICS=native``.
 
 Builds are serialised by a lock the operating system releases if its holder dies (a build killed
 midway never blocks later ones); a process waits at most ``$ENERGYGNN_BUILD_WAIT`` seconds (600)
@@ -21,7 +24,9 @@ import glob
 import hashlib
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -51,26 +56,49 @@ def _wanted() -> bool:
         and not getattr(_LOCAL, "disabled", False)
 
 
-def _cpu_flags() -> str:
-    """A short digest of the CPU's instruction-set flags: the build uses ``-march=native``, so a
-    binary cached for one CPU must not be loaded on another (e.g. a home directory shared by machines)."""
-    flags = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith(("flags", "Features")):
-                    flags = " ".join(sorted(line.split(":", 1)[1].split()))
-                    break
-    except OSError:
-        pass
-    return hashlib.sha256(flags.encode()).hexdigest()[:10]
+def _build_key() -> str:
+    """What a built library depends on: the kernels' source, the compiler flags of the numerics
+    profile in force, torch and Python (and, for ``-march=native``, this CPU's instruction set).
+    Two checkouts with the same source share one build; a changed source or profile gets its own."""
+    from . import numerics
+
+    parts = [hashlib.sha256(open(_SOURCE, "rb").read()).hexdigest(), " ".join(_compile_flags()),
+             torch.__version__, platform.python_version()]
+    if numerics.profile() == numerics.NATIVE:
+        parts.append(numerics.cpu()["flags_digest"])  # a -march=native library must not be loaded on another CPU
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _compile_flags() -> list[str]:
+    """``-O3``, the numerics profile's instruction set and tuning, and ``-fopenmp`` (without it
+    at::parallel_for, inlined from the headers, runs on one thread)."""
+    from . import numerics
+
+    return [] if os.name == "nt" else ["-O3", *numerics.kernel_flags(), "-fopenmp"]
 
 
 def _build_directory() -> str:
     from torch.utils.cpp_extension import get_default_build_root
     root = os.environ.get("TORCH_EXTENSIONS_DIR") or get_default_build_root()
-    version = f"py{sys.version_info.major}{sys.version_info.minor}_torch{torch.__version__}_cpu{_cpu_flags()}"
-    return os.path.join(root, f"energygnn-{version}".replace("+", "_"))
+    return os.path.join(root, f"energygnn-{_build_key()}")
+
+
+def _library_path() -> str:
+    """Where the finished library lives; it appears there only whole (built elsewhere, then renamed)."""
+    import importlib.machinery
+
+    suffix = ".pyd" if os.name == "nt" else ".so"
+    assert suffix in importlib.machinery.EXTENSION_SUFFIXES
+    return os.path.join(_build_directory(), _NAME + suffix)
+
+
+def _import_library(path: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(_NAME, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class BuildBusy(RuntimeError):
@@ -110,21 +138,27 @@ def _build_lock(directory: str, wait: float):
 
 def _build():
     from torch.utils.cpp_extension import load
-    directory = _build_directory()
+    directory, library = _build_directory(), _library_path()
     os.makedirs(directory, exist_ok=True)
+    if os.path.exists(library):  # only ever a whole library: see below
+        return _import_library(library)
     with _build_lock(directory, _build_wait()):
-        # torch's own lock file, if present, was left by a build that died: whoever holds our
-        # lock is the only builder, and torch would otherwise wait for it forever
-        stale = os.path.join(directory, "lock")
-        if os.path.exists(stale):
-            os.remove(stale)
-        if not glob.glob(os.path.join(directory, f"{_NAME}*.so")):
-            print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
-                  file=sys.stderr, flush=True)
-        # -march=native: the build is for this machine only (the cache is keyed by its CPU flags);
-        # -fopenmp: without it at::parallel_for, inlined from the headers, runs on one thread
-        flags = [] if os.name == "nt" else ["-O3", "-march=native", "-fopenmp"]
-        return load(_NAME, [_SOURCE], extra_cflags=flags, build_directory=directory, verbose=False)
+        if os.path.exists(library):  # built by the process we waited for
+            return _import_library(library)
+        # private folders left by builds that died (whoever holds the lock is the only builder)
+        for orphan in glob.glob(os.path.join(directory, ".build-*")):
+            shutil.rmtree(orphan, ignore_errors=True)
+        print("energygnn: compiling the entropy-step kernels (first use only, about 40 s) ...",
+              file=sys.stderr, flush=True)
+        # built in a private folder and renamed into place when whole, so that a half-written
+        # object (a compiler killed midway, or orphaned and still writing) is never linked or loaded
+        private = tempfile.mkdtemp(prefix=".build-", dir=directory)
+        try:
+            module = load(_NAME, [_SOURCE], extra_cflags=_compile_flags(), build_directory=private, verbose=False)
+            os.replace(os.path.join(private, os.path.basename(library)), library)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+        return module
 
 
 def kernels():

@@ -45,20 +45,20 @@ def git_commit() -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
+    """The machine and the numerics it computed under: platform, CPU (model, vendor,
+    family/model/stepping, a digest of its instruction-set flags), torch threads and the numerics
+    profile in force (:func:`energygnn.numerics.describe`: ATen's capability, the pinned variables,
+    the kernels' flags and compiler)."""
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from . import numerics
+
+    cpu = numerics.cpu()
     # which entropy step a run took (compiled kernels or the pure-PyTorch fallback) is added by the
     # runner after the run, and only to runs that took one
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads()}
+    return {"platform": platform.platform(), "cpu": cpu["model_name"], "cpu_vendor": cpu["vendor"],
+            "cpu_family_model_stepping": cpu["family_model_stepping"], "cpu_flags_digest": cpu["flags_digest"],
+            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "numerics": numerics.describe()}
 
 
 def provenance() -> dict[str, Any]:

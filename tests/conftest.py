@@ -1,7 +1,9 @@
 import socket
 
+import energygnn  # noqa: F401  (first: the numerics profile is in force before torch's first operation)
 import pytest
 import torch
+from energygnn import numerics
 
 
 @pytest.fixture
@@ -23,3 +25,13 @@ def set_torch_threads():
     threads = torch.get_num_threads()
     yield torch.set_num_threads
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def committed_numerics():
+    """For tests that re-run committed runs bit for bit: skipped, with the reason, when the numerics
+    profile in force cannot reproduce them (``ENERGYGNN_NUMERICS=native``, a CPU without AVX2/FMA,
+    or torch used before energygnn was imported), instead of failing on a float."""
+    reproducible, reason = numerics.reproduces_committed()
+    if not reproducible:
+        pytest.skip(f"cannot re-run committed runs bit for bit: {reason}")

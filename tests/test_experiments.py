@@ -266,6 +266,7 @@ def test_figure2_energies_are_positive_and_per_draw(tmp_path):
 
 
 def re_run_committed(experiment, key, work, set_torch_threads):
+    # callers take the committed_numerics fixture: skipped where the profile cannot reproduce them
     """A committed full-size result and the same config run again now, on the thread count the
     result records (MKL's reductions depend on it)."""
     stored = read_json(results_root() / experiment / f"{key}.json")
@@ -274,14 +275,14 @@ def re_run_committed(experiment, key, work, set_torch_threads):
 
 
 @pytest.mark.parametrize("model", ["basic", "entropic", "entropic_authors", "g2", "pairnorm"])
-def test_committed_figure2_runs_are_reproduced(model, set_torch_threads):
+def test_committed_figure2_runs_are_reproduced(model, set_torch_threads, committed_numerics):
     committed, again = re_run_committed("figure2", f"{model}-depth10", paper1.untrained_energy, set_torch_threads)
     for key in ("survey_energy", "authors_energy"):
         assert again[key] == pytest.approx(committed[key], rel=1e-6)
 
 
 @pytest.mark.parametrize("setting", ["exact-lambda100-T10-normalized", "authors-lambda1-T10-plain"])
-def test_committed_figure2_setting_runs_are_reproduced(setting, set_torch_threads):
+def test_committed_figure2_setting_runs_are_reproduced(setting, set_torch_threads, committed_numerics):
     committed, again = re_run_committed("figure2_settings", f"entropic-{setting}-depth10", paper1.untrained_energy,
                                         set_torch_threads)
     for key in ("survey_energy", "authors_energy"):
@@ -297,7 +298,7 @@ def test_figure2_settings_repeat_figure2_at_the_papers_setting(variant, model):
 
 
 @pytest.mark.parametrize("model", ["basic", "entropic"])
-def test_a_committed_table1_run_is_reproduced_exactly(model, set_torch_threads):
+def test_a_committed_table1_run_is_reproduced_exactly(model, set_torch_threads, committed_numerics):
     # Table 1 was re-run from one commit with one step and one protocol, one thread per job
     committed, again = re_run_committed("table1", f"Cora-{model}-depth4-seed1", train_node_classifier,
                                         set_torch_threads)
@@ -477,7 +478,7 @@ def test_two_sweeps_writing_one_folder_at_once_store_each_run_once(tmp_path):
     assert sum(record["computed"] for record in records) <= 2 * len(expected)  # each computed at most twice
 
 
-def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_threads):
+def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_threads, committed_numerics):
     stored = read_json(results_root() / "table1" / "Cora-entropic-depth16-seed0.json")
     assert stored["result"]["metrics"] == "training_forward"
     assert stored["provenance"]["machine"]["entropy_step"] == "compiled"

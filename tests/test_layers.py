@@ -1,12 +1,12 @@
 """The package's imports run one way: book <- reporting <- experiments (results, runner) / distributed
-<- models / ebm / linearised_step / minibatch <- nn / evaluation <- entropy <- sparse, native and the
+<- models / ebm / linearised_step / minibatch <- nn / evaluation <- entropy <- sparse, native, numerics and the
 base modules. Nothing imports a higher floor."""
 import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "energygnn"
 FLOORS = {
-    0: ["config", "provenance", "sparse", "native", "history", "spectra", "calibration", "theory", "data"],
+    0: ["numerics", "config", "provenance", "sparse", "native", "history", "spectra", "calibration", "theory", "data"],
     1: ["entropy"],
     2: ["nn", "evaluation"],
     3: ["models", "ebm", "linearised_step", "minibatch"],
