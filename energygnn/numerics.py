@@ -37,6 +37,7 @@ Every run records :func:`describe` in its provenance.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import sys
@@ -62,6 +63,9 @@ PINNED_ATEN_CAPABILITY = "AVX2"
 # hence the order of a reduction's additions); znver3 is the CPU the committed runs were made on.
 KERNEL_FLAGS = {PINNED: ("-march=x86-64-v3", "-mtune=znver3"), NATIVE: ("-march=native",)}
 _REQUIRED_CPU_FLAGS = ("avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe")  # x86-64-v3, less the v2 basics
+# The user's own values of the pinned variables, kept in the environment by a pinned process so
+# that a child asking for ``native`` gets them back rather than the parent's pins.
+_ORIGINAL = "_ENERGYGNN_NUMERICS_ORIGINAL"
 _STATE: dict[str, Any] = {"requested": None, "profile": None, "reason": None}
 
 
@@ -128,8 +132,11 @@ def apply() -> str:
         if reason is not None:
             profile = NATIVE
         else:
-            overridden = {key: os.environ[key] for key, value in PINNED_ENVIRONMENT.items()
-                          if os.environ.get(key, "") not in ("", value)}
+            if _ORIGINAL not in os.environ:
+                os.environ[_ORIGINAL] = json.dumps({key: os.environ.get(key) for key in PINNED_ENVIRONMENT})
+            original = json.loads(os.environ[_ORIGINAL])
+            overridden = {key: value for key, value in original.items()
+                          if value not in (None, "", PINNED_ENVIRONMENT[key])}
             for key, value in PINNED_ENVIRONMENT.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -140,6 +147,12 @@ def apply() -> str:
                               f"{', '.join(f'{k}={v}' for k, v in overridden.items())} so that runs give the "
                               f"same bits on every machine; set {ENVIRONMENT_VARIABLE}={NATIVE} to keep your own.",
                               RuntimeWarning, stacklevel=2)
+    if profile == NATIVE and _ORIGINAL in os.environ:  # started by a pinned process: undo its pins
+        for key, value in json.loads(os.environ.pop(_ORIGINAL)).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     _STATE.update(requested=wanted, profile=profile, reason=reason)
     if profile == PINNED and "torch" in sys.modules:
         capability = _aten_capability()

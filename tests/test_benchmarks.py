@@ -106,3 +106,20 @@ def test_scaling_summary_from_measured_jobs():
     assert summary["basic"] == {"two_processes_over_one_thread": 1.8, "two_processes_over_two_threads": 1.2}
     assert summary["entropic"]["two_processes_over_one_thread"] == 1.5
     assert summary["entropic_over_basic_time"] == {"1x1": 1.25, "1x2": 1.5, "2x1": 1.5}
+
+
+def test_numerics_cost_measures_a_process_under_the_profile_in_force():
+    from benchmarks import numerics_cost
+    from energygnn import numerics
+
+    measured = numerics_cost.measure(quick=True, epochs=1, warmup=0)
+    assert measured["profile"] == numerics.profile() and measured["in_force"]
+    assert set(measured["epoch_seconds"]) == {"basic", "entropic"} and measured["entropy_gradient_seconds"] > 0
+
+
+def test_reproduction_quick_re_runs_committed_runs_bit_for_bit(tmp_path, committed_numerics):
+    from benchmarks import reproduction
+
+    payload = json.loads(reproduction.main(["--quick", "--output", str(tmp_path / "r.json")]).read_text())
+    assert payload["summary"]["experiments"] == ["figure2"] and payload["summary"]["all_identical"]
+    assert all(row["numbers"] > 0 and row["profile"] == "x86-64-v3" for row in payload["rows"])

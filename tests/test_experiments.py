@@ -319,6 +319,15 @@ def test_provenance_summary_counts_commits_threads_and_uncommitted_changes():
     assert "1 made from a checkout with uncommitted changes" in text
     assert "threads per run: 1 ×2, 2 ×1" in text and "entropy step: compiled ×2 (not recorded for 1 entropic run(s)" in text
     assert "entropy step" not in provenance_summary([entry("a" * 40, False, 1)], entropy_step=False)
+    assert "CPU: unknown ×3; numerics profile: not recorded (runs made before runs recorded it)" in text
+    pinned = {"profile": "x86-64-v3", "in_force": True}
+    text = provenance_summary([entry("a" * 40, False, 1, cpu="AMD EPYC", cpu_family_model_stepping="25/17/1",
+                                     numerics=pinned),
+                               entry("a" * 40, False, 1, cpu="AMD EPYC", numerics={**pinned, "in_force": False}),
+                               entry("a" * 40, False, 1, cpu="AMD EPYC")])
+    assert "CPU: AMD EPYC ×2, AMD EPYC 25/17/1 ×1" in text
+    assert ("numerics profile: x86-64-v3 ×1, x86-64-v3 (not in force) ×1 (not recorded for 1 run(s) made before "
+            "runs recorded it)") in text
 
 
 def test_every_committed_result_names_the_clean_commit_it_came_from():
@@ -522,3 +531,25 @@ def test_robustness_runs_train_exactly_the_accuracy_tables_models():
     [prbcd], [flips] = evaluated["attacks"]["prbcd"], evaluated["attacks"]["random"]
     assert prbcd["budget"] == flips["budget"] == flips["flipped"] and prbcd["flipped"] <= prbcd["budget"]
     assert set(evaluated["ood"]) == {"structure", "feature"}
+
+
+def test_a_committed_paper2_run_is_reproduced_with_its_spectra(committed_numerics):
+    """GCN training and float64 eigenvalues (oneMKL's LAPACK, which its reproducibility mode would
+    change): every stored number again, bit for bit, in a fresh process."""
+    from energygnn.experiments.rerun import committed_runs, rerun
+
+    [entry] = [e for e in committed_runs("jem_table", results_root()) if e["key"] == "Cora-gcn-seed4"]
+    again = rerun(entry)
+    assert again.numbers > 8000 and again.identical, again.first_difference
+
+
+def test_comparing_results_counts_every_number_and_leaves_out_times():
+    from energygnn.experiments.rerun import compare_results
+
+    committed = {"loss": [1.0, float("nan")], "epoch_seconds": [0.1], "best": 3, "name": "a"}
+    same = compare_results(committed, {"loss": [1.0, float("nan")], "epoch_seconds": [9.9], "best": 3, "name": "a"})
+    assert same.identical and same.numbers == 3
+    changed = compare_results(committed, {"loss": [1.0 + 2 ** -52, 0.0], "epoch_seconds": [0.1], "best": 3, "name": "b"})
+    assert (changed.differing, changed.first_difference) == (3, "/loss/0")
+    assert not compare_results(committed, {**committed, "loss": [1.0]}).identical
+    assert compare_results(committed, {"loss": [1.0, float("nan")], "best": 3, "name": "a"}).first_difference == "/ (keys)"

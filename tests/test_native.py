@@ -106,14 +106,28 @@ def test_the_kernels_give_the_same_bits_on_any_number_of_threads(set_torch_threa
     assert torch.equal(entropy_ascent(x, adjacency, 1.0, True), single)
 
 
-def test_the_kernel_cache_is_keyed_by_the_cpu_instruction_set(monkeypatch, tmp_path):
+def test_the_kernel_cache_is_keyed_by_the_source_and_the_flags_not_the_checkout(monkeypatch, tmp_path):
+    from energygnn import numerics
+
     monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
-    monkeypatch.setattr(native, "_cpu_flags", lambda: "aaaa")
-    first = native._build_directory()
-    monkeypatch.setattr(native, "_cpu_flags", lambda: "bbbb")
-    assert native._build_directory() != first and first.startswith(str(tmp_path))
+    pinned = native._build_directory()
+    assert pinned.startswith(str(tmp_path))
+    copy = tmp_path / "another-checkout" / "entropy_step.cpp"  # the same source elsewhere: the same build
+    copy.parent.mkdir()
+    copy.write_bytes(open(native._SOURCE, "rb").read())
+    monkeypatch.setattr(native, "_SOURCE", str(copy))
+    assert native._build_directory() == pinned
+    copy.write_text(copy.read_text() + "\n// changed\n")
+    assert native._build_directory() != pinned
+    monkeypatch.setattr(native, "_SOURCE", native._SOURCE)
     monkeypatch.undo()
-    assert len(native._cpu_flags()) == 10  # a digest of this machine's flags
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    monkeypatch.setitem(numerics._STATE, "profile", numerics.NATIVE)  # -march=native: keyed by this CPU too
+    monkeypatch.setattr(numerics, "cpu", lambda: {"flags_digest": "aaaa"})
+    first = native._build_directory()
+    monkeypatch.setattr(numerics, "cpu", lambda: {"flags_digest": "bbbb"})
+    assert native._build_directory() not in (first, pinned)
+    assert "-march=native" in native._compile_flags()
 
 
 def test_provenance_does_not_build_the_kernels_and_runs_record_the_step_they_took(monkeypatch, tmp_path):
@@ -149,7 +163,8 @@ def fresh_build_state(monkeypatch, tmp_path):
     seen = []
 
     def fake_load(name, sources, build_directory, **kwargs):
-        seen.append(sorted(os.listdir(build_directory)))
+        seen.append({"folder": build_directory, "files": sorted(os.listdir(build_directory)), **kwargs})
+        open(os.path.join(build_directory, f"{name}.so"), "w").close()  # what a finished build leaves
         return "kernels"
 
     monkeypatch.setattr(cpp_extension, "load", fake_load)
@@ -170,10 +185,19 @@ def hold_the_build_lock():
     return holder
 
 
-def test_a_lock_file_left_by_a_killed_build_does_not_block_the_next(fresh_build_state):
-    open(os.path.join(native._build_directory(), "lock"), "w").close()  # torch's baton, holder gone
+def test_a_half_written_library_left_by_a_killed_build_is_never_loaded(fresh_build_state):
+    """A build dies (or its compiler is orphaned) with half an object in its private folder: the next
+    build starts in a new private folder, removes the orphan's, and installs its library by renaming."""
+    orphan = os.path.join(native._build_directory(), ".build-orphan")
+    os.makedirs(orphan)
+    with open(os.path.join(orphan, f"{native._NAME}.so"), "wb") as half:
+        half.write(b"\x7fELF half")
     assert native.kernels() == "kernels"
-    assert "lock" not in fresh_build_state[0]
+    [build] = fresh_build_state
+    assert os.path.basename(build["folder"]).startswith(".build-") and build["files"] == []
+    assert build["extra_cflags"] == native._compile_flags()
+    assert not os.path.exists(orphan) and not os.path.exists(build["folder"])
+    assert os.path.exists(native._library_path())
 
 
 def test_a_running_build_is_waited_for_within_the_bound_then_the_step_falls_back(fresh_build_state, monkeypatch):
@@ -275,15 +299,17 @@ def assert_the_step_is_compiled_and_right(process, bound=600):
 @needs_kernels
 def test_a_real_build_killed_before_during_and_after_compiling_leaves_the_next_process_a_working_step(tmp_path):
     """SIGKILL to the building process group as it announces the build, while the compiler runs, and
-    as the library appears; each next process gets past the lock and builds, the last one works."""
+    as the linker writes the library in its private folder; each next process gets past the lock,
+    never loads the half-written library and builds; the last one works."""
     directory = tmp_path / os.path.basename(native._build_directory())
     os.makedirs(directory)
-    library = str(directory / f"{native._NAME}.so")
+    private = str(directory / ".build-*" / f"{native._NAME}.so")
     points = {
         "the build's announcement": lambda process: "compiling the entropy-step kernels" in process.stderr.readline(),
         "the compiler": lambda process: any(name in ("cc1plus", "c++", "g++", "clang", "clang++")
                                             for _, name in session_processes(process.pid)),
-        "the library": lambda process: os.path.exists(library),
+        # the linker writing the object into the build's private folder: a half-written library
+        "the private library": lambda process: bool(glob.glob(private)),
     }
     for point, reached in points.items():
         process = start_step_process(tmp_path)

@@ -58,12 +58,12 @@ def compare_results(committed: Any, again: Any) -> Comparison:
         nonlocal numbers
         if isinstance(a, dict) and isinstance(b, dict):
             if a.keys() != b.keys():
-                differ(f"{path} (keys)")
+                differ(f"{path or '/'} (keys)")
             for key in sorted(a.keys() & b.keys() - MEASURED_KEYS):
                 walk(a[key], b[key], f"{path}/{key}")
         elif isinstance(a, list) and isinstance(b, list):
             if len(a) != len(b):
-                differ(f"{path} (length)")
+                differ(f"{path or '/'} (length)")
             for index, (x, y) in enumerate(zip(a, b)):
                 walk(x, y, f"{path}/{index}")
         elif isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, (int, float)):

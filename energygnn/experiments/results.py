@@ -60,8 +60,9 @@ def group_runs(stored: list[dict[str, Any]], *fields: str) -> dict[tuple, list[d
 
 def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) -> str:
     """Where the runs came from, in one Markdown sentence: the commits (and whether any run was
-    made from a checkout with uncommitted changes), torch threads and, unless ``entropy_step`` is
-    False (for models without the entropy step), which entropy step was in use."""
+    made from a checkout with uncommitted changes), torch threads, CPUs, the numerics profile
+    (:mod:`energygnn.numerics`) and, unless ``entropy_step`` is False (for models without the
+    entropy step), which entropy step was in use."""
     def counted(counter: Counter) -> str:
         return ", ".join(f"{key} ×{count}" for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
@@ -71,6 +72,17 @@ def provenance_summary(stored: list[dict[str, Any]], entropy_step: bool = True) 
     text = (f"{len(stored)} runs from {len(commits)} commit(s) ({counted(commits)}); "
             f"{'none' if dirty == 0 else dirty} made from a checkout with uncommitted changes; "
             f"torch threads per run: {counted(threads)}")
+    machines = [entry["provenance"]["machine"] for entry in stored]
+    cpus = Counter(" ".join(str(part) for part in (machine.get("cpu"), machine.get("cpu_family_model_stepping"))
+                            if part) or "unknown" for machine in machines)
+    profiles = Counter(machine["numerics"]["profile"] + ("" if machine["numerics"]["in_force"] else " (not in force)")
+                       for machine in machines if "numerics" in machine)
+    unrecorded = sum("numerics" not in machine for machine in machines)
+    text += f"; CPU: {counted(cpus)}; numerics profile: {counted(profiles) or 'not recorded'}"
+    if unrecorded and profiles:
+        text += f" (not recorded for {unrecorded} run(s) made before runs recorded it)"
+    elif unrecorded:
+        text += " (runs made before runs recorded it)"
     if entropy_step:
         # runs record the step they took; runs without the field took none, or predate the field
         steps = Counter(entry["provenance"]["machine"]["entropy_step"] for entry in stored
