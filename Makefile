@@ -78,6 +78,8 @@ bench: $(INSTALLED)
 	$(PY) -m benchmarks.jem_epoch_cost --no-quick
 	$(PY) -m benchmarks.scaling --no-quick
 	$(PY) -m benchmarks.chapter_times --no-quick
+	$(PY) -m benchmarks.numerics_cost --no-quick
+	$(PY) -m benchmarks.reproduction --no-quick
 
 faults: $(INSTALLED)
 	ENERGYGNN_KILLS=20 $(PY) -m pytest tests/test_experiments.py -k killed_again

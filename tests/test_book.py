@@ -29,6 +29,20 @@ def test_every_chapter_notebook_starts_with_the_colab_install_cell():
                    if "NBVAL_CHECK_OUTPUT" not in cell.source), f"{path} is committed with outputs"
 
 
+def test_every_chapter_imports_energygnn_before_pyg():
+    """Importing PyG runs torch operations, which fix ATen's CPU capability: the numerics profile
+    (set by ``import energygnn``) must come first, or the chapter computes under another one."""
+    import nbformat
+
+    for path in chapter_notebooks():
+        lines = [line for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+                 for line in cell.source.splitlines()]
+        first = {name: next((i for i, line in enumerate(lines) if re.match(rf"\s*(import|from) {name}\b", line)), None)
+                 for name in ("energygnn", "torch_geometric")}
+        if first["torch_geometric"] is not None:
+            assert first["energygnn"] is not None and first["energygnn"] < first["torch_geometric"], path.name
+
+
 @built
 def test_pages_load_mathjax_from_the_book_itself():
     pages = [HTML / "book" / "notation.html", HTML / "book" / "data.html"]
