@@ -1,11 +1,20 @@
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import pytest
 import torch
 
 from energygnn.data import grid_graph
-from energygnn.models import MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model, layer_weights
-from energygnn.nn import EntropicConv, EntropyAscent
+from energygnn.models import (MODELS, BasicGCN, EntropicGCN, G2GCN, PairNormGCN, build_model, layer_weights,
+                              model_class)
+from energygnn.models.grand import GRAND
+from energygnn.nn import EntropicConv, EntropyAscent, StepOptions
 from energygnn.entropy import entropy_gradient
+from model_references import committed_config, digest
 from torch_geometric.nn import GATConv, GCNConv, GINConv, SAGEConv
+
+REFERENCES = json.loads((Path(__file__).parent / "model_references.json").read_text())
 
 
 @pytest.fixture
@@ -29,9 +38,7 @@ def test_entropic_gcn_with_zero_weight_is_the_basic_gcn(graph):
     torch.manual_seed(0)
     basic = BasicGCN(5, 3, 4, hidden_channels=8)
     entropic = EntropicGCN(5, 3, 4, hidden_channels=8, weight=0.0)
-    for target, source in zip(entropic.convs, basic.convs):
-        target.conv.load_state_dict(source.state_dict())
-    entropic.output.load_state_dict(basic.output.state_dict())
+    entropic.load_state_dict(basic.state_dict())  # the same layers; the steps hold no parameters
     assert torch.equal(entropic(graph.x, graph.edge_index), basic(graph.x, graph.edge_index))
 
 
@@ -39,9 +46,7 @@ def test_entropic_gcn_with_a_weight_differs(graph):
     torch.manual_seed(0)
     basic = BasicGCN(5, 3, 2, hidden_channels=8)
     entropic = EntropicGCN(5, 3, 2, hidden_channels=8, weight=1.0, temperature=1.0)
-    for target, source in zip(entropic.convs, basic.convs):
-        target.conv.load_state_dict(source.state_dict())
-    entropic.output.load_state_dict(basic.output.state_dict())
+    entropic.load_state_dict(basic.state_dict())
     assert not torch.allclose(entropic(graph.x, graph.edge_index), basic(graph.x, graph.edge_index))
 
 
@@ -96,7 +101,7 @@ def test_the_authors_variants_are_what_their_names_say(graph):
     g2 = build_model("g2_authors", 5, 3, 2, hidden_channels=8)
     assert g2.relu_logits and bool((g2(graph.x, graph.edge_index) >= 0).all())
     assert not build_model("g2", 5, 3, 2, hidden_channels=8).relu_logits
-    assert build_model("entropic_authors", 5, 3, 2, hidden_channels=8).convs[0].step.variant == "authors"
+    assert build_model("entropic_authors", 5, 3, 2, hidden_channels=8).steps[0].variant == "authors"
     assert build_model("g2_authors", 5, 3, 2, hidden_channels=8, relu_logits=False).relu_logits is False
 
 
@@ -135,7 +140,7 @@ def test_the_middle_schedule_is_applied_layer_by_layer():
     assert weights[2] == pytest.approx(8.0) and weights[0] == pytest.approx(weights[4]) and weights[0] < weights[1]
     assert layer_weights(2.0, 3) == [2.0, 2.0, 2.0]
     model = EntropicGCN(5, 3, 5, hidden_channels=8, weight=2.0, schedule="middle", peak=4.0)
-    assert [conv.step.weight for conv in model.convs] == pytest.approx(weights)
+    assert [step.weight for step in model.steps] == pytest.approx(weights)
     with pytest.raises(ValueError, match="schedule must be one of"):
         layer_weights(1.0, 3, "rising")
 
@@ -192,3 +197,91 @@ def test_wrapped_pyg_convolutions_keep_their_shapes_and_a_detached_step_their_gr
             assert not torch.allclose(out, conv(graph.x, graph.edge_index))  # the step moved the output
     torch.testing.assert_close(gradients["detached"], gradients["plain"])
     assert torch.isfinite(gradients["undetached"]).all() and not torch.allclose(gradients["undetached"], gradients["plain"])
+
+
+def test_step_options_have_the_papers_defaults_and_name_the_class_in_errors():
+    assert asdict(StepOptions()) == {"weight": 1.0, "temperature": 10.0, "normalize": True, "detach": True,
+                                     "variant": "exact", "schedule": "constant", "peak": 1.0}
+    default = EntropyAscent()  # one set of defaults
+    assert EntropyAscent.from_options(StepOptions()).extra_repr() == default.extra_repr()
+    assert (default.weight, default.temperature, default.normalize, default.detach, default.variant) == \
+        (1.0, 10.0, True, True, "exact")
+    for bad, message in (({"weight": -1.0}, "weight"), ({"temperature": 0.0}, "temperature must be > 0"),
+                         ({"variant": "approximate"}, "variant must be one of"),
+                         ({"schedule": "rising"}, "schedule must be one of"), ({"peak": -1.0}, "peak must be >= 0"),
+                         ({"normalize": "yes"}, "normalize must be True or False"),
+                         ({"weight": "1"}, "weight must be a number")):
+        with pytest.raises(ValueError, match=f"StepOptions: {message}"):
+            StepOptions(**bad)
+    with pytest.raises(ValueError, match="GCNII: unknown step option\\(s\\) 'weigth'; valid: weight, temperature"):
+        build_model("gcnii", 5, 3, 2, step={"weigth": 1.0})
+    with pytest.raises(ValueError, match="APPNPNet: temperature must be > 0"):
+        build_model("appnp", 5, 3, 2, step={"temperature": -1.0})
+    with pytest.raises(ValueError, match="EntropicGCN: schedule must be one of"):
+        build_model("entropic", 5, 3, 2, schedule="rising")
+    with pytest.raises(ValueError, match="ConvGNN: step must be a StepOptions, a dict of its options or None"):
+        build_model("conv", 5, 3, 2, step=1.0)
+    assert StepOptions.coerce(None, "X") is None and StepOptions.coerce({"weight": 2}, "X") == StepOptions(weight=2.0)
+
+
+def test_every_model_applies_its_step_through_the_base_class_hook(graph):
+    h = torch.randn(12, 8)
+    plain = build_model("gcnii", 5, 3, 3, hidden_channels=8)
+    assert plain.steps is None and plain.step(0, h, graph.edge_index) is h  # no step: h unchanged
+    for name, options in (("basic", {"step": {}}), ("entropic", {}), ("conv", {"step": {}}), ("gcnii", {"step": {}}),
+                          ("appnp", {"step": {}})):
+        model = build_model(name, 5, 3, 3, hidden_channels=8, **options)
+        assert len(model.steps) == 3 and all(isinstance(step, EntropyAscent) for step in model.steps)
+        torch.testing.assert_close(model.step(1, h, graph.edge_index), model.steps[1](h, graph.edge_index))
+    # a StepOptions, a dict of it and (for the entropic GCN) its fields as options build the same model
+    step = StepOptions(weight=2.0, temperature=3.0, normalize=False, schedule="middle", peak=4.0)
+    outputs = []
+    for name, options in (("basic", {"step": step}), ("basic", {"step": asdict(step)}), ("entropic", asdict(step)),
+                          ("entropic", {"step": step}), ("entropic", {"step": {"weight": 5.0}, **asdict(step)})):
+        torch.manual_seed(0)
+        model = build_model(name, 5, 3, 3, hidden_channels=8, **options)
+        assert model.step_options == step
+        assert [s.weight for s in model.steps] == pytest.approx(step.layer_weights(3))
+        outputs.append(model.eval()(graph.x, graph.edge_index))
+    assert all(torch.equal(out, outputs[0]) for out in outputs[1:])
+
+
+def test_grand_takes_the_same_step_options(graph):
+    step = StepOptions(weight=1.0, temperature=10.0, normalize=False)
+    outputs = []
+    for term in (step, asdict(step)):
+        torch.manual_seed(0)
+        model = GRAND(5, 3, 2, hidden_channels=8, step=term).eval()
+        assert model.step_options == step
+        outputs.append(model(graph.x, graph.edge_index))
+    assert torch.equal(*outputs)
+    with pytest.raises(ValueError, match="GRAND: the entropic diffusion has one weight for all times"):
+        GRAND(5, 3, 2, step={"schedule": "middle", "peak": 2.0})
+    with pytest.raises(ValueError, match="GRAND: the entropic diffusion uses the exact gradient"):
+        GRAND(5, 3, 2, step=StepOptions(variant="authors"))
+
+
+def test_run_configs_lay_out_the_step_as_each_model_stores_it():
+    step = {"weight": 1.0, "temperature": 0.1}
+    assert model_class("entropic").options_with_step({}, step) == step  # Table 1's layout: the model's own
+    assert model_class("entropic_authors").options_with_step({"schedule": "middle"}, step) == {"schedule": "middle", **step}
+    for name in ("conv", "gcnii", "appnp", "grand"):
+        assert model_class(name).options_with_step({"a": 1}, step) == {"a": 1, "step": step}
+    with pytest.raises(ValueError, match="Unknown model 'gat'"):
+        model_class("gat")
+
+
+def test_the_references_cover_every_model():
+    assert {reference["model"] for reference in REFERENCES.values()} == set(MODELS)
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCES))
+def test_a_committed_config_builds_the_model_it_built_before_bit_for_bit(case, committed_numerics, set_torch_threads):
+    """The model of a committed run's config (every kind, with and without the step): its
+    parameters in creation order, logits and gradients on a tiny graph are those the code of
+    commit af80b1c gave (``tests/model_references.py`` wrote them there)."""
+    reference = REFERENCES[case]
+    assert committed_config(reference["file"]) == {"model": reference["model"],
+                                                   "model_options": reference["model_options"]}
+    set_torch_threads(1)
+    assert digest(reference["model"], reference["model_options"]) == reference["digest"]

@@ -9,7 +9,7 @@ import torch
 
 from ..data import canonical_planetoid_name, grid_graph
 from ..entropy import node_energy
-from ..models import MODELS, build_model
+from ..models import MODELS, build_model, model_class
 from . import configs
 from .cache import Run, load_cached
 from .training import train_node_classifier
@@ -186,8 +186,8 @@ def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     """The runs of a section of named variants (``beyond_*``): each ``{"model", "options",
     "step"}`` trained with Table 1's protocol (the section's ``training`` over it) on every
     dataset, depth and seed, seed by seed. ``step`` (optional) adds the entropy step (see
-    :func:`step_options`) as the model's ``step`` option, or, for the entropic GCN, as its own
-    options. Each run's config names its ``variant``."""
+    :func:`step_options`) to the model's options, laid out as the model's configs store it
+    (``options_with_step`` of its class). Each run's config names its ``variant``."""
     section = config[name]
     runs = []
     for seed in seeds or section["seeds"]:
@@ -196,7 +196,7 @@ def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
                 options = dict(spec.get("options", {}))
                 if "step" in spec:
                     step = step_options(config, results, dataset, spec["step"])
-                    options = {**options, **step} if spec["model"] == "entropic" else {**options, "step": step}
+                    options = model_class(spec["model"]).options_with_step(options, step)
                 for depth in section["depths"]:
                     runs.append(Run(name, f"{dataset}-{variant}-depth{depth}-seed{seed}", {
                         **training_config(config, section, dataset, spec["model"], depth, seed, options),

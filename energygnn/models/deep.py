@@ -12,7 +12,8 @@ How this maps to the authors' counting (the book's "Formulas and settings" page,
 """
 from __future__ import annotations
 
-import math
+from dataclasses import asdict
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -20,7 +21,7 @@ from torch import Tensor, nn
 from torch_geometric.nn import GATConv, GCN2Conv, GINConv, PairNorm, SAGEConv
 from torch_geometric.utils import scatter
 
-from ..nn import EntropicConv, EntropyAscent, GCNConv, RowNormalizedConv
+from ..nn import EntropyAscent, GCNConv, RowNormalizedConv, StepOptions
 from ..sparse import Adjacency, AdjacencyCache, as_adjacency
 from .grand import GRAND
 
@@ -29,11 +30,22 @@ class DeepGNN(nn.Module):
     r"""Base class: ``encode``, then ``depth`` hidden blocks of width ``hidden_channels``, then
     ``decode``. Subclasses override only what differs (``block``, and ``encode``/``decode`` where needed).
 
+    With ``step``, hidden block :math:`\ell` takes paper 1's entropy-ascent step (Eq. 5) at its
+    own weight :math:`\lambda_\ell` (:meth:`~energygnn.nn.entropic.StepOptions.layer_weights`):
+    ``steps`` holds one :class:`~energygnn.nn.entropic.EntropyAscent` per block, and a block
+    applies its step with :meth:`step`, where the model puts it (the way PyG's ``BasicGNN``
+    applies its convolutions, norms and activations):
+
+    .. math::
+        H^{(\ell)} \leftarrow H^{(\ell)} + \lambda_\ell \, \nabla_{H^{c}} S(H^{c}).
+
     Args:
         in_channels (int): input feature width.
         out_channels (int): number of classes (or output width).
         depth (int): number of hidden blocks :math:`L \ge 1`.
         hidden_channels (int, optional): width of every hidden block (default: ``256``).
+        step (StepOptions or dict, optional): the entropy step's settings, or a dict of them (a run
+            config's ``"step"``); None for no step (default: ``None``).
 
     The graph is turned into an :class:`~energygnn.sparse.Adjacency` once (and kept while the same
     ``edge_index`` tensor comes in), and the blocks receive that: their convolutions propagate over
@@ -46,7 +58,8 @@ class DeepGNN(nn.Module):
         embedding after every hidden block.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256):
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
+                 step: StepOptions | dict[str, Any] | None = None):
         super().__init__()
         name = type(self).__name__
         for label, value in (("in_channels", in_channels), ("out_channels", out_channels),
@@ -56,12 +69,27 @@ class DeepGNN(nn.Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.depth, self.hidden_channels = depth, hidden_channels
         self._adjacency_cache = AdjacencyCache(name)
+        # the steps hold no parameters: the layers' initialisation does not depend on them
+        self.step_options = StepOptions.coerce(step, name)
+        self.steps = None if self.step_options is None else nn.ModuleList(
+            EntropyAscent.from_options(self.step_options, weight) for weight in self.step_options.layer_weights(depth))
+
+    @classmethod
+    def options_with_step(cls, options: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
+        """The model's ``options`` with the entropy step ``step`` (a dict of
+        :class:`~energygnn.nn.entropic.StepOptions` fields), as run configs store them: under
+        ``"step"``."""
+        return {**options, "step": step}
 
     def encode(self, x: Tensor, edge_index: Tensor) -> Tensor:
         return x
 
     def block(self, index: int, x: Tensor, edge_index: Tensor) -> Tensor:
         raise NotImplementedError
+
+    def step(self, index: int, h: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
+        """Hidden block ``index``'s entropy step on ``h``; ``h`` itself for a model without a step."""
+        return h if self.steps is None else self.steps[index](h, edge_index)
 
     def decode(self, x: Tensor, edge_index: Tensor) -> Tensor:
         raise NotImplementedError
@@ -88,65 +116,65 @@ class DeepGNN(nn.Module):
 
 class BasicGCN(DeepGNN):
     r"""Plain deep GCN :cite:p:`kipf2017gcn`: :math:`H^{(\ell)} = \mathrm{ReLU}(\mathrm{GCNConv}_\ell(H^{(\ell-1)}))`
-    for :math:`\ell = 1..L`, then an output ``GCNConv``."""
+    for :math:`\ell = 1..L`, then an output ``GCNConv``; with ``step``, the entropy step follows
+    every hidden convolution before its ReLU (:class:`EntropicGCN`).
 
-    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256):
-        super().__init__(in_channels, out_channels, depth, hidden_channels)
+    Args:
+        step (StepOptions or dict, optional): the entropy step's settings; None for no step
+            (default: ``None``).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
+                 step: StepOptions | dict[str, Any] | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step)
         widths = [in_channels] + [hidden_channels] * depth
-        self.convs = nn.ModuleList(self.hidden_conv(widths[i], widths[i + 1]) for i in range(depth))
+        self.convs = nn.ModuleList(GCNConv(widths[i], widths[i + 1]) for i in range(depth))
         self.output = GCNConv(hidden_channels, out_channels)
 
-    def hidden_conv(self, in_channels: int, out_channels: int) -> nn.Module:
-        return GCNConv(in_channels, out_channels)
-
     def block(self, index, x, edge_index):
-        return F.relu(self.convs[index](x, edge_index))
+        return F.relu(self.step(index, self.convs[index](x, edge_index), edge_index))
 
     def decode(self, x, edge_index):
         return self.output(x, edge_index)
 
 
-SCHEDULES = ("constant", "middle")
-
-
 def layer_weights(weight: float, depth: int, schedule: str = "constant", peak: float = 1.0) -> list[float]:
-    r"""The step weight :math:`\lambda_\ell` of every hidden layer :math:`\ell = 1..L`:
-    ``"constant"``, :math:`\lambda` everywhere; ``"middle"``, largest in the middle layers where
-    trained deep GCNs lose their energy (paper 1's Figure 3), :math:`\lambda_\ell = \lambda
-    \big(1 + (\text{peak} - 1) \sin(\pi \ell / (L + 1))\big)`, from about :math:`\lambda` at the
-    ends to :math:`\text{peak} \cdot \lambda` in the middle."""
-    if schedule not in SCHEDULES:
-        raise ValueError(f"layer_weights: schedule must be one of {SCHEDULES}, got {schedule!r}.")
-    if schedule == "constant":
-        return [float(weight)] * depth
-    return [float(weight) * (1 + (peak - 1) * math.sin(math.pi * layer / (depth + 1))) for layer in range(1, depth + 1)]
+    r"""The step weight :math:`\lambda_\ell` of every hidden layer :math:`\ell = 1..L` under
+    ``schedule``: :meth:`StepOptions.layer_weights <energygnn.nn.entropic.StepOptions.layer_weights>`
+    of a step with this ``weight``, ``schedule`` and ``peak``."""
+    return StepOptions(weight, schedule=schedule, peak=peak, caller="layer_weights").layer_weights(depth)
 
 
 class EntropicGCN(BasicGCN):
     r"""Entropic GCN of paper 1: every hidden ``GCNConv`` is followed by the entropy-ascent step
-    (:class:`energygnn.nn.entropic.EntropicConv`) before the ReLU; the output convolution has none.
+    (Eq. 5) before the ReLU; the output convolution has none:
+
+    .. math::
+        H^{(\ell)} = \mathrm{ReLU}\big(Z + \lambda_\ell \, \nabla_{Z^{c}} S(Z^{c})\big),
+        \qquad Z = \mathrm{GCNConv}_\ell(H^{(\ell-1)}).
+
+    It is :class:`BasicGCN` with a step that is always there, the paper's by default; its
+    settings may also be given one by one, as keyword options: that is how the run configs of
+    Table 1 store them (``{"weight": 1.0, "temperature": 10.0, ...}`` as the model's own options).
 
     Args:
-        weight (float, optional): :math:`\lambda` (default: ``1.0``).
-        temperature (float, optional): :math:`T` (default: ``10.0``).
-        normalize (bool, optional): :math:`a_i = 1/\sqrt{d_i c}` (default: ``True``).
-        detach (bool, optional): no gradient through the step, as in the paper (default: ``True``).
-        variant (str, optional): ``"exact"`` gradient or the ``"authors"`` code's direction
-            (default: ``"exact"``).
-        schedule (str, optional): how :math:`\lambda` varies over the layers, see
-            :func:`layer_weights` (default: ``"constant"``, the paper's).
-        peak (float, optional): the ``"middle"`` schedule's largest factor (default: ``1.0``).
+        step (StepOptions or dict, optional): the entropy step's settings (default: ``None``,
+            the paper's :class:`~energygnn.nn.entropic.StepOptions`).
+        **options (optional): fields of :class:`~energygnn.nn.entropic.StepOptions` (``weight``,
+            ``temperature``, ``normalize``, ``detach``, ``variant``, ``schedule``, ``peak``),
+            over those of ``step``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 weight: float = 1.0, temperature: float = 10.0, normalize: bool = True, detach: bool = True,
-                 variant: str = "exact", schedule: str = "constant", peak: float = 1.0):
-        self._weights = iter(layer_weights(weight, depth, schedule, peak))
-        self._step_options = dict(temperature=temperature, normalize=normalize, detach=detach, variant=variant)
-        super().__init__(in_channels, out_channels, depth, hidden_channels)
+                 step: StepOptions | dict[str, Any] | None = None, **options):
+        step = asdict(step) if isinstance(step, StepOptions) else dict(step or {})
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step={**step, **options})
 
-    def hidden_conv(self, in_channels: int, out_channels: int) -> nn.Module:
-        return EntropicConv(GCNConv(in_channels, out_channels), weight=next(self._weights), **self._step_options)
+    @classmethod
+    def options_with_step(cls, options: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
+        """The model's ``options`` with the entropy step ``step`` as run configs store them: the
+        step's settings as the model's own options (see the class)."""
+        return {**options, **step}
 
 
 def pyg_conv(kind: str, in_channels: int, out_channels: int) -> nn.Module:
@@ -166,28 +194,27 @@ CONV_KINDS = ("gat", "sage", "gin")
 class ConvGNN(DeepGNN):
     r"""A deep GNN of PyG layers, GAT :cite:p:`velickovic2018gat`, GraphSAGE :cite:p:`hamilton2017sage`
     or GIN :cite:p:`xu2019gin`: :math:`H^{(\ell)} = \mathrm{ReLU}(\mathrm{conv}_\ell(H^{(\ell-1)}))` and an
-    output layer of the same kind; with ``step`` every hidden layer is wrapped in
-    :class:`~energygnn.nn.entropic.EntropicConv` (paper 1's "integrates with existing architectures").
+    output layer of the same kind; with ``step``, the entropy step follows every hidden layer
+    before its ReLU (paper 1's "integrates with existing architectures").
 
     Args:
         conv (str, optional): ``"gat"``, ``"sage"`` or ``"gin"`` (default: ``"sage"``).
-        step (dict, optional): the entropy step's options (those of
-            :class:`~energygnn.nn.entropic.EntropyAscent`); None for no step (default: ``None``).
+        step (StepOptions or dict, optional): the entropy step's settings; None for no step
+            (default: ``None``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 conv: str = "sage", step: dict | None = None):
-        super().__init__(in_channels, out_channels, depth, hidden_channels)
+                 conv: str = "sage", step: StepOptions | dict[str, Any] | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step)
         if conv not in CONV_KINDS:
             raise ValueError(f"ConvGNN: conv must be one of {CONV_KINDS}, got {conv!r}.")
         widths = [in_channels] + [hidden_channels] * depth
-        layers = (pyg_conv(conv, widths[i], widths[i + 1]) for i in range(depth))
-        self.convs = nn.ModuleList(layer if step is None else EntropicConv(layer, **step) for layer in layers)
+        self.convs = nn.ModuleList(pyg_conv(conv, widths[i], widths[i + 1]) for i in range(depth))
         self.output = pyg_conv(conv, hidden_channels, out_channels)
         self.kind = conv
 
     def block(self, index, x, edge_index):
-        return F.relu(self.convs[index](x, edge_index.edge_index))
+        return F.relu(self.step(index, self.convs[index](x, edge_index.edge_index), edge_index))
 
     def decode(self, x, edge_index):
         return self.output(x, edge_index.edge_index)
@@ -203,17 +230,17 @@ class GCNII(DeepGNN):
     Args:
         alpha (float, optional): initial-residual weight :math:`\alpha` (default: ``0.1``).
         theta (float, optional): identity-mapping strength :math:`\theta` (default: ``0.5``).
-        step (dict, optional): the entropy step's options; None for no step (default: ``None``).
+        step (StepOptions or dict, optional): the entropy step's settings; None for no step
+            (default: ``None``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 alpha: float = 0.1, theta: float = 0.5, step: dict | None = None):
-        super().__init__(in_channels, out_channels, depth, hidden_channels)
+                 alpha: float = 0.1, theta: float = 0.5, step: StepOptions | dict[str, Any] | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step)
         self.encoder = nn.Linear(in_channels, hidden_channels)
         # the graph is normalised once per graph (Adjacency.sparse_tensor), not in every layer
         self.convs = nn.ModuleList(GCN2Conv(hidden_channels, alpha, theta, layer=layer + 1, normalize=False)
                                    for layer in range(depth))
-        self.steps = nn.ModuleList(EntropyAscent(**step) for _ in range(depth)) if step is not None else None
         self.decoder = nn.Linear(hidden_channels, out_channels)
 
     def encode(self, x, edge_index):
@@ -222,7 +249,7 @@ class GCNII(DeepGNN):
 
     def block(self, index, x, edge_index):
         h = self.convs[index](x, self._initial, edge_index.sparse_tensor("gcn", x.dtype))
-        return F.relu(h if self.steps is None else self.steps[index](h, edge_index))
+        return F.relu(self.step(index, h, edge_index))
 
     def decode(self, x, edge_index):
         return self.decoder(x)
@@ -236,15 +263,15 @@ class APPNPNet(DeepGNN):
 
     Args:
         alpha (float, optional): teleport probability :math:`\alpha` (default: ``0.1``).
-        step (dict, optional): the entropy step's options; None for no step (default: ``None``).
+        step (StepOptions or dict, optional): the entropy step's settings; None for no step
+            (default: ``None``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 alpha: float = 0.1, step: dict | None = None):
-        super().__init__(in_channels, out_channels, depth, hidden_channels)
+                 alpha: float = 0.1, step: StepOptions | dict[str, Any] | None = None):
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step)
         self.alpha = float(alpha)
         self.encoder = nn.Linear(in_channels, hidden_channels)
-        self.steps = nn.ModuleList(EntropyAscent(**step) for _ in range(depth)) if step is not None else None
         self.decoder = nn.Linear(hidden_channels, out_channels)
 
     def encode(self, x, edge_index):
@@ -253,7 +280,7 @@ class APPNPNet(DeepGNN):
 
     def block(self, index, x, edge_index):
         h = (1 - self.alpha) * edge_index.operator("gcn").matmul(x) + self.alpha * self._initial
-        return h if self.steps is None else self.steps[index](h, edge_index)
+        return self.step(index, h, edge_index)
 
     def decode(self, x, edge_index):
         return self.decoder(x)
@@ -344,14 +371,19 @@ MODELS = {"basic": BasicGCN, "entropic": EntropicGCN, "entropic_authors": Entrop
 MODEL_DEFAULTS = {"entropic_authors": {"variant": "authors"}, "g2_authors": {"relu_logits": True}}
 
 
-def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN:
+def model_class(name: str) -> type[DeepGNN] | type[GRAND]:
+    """The class of model ``name`` in ``MODELS`` (a ``ValueError`` listing the names if none)."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"Unknown model {name!r}; valid names: {', '.join(MODELS)}.") from None
+
+
+def build_model(name: str, in_channels: int, out_channels: int, depth: int, **options) -> DeepGNN | GRAND:
     """A model of ``MODELS`` by name: ``"basic"``, ``"entropic"``, ``"entropic_authors"`` (the
     authors' step direction), ``"g2"``, ``"g2_authors"`` (ReLU on the logits), ``"pairnorm"``,
     ``"conv"`` (GAT, GraphSAGE or GIN layers), ``"gcnii"``, ``"appnp"`` or ``"grand"`` (depth: solver
-    steps, see :class:`~energygnn.models.grand.GRAND`); ``options`` go to the
-    class, over the name's defaults (``MODEL_DEFAULTS``)."""
-    try:
-        cls = MODELS[name]
-    except KeyError:
-        raise ValueError(f"Unknown model {name!r}; valid names: {', '.join(MODELS)}.") from None
-    return cls(in_channels, out_channels, depth, **{**MODEL_DEFAULTS.get(name, {}), **options})
+    steps, see :class:`~energygnn.models.grand.GRAND`); ``options`` (a run config's
+    ``model_options``: the entropy step under ``"step"`` or, for the entropic GCN, as its own)
+    go to the class, over the name's defaults (``MODEL_DEFAULTS``)."""
+    return model_class(name)(in_channels, out_channels, depth, **{**MODEL_DEFAULTS.get(name, {}), **options})

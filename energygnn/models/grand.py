@@ -14,12 +14,16 @@ and the entropic diffusion adds the entropy ascent of paper 1 to the right-hand 
     \frac{dX}{dt} = \big(\mathcal{A}(X(0)) - I\big) X(t) + \lambda \nabla_X S(X(t)),
 
 the continuous limit of a diffusion step followed by a step of size :math:`\lambda\,dt` along
-Theorem 3.1's exact gradient (:func:`energygnn.entropy.entropy_gradient`), through which
-gradients flow.
+Theorem 3.1's exact gradient (:func:`energygnn.entropy.entropy_gradient`). The term takes the
+same settings as the layered step (:class:`~energygnn.nn.entropic.StepOptions`): with
+``detach=True`` (the default, the paper's :math:`H^{c}`) it is evaluated on a detached copy of
+:math:`X`, so that gradients flow through the diffusion only; with ``detach=False`` they flow
+through the term too.
 """
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -27,6 +31,7 @@ from torch import Tensor, nn
 from torch_geometric.utils import add_remaining_self_loops, softmax
 
 from ..entropy import entropy_gradient
+from ..nn.entropic import StepOptions
 from ..sparse import Adjacency, as_adjacency, weighted_lists
 
 
@@ -39,14 +44,17 @@ class DiffusionField(nn.Module):
         attention (Tensor): [m] row-stochastic weights (each node's sum to 1).
         graph (Tensor or Adjacency): [2, m'] the graph the entropy is measured on (no self loops
             needed); an :class:`~energygnn.sparse.Adjacency` is built once and reused.
-        step (dict, optional): the entropy term's ``weight``, ``temperature``, ``normalize`` and
-            ``detach`` (evaluate the gradient on a detached copy of :math:`X`, so that no gradient
-            flows through the term); None for plain GRAND-l (default: ``None``).
+        step (StepOptions or dict, optional): the entropy term's ``weight`` :math:`\lambda`,
+            ``temperature``, ``normalize`` and ``detach`` (evaluate the gradient on a detached
+            copy of :math:`X`, so that no gradient flows through the term); None for plain
+            GRAND-l (default: ``None``).
     """
 
-    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor | Adjacency, step: dict | None = None):
+    def __init__(self, edge_index: Tensor, attention: Tensor, graph: Tensor | Adjacency,
+                 step: StepOptions | dict[str, Any] | None = None):
         super().__init__()
-        self.edge_index, self.attention, self.step = edge_index, attention, step
+        self.edge_index, self.attention = edge_index, attention
+        self.step_options = StepOptions.coerce(step, type(self).__name__)
         num_nodes = int(edge_index.max()) + 1  # edge_index has every node's self loop
         self.graph = graph if isinstance(graph, Adjacency) else as_adjacency(graph, num_nodes, type(self).__name__)
         self.evaluations = 0  # right-hand side calls, for the cost
@@ -64,11 +72,10 @@ class DiffusionField(nn.Module):
         """:math:`f(t, X)`."""
         self.evaluations += 1
         out = self.diffusion(x)
-        step = self.step
-        if step is not None and step["weight"] != 0:
-            source = x.detach() if step.get("detach", False) else x
-            out = out + step["weight"] * entropy_gradient(source, self.graph, step["temperature"],
-                                                          step.get("normalize", True))
+        step = self.step_options
+        if step is not None and step.weight != 0:
+            source = x.detach() if step.detach else x
+            out = out + step.weight * entropy_gradient(source, self.graph, step.temperature, step.normalize)
         return out
 
 
@@ -89,9 +96,10 @@ class GRAND(nn.Module):
         method (str, optional): a fixed-step torchdiffeq method (default: ``"rk4"``).
         key_channels (int, optional): :math:`d_k` of the attention (default: ``16``).
         dropout (float, optional): dropout on the input features (default: ``0.0``).
-        step (dict, optional): the entropy term's ``weight`` :math:`\lambda`, ``temperature``,
-            ``normalize``, ``detach`` (default ``False``: gradients flow through the term) and
-            ``variant`` (only ``"exact"``); None for plain GRAND-l (default: ``None``).
+        step (StepOptions or dict, optional): the entropy term's settings: ``weight``
+            :math:`\lambda`, ``temperature``, ``normalize`` and ``detach``, ``variant`` only
+            ``"exact"`` and ``schedule`` only ``"constant"`` (one :math:`\lambda` for all
+            times); None for plain GRAND-l (default: ``None``).
 
     Shapes:
         **x** [n, in_channels], **edge_index** [2, m] -> [n, out_channels]; with
@@ -103,11 +111,15 @@ class GRAND(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 64,
                  step_size: float = 1.0, method: str = "rk4", key_channels: int = 16, dropout: float = 0.0,
-                 step: dict | None = None, substeps: int = 1):
+                 step: StepOptions | dict[str, Any] | None = None, substeps: int = 1):
         super().__init__()
         name = type(self).__name__
-        if step is not None and step.get("variant", "exact") != "exact":
-            raise ValueError(f"{name}: the entropic diffusion uses the exact gradient; got variant {step['variant']!r}.")
+        step = StepOptions.coerce(step, name)
+        if step is not None and step.variant != "exact":
+            raise ValueError(f"{name}: the entropic diffusion uses the exact gradient; got variant {step.variant!r}.")
+        if step is not None and step.schedule != "constant":
+            raise ValueError(f"{name}: the entropic diffusion has one weight for all times; got schedule "
+                             f"{step.schedule!r}.")
         if not isinstance(depth, int) or depth < 1:
             raise ValueError(f"{name}: depth (the number of solver steps) must be a positive integer, got {depth!r}.")
         if not step_size > 0:
@@ -118,11 +130,18 @@ class GRAND(nn.Module):
             raise ValueError(f"{name}: method must be one of {self.METHODS} (fixed steps), got {method!r}.")
         self.depth, self.step_size, self.method, self.dropout = depth, float(step_size), method, float(dropout)
         self.substeps = substeps
-        self.step = step
+        self.step_options = step
         self.encoder = nn.Linear(in_channels, hidden_channels)
         self.keys = nn.Linear(hidden_channels, key_channels)
         self.queries = nn.Linear(hidden_channels, key_channels)
         self.decoder = nn.Linear(hidden_channels, out_channels)
+
+    @classmethod
+    def options_with_step(cls, options: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
+        """The model's ``options`` with the entropy term ``step`` (a dict of
+        :class:`~energygnn.nn.entropic.StepOptions` fields), as run configs store them: under
+        ``"step"``, as for :class:`~energygnn.models.deep.DeepGNN`."""
+        return {**options, "step": step}
 
     @property
     def time(self) -> float:
@@ -142,7 +161,7 @@ class GRAND(nn.Module):
         graph = as_adjacency(edge_index, x0.size(0), type(self).__name__)  # checks the edges, with a clear message
         looped, weights = self.attention(x0, edge_index)
         # the entropy term reuses the graph's compressed form in every evaluation of the field
-        return DiffusionField(looped, weights, graph, self.step)
+        return DiffusionField(looped, weights, graph, self.step_options)
 
     def forward(self, x: Tensor, edge_index: Tensor, return_hidden: bool = False):
         """The logits at :math:`t = L h`; with ``return_hidden=True`` also the state after every step."""
