@@ -57,7 +57,7 @@ class JEMOptions:
         sample_nodes (str, optional): where the batch's nodes come from, ``"train"`` (the
             training nodes) or ``"all"`` (default: ``"train"``).
         partition (str, optional): the reading of Algorithm 1's :math:`Z`, one of
-            :data:`~energygnn.ebm.sampler.PARTITIONS` (default: ``"sum"``).
+            ``energygnn.ebm.sampler.PARTITIONS`` (default: ``"sum"``).
         gen_loss (str, optional): paper 2's renormalised energy match (``"paper"``) or JEM's
             contrastive loss (``"jem"``) (default: ``"paper"``).
         sampler (str, optional): SGLD on the batch's 2-hop subgraph (``"subgraph"``) or on the

@@ -22,7 +22,7 @@ class RunBuilder(Protocol):
 
     Args:
         config (dict): the paper's config (``configs/paper1.json`` or ``configs/paper2.json``).
-        results (Path): the results folder, for runs built on stored ones (Table 1's CiteSeer
+        results (pathlib.Path): the results folder, for runs built on stored ones (Table 1's CiteSeer
             temperature, the settings chosen on the maps).
         seeds (list[int], optional): replace the section's seeds.
         name (str): the experiment: its config section and the folder of its runs.

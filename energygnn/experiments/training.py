@@ -74,7 +74,7 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     Protocol of paper 1 (see the book's "Formulas and settings" page): Adam (lr, no weight
     decay), cosine annealing over the epochs, full batch, cross-entropy summed over the training
     nodes, no dropout. Each epoch records train/val/test accuracy and loss and its wall time (the
-    step and the metrics); ``config["metrics"]`` (one of :data:`~energygnn.history.METRICS`;
+    step and the metrics); ``config["metrics"]`` (one of ``energygnn.history.METRICS``;
     default ``"auto"``, :func:`~energygnn.history.metrics_protocol`'s) says which forward the
     metrics come from. At ``energy_epochs`` the mean energy of every hidden layer is recorded from
     the same forward. ``config["torch_threads"]``, when given, sets torch's thread count for the
