@@ -22,7 +22,7 @@ import torch
 from tqdm.auto import tqdm
 
 from energygnn.experiments import paper2
-from energygnn.ebm.trainer import EnergyGCNTrainer
+from energygnn.experiments.jem_training import build_trainer
 from energygnn.ebm.sampler import GraphSampler
 from benchmarks import argument_parser, output_path, quick_from
 from energygnn.provenance import atomic_write_json, provenance
@@ -42,7 +42,7 @@ def _config(dataset: str, model: str, sampler: str | None) -> dict:
 def epoch_costs(dataset: str, repeats: int, warmup: int = 3) -> dict:
     """Median seconds per training epoch of each variant, interleaved epoch by epoch, and the
     median of the per-round ratios to the GCN epoch."""
-    trainers = {name: EnergyGCNTrainer(_config(dataset, *spec)) for name, spec in VARIANTS.items()}
+    trainers = {name: build_trainer(_config(dataset, *spec)) for name, spec in VARIANTS.items()}
     seconds = {name: [] for name in trainers}
     for epoch in tqdm(range(1, warmup + repeats + 1), desc=f"epochs ({dataset})", leave=False):
         for name, trainer in trainers.items():
@@ -61,7 +61,7 @@ def epoch_costs(dataset: str, repeats: int, warmup: int = 3) -> dict:
 def sampler_equivalence(dataset: str, batches: int, steps: int = 20) -> dict:
     """Largest differences between 2-hop and whole-graph SGLD over ``batches`` random batches,
     at a model trained for 50 epochs (so that logits and gradients are not trivial)."""
-    trainer = EnergyGCNTrainer(_config(dataset, "gcn", None))
+    trainer = build_trainer(_config(dataset, "gcn", None))
     for epoch in range(1, 51):
         trainer.train_epoch(epoch)
     model, data = trainer.model.eval(), trainer.data

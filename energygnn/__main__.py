@@ -2,6 +2,7 @@
 
     python -m energygnn list                         # every experiment, what it makes, its chapter
     python -m energygnn costs                        # what the committed runs cost here
+    python -m energygnn list --readme README.md      # write either table into the README's section
     python -m energygnn run table1 --jobs 2          # Table 1 (runs citeseer_temperature first if needed)
     python -m energygnn run figure2 table1_authors_step
     python -m energygnn rerun table1 jem_table       # do committed runs re-run bit for bit here?
@@ -11,6 +12,7 @@ whose file exists with the same config is read back, so an interrupted sweep res
 runs that many worker processes with ``--threads`` torch threads each (default 1, so that every
 run repeats bit for bit on any machine). In quick mode (``--quick``, or ``ENERGYGNN_QUICK``/``CI``
 set) sizes are tiny and results go to ``_build/results-quick/`` unless ``--results`` says otherwise.
+A folder or file that cannot be used ends the command with one line on stderr and exit status 2.
 """
 from __future__ import annotations
 
@@ -38,14 +40,15 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from .experiments.registry import EXPERIMENTS, get_experiment, run_experiments
-    from .experiments.cache import ResultsNotWritable, SweepFailed
+    from .experiments.runner import SweepFailed
 
     parser = argparse.ArgumentParser(prog="python -m energygnn", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="list the experiments")
+    listing = commands.add_parser("list", help="the experiments, what they make and their chapters")
     costs = commands.add_parser("costs", help="what each experiment's committed runs cost (from results/)")
-    costs.add_argument("--readme", type=Path, help="rewrite this README's cost table in place")
+    for command, table in ((listing, "experiment"), (costs, "cost")):
+        command.add_argument("--readme", type=Path, help=f"also write the table into this README's {table} section")
     run = commands.add_parser("run", help="run experiments (reusing stored runs)")
     run.add_argument("experiments", nargs="+", metavar="experiment",
                      help=f"one or more of: {', '.join(EXPERIMENTS)}")
@@ -64,38 +67,27 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
-    if arguments.command == "costs":
-        from .reporting.costs import cost_table, replace_readme_section
-
-        table = cost_table()
-        if arguments.readme:
-            arguments.readme.write_text(replace_readme_section(arguments.readme.read_text(), table))
-        print(table)
-        return 0
+    if arguments.command in ("list", "costs"):
+        return _print_table(arguments)
     if arguments.command == "rerun":
         return _rerun(parser, arguments)
-    if arguments.command == "list":
-        for experiment in EXPERIMENTS.values():
-            print(f"{experiment.name:22s} {experiment.makes}  [{experiment.chapter}]")
-        return 0
     try:
         experiments = [get_experiment(name) for name in arguments.experiments]
     except ValueError as error:
         parser.error(str(error))
     quick = quick_mode() if arguments.quick is None else arguments.quick
     results = arguments.results or ((repo_root() or Path.cwd()) / "_build" / "results-quick" if quick else results_root())
-    if results.exists() and not results.is_dir():
-        parser.error(f"--results {results} is a file; give a folder (it is created if missing).")
     names = [experiment.name for experiment in experiments]
+    if results.exists() and not results.is_dir():
+        return _fail(" ".join(names), f"--results {results} is a file; give a folder (it is created if missing).")
     try:
         stored = run_experiments(names, quick, results, seeds=arguments.seeds, force=arguments.force,
                                  jobs=arguments.jobs, threads=arguments.threads)
     except SweepFailed as error:
         print(f"{' '.join(names)}: {error}", file=sys.stderr)
         return 1
-    except (ValueError, FileNotFoundError, ResultsNotWritable) as error:
-        print(f"{' '.join(names)}: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, OSError) as error:  # ResultsNotWritable is an OSError
+        return _fail(" ".join(names), error)
     for name in names:
         print(f"{name}: {len(stored[name])} runs in {results / name}")
     return 0
@@ -104,27 +96,60 @@ def main(argv: list[str] | None = None) -> int:
 def _rerun(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     """Re-run committed runs; exit 1 when any number differs."""
     from .experiments.registry import get_experiment
-    from .experiments.rerun import rerun_committed
+    from .experiments.rerun import choose_runs, committed_runs, rerun
     from .numerics import reproduces_committed
 
     try:
         names = [get_experiment(name).name for name in arguments.experiments]
     except ValueError as error:
         parser.error(str(error))
+    results = arguments.results or results_root()
+    if results.exists() and not results.is_dir():
+        return _fail(" ".join(names), f"--results {results} is a file; give the folder of the committed runs.")
+    chosen = {}
+    for name in names:  # every committed run read before any re-runs
+        try:
+            chosen[name] = choose_runs(committed_runs(name, results), arguments.runs)
+        except (ValueError, OSError) as error:
+            return _fail(name, error)
     reproducible, reason = reproduces_committed()
     print(f"numerics: {reason}", file=sys.stderr)
     differing = 0
-    for name in names:
-        try:
-            reruns = rerun_committed(name, arguments.results or results_root(), arguments.runs)
-        except (FileNotFoundError, ValueError) as error:
-            print(f"{name}: {error}", file=sys.stderr)
-            return 2
-        for run in reruns:
+    for name, entries in chosen.items():
+        for run in map(rerun, entries):
             differing += not run.identical
             verdict = "identical" if run.identical else f"{run.differing} differ (first: {run.first_difference})"
             print(f"{name}/{run.key}: {run.numbers} numbers, {verdict} [{run.seconds:.1f} s]")
     return 1 if differing else 0
+
+
+def _print_table(arguments: argparse.Namespace) -> int:
+    """Print the experiment table (``list``) or the cost table (``costs``); with ``--readme``,
+    write it into the README's section too."""
+    from .readme import experiment_table, rewrite_section
+
+    try:
+        if arguments.command == "list":
+            section, table = "experiments", experiment_table()
+        else:
+            from .reporting.costs import cost_table
+
+            section, table = "costs", cost_table()
+        if arguments.readme:
+            rewrite_section(arguments.readme, section, table)
+    except (ValueError, OSError) as error:  # a README or results file that cannot be used
+        return _fail(arguments.command, error)
+    print(table)
+    return 0
+
+
+def _fail(prefix: str, error: Exception | str) -> int:
+    """Report an error in one line on stderr (an operating system error as its file and reason);
+    exit status 2."""
+    if isinstance(error, OSError) and error.filename:
+        error = f"{error.filename}: {error.strerror or error}"
+    print(f"{prefix}: {' '.join(str(error).split())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

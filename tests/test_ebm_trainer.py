@@ -1,9 +1,14 @@
+import dataclasses
+
 import pytest
 import torch
 
-from energygnn.experiments import paper2
+from energygnn.data import grid_graph
+from energygnn.ebm.gcn import TwoLayerGCN
+from energygnn.ebm.options import EnergyGCNOptions, JEMOptions
 from energygnn.ebm.trainer import EnergyGCNTrainer
-from energygnn.experiments.jem_training import train_energy_gcn
+from energygnn.experiments import paper2
+from energygnn.experiments.jem_training import build_trainer, load_graph, train_energy_gcn, trainer_options
 
 
 def quick_config(model="jem", **jem_overrides):
@@ -51,10 +56,83 @@ def test_the_plain_gcn_has_no_generative_parts():
 
 
 def test_bad_options_are_refused_before_training():
-    with pytest.raises(ValueError, match="sample_nodes must be one of"):
-        EnergyGCNTrainer(quick_config(sample_nodes="some"))
-    with pytest.raises(ValueError, match="batch_size 500 exceeds"):
-        EnergyGCNTrainer(quick_config(batch_size=500))
+    with pytest.raises(ValueError, match=r"JEMOptions: sample_nodes must be one of \('train', 'all'\), got 'some'"):
+        build_trainer(quick_config(sample_nodes="some"))
+    with pytest.raises(ValueError, match="EnergyGCNTrainer: batch_size 500 exceeds"):
+        build_trainer(quick_config(batch_size=500))
+    with pytest.raises(TypeError, match="JEMOptions.__init__.. got an unexpected keyword argument 'temperature'"):
+        build_trainer(quick_config(temperature=1.0))
+
+
+@pytest.mark.parametrize("options, message", [
+    (lambda: JEMOptions(sgld_steps=-1), "JEMOptions: sgld_steps must be an integer >= 0, got -1"),
+    (lambda: JEMOptions(batch_size=2.5), "JEMOptions: batch_size must be an integer >= 1, got 2.5"),
+    (lambda: JEMOptions(reinit_prob=1.5), r"JEMOptions: reinit_prob must be a number in \[0, 1\], got 1.5"),
+    (lambda: JEMOptions(partition="all"), "JEMOptions: partition must be one of"),
+    (lambda: JEMOptions(gen_loss="ebm"), "JEMOptions: gen_loss must be one of"),
+    (lambda: JEMOptions(sampler="half"), "JEMOptions: sampler must be one of"),
+    (lambda: JEMOptions(init_low=1.0), "JEMOptions: init_low must be below init_high"),
+    (lambda: JEMOptions(tau=float("nan")), "JEMOptions: tau must be a number >= 0, got nan"),
+    (lambda: EnergyGCNOptions(epochs=0), "EnergyGCNOptions: epochs must be an integer >= 1, got 0"),
+    (lambda: EnergyGCNOptions(lr=-0.1), "EnergyGCNOptions: lr must be a number >= 0, got -0.1"),
+    (lambda: EnergyGCNOptions(seed=True), "EnergyGCNOptions: seed must be an integer >= 0, got True"),
+    (lambda: EnergyGCNOptions(jem={"tau": 0.1}), "EnergyGCNOptions: jem must be a JEMOptions or None"),
+    (lambda: EnergyGCNTrainer(TwoLayerGCN(1, 2), grid_graph(2, 2), {"lr": 0.1}),
+     "EnergyGCNTrainer: options must be an EnergyGCNOptions, got dict"),
+])
+def test_options_name_their_class_and_what_they_must_be(options, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        options()
+
+
+def test_the_options_defaults_are_paper_2s_settings_as_the_experiments_state_them():
+    """One default per option, in the options classes; paper2.json states the same values."""
+    config = paper2.load_config(quick=False)
+    assert JEMOptions(**config["jem"]) == JEMOptions()
+    training = config["training"]
+    defaults = EnergyGCNOptions()
+    assert (defaults.epochs, defaults.lr, defaults.weight_decay) == (training["epochs"], training["lr"],
+                                                                     training["weight_decay"])
+    assert defaults.orthogonality_weight == config["models"]["gcn"]["orthogonality_weight"] and defaults.jem is None
+    model = TwoLayerGCN(1, 2)
+    assert (model.conv1.out_channels, model.dropout) == (training["hidden_channels"], training["dropout"])
+
+
+def test_a_run_config_becomes_a_model_data_and_options(one_thread):
+    """The trainer takes no config: the experiments read it (build_trainer) and load the graph."""
+    config = quick_config()
+    options = trainer_options(config)
+    assert options.jem == JEMOptions(**config["jem"]) and options.seed == config["seed"]
+    assert options.epochs == config["epochs"] and options.orthogonality_weight == config["orthogonality_weight"]
+    assert trainer_options({**config, "jem": None}).jem is None
+    def trained(trainer):  # dropout draws from torch's generator: one trainer after the other
+        for epoch in (1, 2):
+            trainer.train_epoch(epoch)
+        return trainer
+
+    built = trained(build_trainer(config))
+    torch.manual_seed(config["seed"])
+    data = load_graph(config)
+    by_hand = trained(EnergyGCNTrainer(TwoLayerGCN(data.num_features, int(data.y.max()) + 1,
+                                                   config["hidden_channels"], config["dropout"]), data, options))
+    assert built.history == by_hand.history
+    assert torch.equal(built.buffer.samples, by_hand.buffer.samples)
+
+
+def test_the_trainer_trains_any_graph_with_its_default_options():
+    torch.manual_seed(0)
+    data = grid_graph(4, 4, num_features=3, generator=torch.Generator().manual_seed(0))
+    data.y = torch.arange(data.num_nodes) % 2
+    data.train_mask = data.val_mask = data.test_mask = torch.ones(data.num_nodes, dtype=torch.bool)
+    plain = EnergyGCNTrainer(TwoLayerGCN(3, 2), data)
+    assert plain.options == EnergyGCNOptions() and plain.buffer is None
+    jem = EnergyGCNTrainer(TwoLayerGCN(3, 2), data, dataclasses.replace(
+        EnergyGCNOptions(), jem=JEMOptions(batch_size=4, buffer_size=8, sgld_steps=2)))
+    for trainer in (plain, jem):
+        trainer.train_epoch(1)
+        trainer.evaluate()
+        assert len(trainer.history["test_acc"]) == 1
+    assert len(jem.history["gen_loss"]) == 1 and "gen_loss" not in plain.history
 
 
 def test_quick_ablation_runs_change_one_setting_each():
@@ -71,8 +149,8 @@ def test_quick_ablation_runs_change_one_setting_each():
 @pytest.mark.parametrize("dataset", ["Cora", "CiteSeer", "PubMed"])
 def test_the_feature_normalisation_option_is_honoured_by_every_dataset(dataset):
     config = {**quick_config("gcn"), "dataset": dataset}
-    normalised = EnergyGCNTrainer({**config, "normalize_features": True}).data.x
-    raw = EnergyGCNTrainer({**config, "normalize_features": False}).data.x
+    normalised = load_graph({**config, "normalize_features": True}).x
+    raw = load_graph({**config, "normalize_features": False}).x
     nonzero = raw.sum(dim=1) > 0  # CiteSeer has feature-less nodes
     assert torch.allclose(normalised.sum(dim=1)[nonzero], torch.ones(int(nonzero.sum())), atol=1e-5)
     assert torch.allclose(normalised[nonzero], raw[nonzero] / raw[nonzero].sum(dim=1, keepdim=True), atol=1e-6)

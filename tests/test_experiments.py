@@ -5,10 +5,10 @@ import torch
 
 from energygnn.__main__ import main
 from energygnn.config import results_root
-from energygnn.experiments import paper1
-from energygnn.experiments.cache import SWEEP_FOLDER, CorruptResultError, Run, SweepFailed, execute, load_cached, sweep
-from energygnn.experiments.registry import EXPERIMENTS, run_experiment
+from energygnn.experiments import paper1, paper2, registry
+from energygnn.experiments.registry import EXPERIMENTS, Experiment, experiment_runs, run_experiment, run_experiments
 from energygnn.experiments.results import provenance_summary
+from energygnn.experiments.runner import SWEEP_FOLDER, CorruptResultError, Run, SweepFailed, execute, load_cached, sweep
 from energygnn.experiments.training import build_training, train_node_classifier
 from energygnn.history import metrics_protocol, record_split_metrics
 from energygnn.provenance import read_json
@@ -185,6 +185,19 @@ def test_models_with_dropout_are_evaluated_after_the_step():
         metrics_protocol(model, "sometimes")
 
 
+def test_a_config_without_metrics_gets_the_fast_protocol():
+    """One default, metrics_protocol's: "auto" (for a model without dropout, the training forward)."""
+    import inspect
+
+    assert inspect.signature(metrics_protocol).parameters["choice"].default == "auto"
+    assert paper1.load_config(quick=False)["training"]["metrics"] == "auto"
+    config = tiny_config(epochs=2, energy_epochs=[])
+    assert "metrics" not in config
+    default, auto = train_node_classifier(config), train_node_classifier({**config, "metrics": "auto"})
+    assert default["metrics"] == auto["metrics"] == "training_forward"
+    assert default["history"]["val_loss"] == auto["history"]["val_loss"]
+
+
 def test_a_cached_quick_run_is_reproduced_when_re_run(tmp_path):
     [cached] = run_experiment("table1", True, tmp_path, seeds=[0])[-1:]
     [again] = run_experiment("table1", True, tmp_path, seeds=[0], force=True)[-1:]
@@ -233,6 +246,75 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(jobs, tmp_path):
     assert list(record["failures"]) == ["demo/x2"] and record["computed"] == 3
 
 
+def test_registry_entries_name_their_functions_and_share_builders():
+    """No lambdas: each entry names its run builder, work, order and config; experiments of one
+    kind share one builder, which reads the section named after the experiment."""
+    from collections import Counter
+
+    for experiment in EXPERIMENTS.values():
+        for function in (experiment.runs, experiment.work, experiment.order, experiment.load_config):
+            assert "<lambda>" not in function.__qualname__ and "<locals>" not in function.__qualname__, experiment.name
+    builders = Counter(experiment.runs for experiment in EXPERIMENTS.values())
+    assert builders[paper1.table1_runs] == 5 and builders[paper1.variant_runs] == 3
+    runs = experiment_runs("table1_g2_relu", False, results_root())
+    assert {run.experiment for run in runs} == {"table1_g2_relu"}
+    assert {run.config["model"] for run in runs} == set(paper1.load_config(False)["table1_g2_relu"]["models"])
+
+
+def test_every_committed_run_is_planned_with_its_stored_config():
+    """The registry plans exactly the committed runs, each with the config it was made from."""
+    root = results_root()
+    for name in EXPERIMENTS:
+        planned = {run.key: run for run in experiment_runs(name, False, root)}
+        assert set(planned) == {path.stem for path in (root / name).glob("*.json")}, name
+        for key, run in planned.items():
+            assert run.experiment == name and read_json(root / name / f"{key}.json")["config"] == run.config, key
+
+
+def demo_runs(config, results, seeds=None, name="demo"):
+    """Listed deepest last, to see that the runner does not sort by depth on its own."""
+    return [Run(name, f"depth{depth}-seed{seed}", {"x": depth, "depth": depth, "seed": seed})
+            for seed in seeds or [0] for depth in (1, 2, 3)]
+
+
+def no_config(quick):
+    return {}
+
+
+def demo_square(config):
+    return {"square": config["x"] ** 2}
+
+
+def seed_then_deepest(run):
+    return run.config["seed"], -run.config["depth"]
+
+
+def test_each_experiment_gives_its_runs_order_in_a_sweep(tmp_path, monkeypatch):
+    swept = []
+
+    def record(runs, *args, **kwargs):
+        swept.append([f"{run.experiment}/{run.key}" for run in runs])
+        return [{"key": run.key} for run in runs]
+
+    monkeypatch.setattr(registry, "sweep", record)
+    for name, order in (("listed", registry.planned_order), ("ordered", seed_then_deepest)):
+        monkeypatch.setitem(EXPERIMENTS, name, Experiment(name, "a demo", "book/intro.md", no_config,
+                                                          demo_runs, demo_square, order=order))
+    stored = run_experiments(["listed"], True, tmp_path, seeds=[1, 0])
+    assert swept.pop() == [f"listed/depth{d}-seed{s}" for s in (1, 0) for d in (1, 2, 3)]  # as listed
+    assert [entry["key"] for entry in stored["listed"]] == [f"depth{d}-seed{s}" for s in (1, 0) for d in (1, 2, 3)]
+    run_experiments(["ordered"], True, tmp_path, seeds=[1, 0])
+    assert swept.pop() == [f"ordered/depth{d}-seed{s}" for s in (0, 1) for d in (3, 2, 1)]
+    # paper 1: seed by seed, deepest first; paper 2: seed by seed, across the experiments of one sweep
+    run_experiments(["figure2"], True, tmp_path)
+    depths = [int(key.split("depth")[1]) for key in swept.pop()]
+    assert depths == sorted(depths, reverse=True)
+    run_experiments(["jem_robustness", "jem_leave_out"], True, tmp_path, seeds=[1, 0])
+    seeds = [int(key.rsplit("seed", 1)[1]) for key in swept.pop()]
+    assert seeds == sorted(seeds) and len(seeds) == 2 * (len(paper2.robustness_runs(paper2.load_config(True), seeds=[0]))
+                                                         + len(paper2.leave_out_runs(paper2.load_config(True), seeds=[0])))
+
+
 def test_the_cli_refuses_bad_arguments_with_a_clear_message(tmp_path, capsys):
     for argv, message in ((["run", "table2"], "Unknown experiment 'table2'"),
                           (["run", "table1", "--seeds", "-1"], "non-negative"),
@@ -240,15 +322,61 @@ def test_the_cli_refuses_bad_arguments_with_a_clear_message(tmp_path, capsys):
         with pytest.raises(SystemExit):
             main(argv)
         assert message in capsys.readouterr().err
-    afile = tmp_path / "afile"
-    afile.write_text("")
-    with pytest.raises(SystemExit):
-        main(["run", "figure2", "--quick", "--results", str(afile)])
-    assert "is a file" in capsys.readouterr().err
     assert main(["run", "figure2", "--quick", "--seeds", "0", "--results", str(tmp_path)]) == 2
     assert "no seeds to choose" in capsys.readouterr().err
     assert main(["run", "table1", "--jobs", "64", "--quick", "--results", str(tmp_path)]) == 2
     assert "exceeds" in capsys.readouterr().err
+
+
+def one_line_error(capsys) -> str:
+    """The command's stderr: one line, no traceback."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in lines[0], lines
+    return lines[0]
+
+
+def test_every_path_the_cli_cannot_use_ends_in_one_line(tmp_path, capsys, monkeypatch):
+    afile, missing = tmp_path / "afile", tmp_path / "missing"
+    afile.write_text("")
+    no_markers = tmp_path / "README.md"
+    no_markers.write_text("# a README without generated sections\n")
+    for argv, message in (
+            (["costs", "--readme", str(missing / "README.md")], f"{missing}/README.md: No such file or directory"),
+            (["list", "--readme", str(tmp_path)], f"{tmp_path}: Is a directory"),
+            (["list", "--readme", str(no_markers)], f"{no_markers}: no experiments section: add the lines"),
+            (["costs", "--readme", str(no_markers)], "no costs section"),
+            (["run", "figure2", "--quick", "--results", str(afile)], f"figure2: --results {afile} is a file"),
+            (["run", "figure2", "--quick", "--results", str(afile / "below")], f"Cannot write results to {afile}/below"),
+            (["rerun", "figure2", "--results", str(afile)], f"figure2: --results {afile} is a file"),
+            (["rerun", "figure2", "--results", str(missing)], f"No committed runs of 'figure2' in {missing}/figure2")):
+        assert main(argv) == 2, argv
+        assert message in one_line_error(capsys), argv
+    assert no_markers.read_text() == "# a README without generated sections\n"
+    corrupt = tmp_path / "results"
+    (corrupt / "figure2").mkdir(parents=True)
+    (corrupt / "figure2" / "basic-depth1.json").write_text('{"config": ')
+    assert main(["rerun", "figure2", "--results", str(corrupt)]) == 2
+    assert "basic-depth1.json is not valid JSON" in one_line_error(capsys)
+    monkeypatch.setenv("ENERGYGNN_RESULTS", str(corrupt))
+    assert main(["costs"]) == 2
+    assert "basic-depth1.json is not valid JSON" in one_line_error(capsys)
+
+
+def test_a_stored_run_that_cannot_be_read_is_reported_in_one_line(tmp_path, monkeypatch):
+    from energygnn.experiments import runner
+
+    run = Run("demo", "x1", {"x": 1})
+    execute(run, counting_work([]), tmp_path)
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(runner, "read_json", unreadable)
+    with pytest.raises(CorruptResultError, match=r"Cannot read .*x1\.json \(Permission denied\)"):
+        load_cached(run, tmp_path)
+    with pytest.raises(SweepFailed) as failed:
+        sweep([run, Run("demo", "x2", {"x": 2})], counting_work([]), tmp_path, "demo", record=False)
+    assert "\n" not in str(failed.value) and "demo/x1: CorruptResultError: Cannot read" in str(failed.value)
 
 
 def test_citeseer_table_needs_the_temperature_sweep_first(tmp_path):
@@ -383,7 +511,7 @@ def test_ctrl_c_during_a_parallel_sweep_leaves_only_whole_files_and_it_resumes(t
 
 
 def test_a_folder_that_cannot_be_written_stops_the_sweep_before_any_work(tmp_path):
-    from energygnn.experiments.cache import ResultsNotWritable
+    from energygnn.experiments.runner import ResultsNotWritable
 
     blocker = tmp_path / "not-a-folder"  # a file where the results folder should go: refused even for root
     blocker.write_text("")
@@ -413,7 +541,7 @@ def test_stale_partial_files_are_removed_and_fresh_ones_kept(tmp_path):
     import os
     import time
 
-    from energygnn.experiments.cache import STALE_PART_SECONDS, remove_stale_parts
+    from energygnn.experiments.runner import STALE_PART_SECONDS, remove_stale_parts
 
     stale, fresh = tmp_path / ".a.json.x1.part", tmp_path / ".b.json.x2.part"
     for path in (stale, fresh):
@@ -498,22 +626,6 @@ def test_a_committed_deep_entropic_run_of_the_re_run_is_reproduced(set_torch_thr
     for key in ("val_acc", "test_acc"):
         assert again["history"][key] == committed["history"][key]
     assert again["layer_energies"] == committed["layer_energies"]
-
-
-def test_a_sweep_worker_ends_at_once_on_ctrl_c():
-    """Not with a KeyboardInterrupt, which the pool's worker loop would catch before taking its
-    next queued run, but by exiting (status 128 + SIGINT)."""
-    import signal
-    import subprocess
-    import sys
-
-    code = ("from energygnn.experiments.cache import _start_worker\n_start_worker(1)\n"
-            "print('ready', flush=True)\nwhile True:\n    try:\n        sum(range(10 ** 6))\n"
-            "    except BaseException:\n        pass  # what the pool's loop does with the interrupt\n")
-    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert worker.stdout.readline().strip() == "ready"
-    worker.send_signal(signal.SIGINT)
-    assert worker.wait(timeout=10) == 128 + signal.SIGINT
 
 
 def test_robustness_runs_train_exactly_the_accuracy_tables_models():

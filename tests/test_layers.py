@@ -1,18 +1,19 @@
-"""The package's imports run one way: book <- reporting <- experiments (results, runner) / distributed
-<- models / ebm / linearised_step / minibatch <- nn / evaluation <- entropy <- sparse, native, numerics and the
-base modules. Nothing imports a higher floor."""
+"""The package's imports run one way: book <- __main__, readme <- reporting <- experiments (results, runner) /
+distributed <- models / ebm / linearised_step / minibatch <- nn / evaluation <- entropy <- sparse, native, numerics,
+runtime and the base modules. Nothing imports a higher floor."""
 import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "energygnn"
 FLOORS = {
-    0: ["numerics", "config", "provenance", "sparse", "native", "history", "spectra", "calibration", "theory", "data"],
+    0: ["numerics", "config", "provenance", "runtime", "sparse", "native", "history", "spectra", "calibration", "theory",
+        "data"],
     1: ["entropy"],
     2: ["nn", "evaluation"],
     3: ["models", "ebm", "linearised_step", "minibatch"],
     4: ["experiments", "distributed"],
     5: ["reporting"],
-    6: ["__main__"],
+    6: ["__main__", "readme"],
 }
 FLOOR_OF = {name: floor for floor, names in FLOORS.items() for name in names}
 
@@ -58,3 +59,11 @@ def test_no_module_imports_a_higher_floor():
             if name in FLOOR_OF and FLOOR_OF[name] > own:
                 upward.append(f"{path.relative_to(PACKAGE)} imports energygnn.{name}")
     assert not upward, "imports that run back up: " + "; ".join(upward)
+
+
+
+def test_paper_2s_trainer_takes_its_data():
+    """Loading a dataset for a run is the experiments' job (``experiments/jem_training.py``)."""
+    loading = [str(path.relative_to(PACKAGE)) for path in sorted((PACKAGE / "ebm").rglob("*.py"))
+               if "data" in imported_packages(path)]
+    assert not loading, f"these import energygnn.data: {loading}"

@@ -131,7 +131,7 @@ def test_the_kernel_cache_is_keyed_by_the_source_and_the_flags_not_the_checkout(
 
 
 def test_provenance_does_not_build_the_kernels_and_runs_record_the_step_they_took(monkeypatch, tmp_path):
-    from energygnn.experiments.cache import Run, execute
+    from energygnn.experiments.runner import Run, execute
     from energygnn.provenance import provenance
 
     monkeypatch.setattr(native, "_build", lambda: pytest.fail("provenance must not build the kernels"))

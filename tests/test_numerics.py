@@ -108,7 +108,7 @@ def test_the_cpu_is_described_by_model_and_a_digest_of_its_flags():
 
 
 def test_every_run_records_the_numerics_and_the_cpu(tmp_path):
-    from energygnn.experiments.cache import Run, execute
+    from energygnn.experiments.runner import Run, execute
 
     machine = execute(Run("demo", "one", {}), lambda config: {}, tmp_path)["provenance"]["machine"]
     assert machine["numerics"] == numerics.describe()

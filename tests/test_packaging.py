@@ -50,9 +50,12 @@ def test_environment_installs_the_package_itself():
 
 def test_the_readme_lists_every_registered_experiment_and_nothing_else():
     from energygnn.experiments.registry import EXPERIMENTS
+    from energygnn.readme import experiment_table, read_section
 
     readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (.+?) \| `(book/[^`]+)` \|$", readme, flags=re.M)
+    section = read_section(readme, "experiments")
+    assert section.strip() == experiment_table(), "run `python -m energygnn list --readme README.md`"
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (.+?) \| `(book/[^`]+)` \|$", section, flags=re.M)
     assert rows == [(e.name, e.makes, e.chapter) for e in EXPERIMENTS.values()]
     assert all((ROOT / e.chapter).is_file() for e in EXPERIMENTS.values())
     assert not re.search(r"energygnn run [a-z0-9]+-[a-z]", readme), "CLI names are the folder names"
@@ -67,7 +70,8 @@ def test_nothing_readers_get_cites_the_shared_folder_they_do_not_have():
 
 
 def test_the_readme_cost_table_is_the_one_the_results_give():
-    from energygnn.reporting.costs import README_MARKERS, cost_table
+    from energygnn.readme import read_section
+    from energygnn.reporting.costs import cost_table
 
-    section = (ROOT / "README.md").read_text().split(README_MARKERS[0])[1].split(README_MARKERS[1])[0]
+    section = read_section((ROOT / "README.md").read_text(), "costs")
     assert section.strip() == cost_table().strip(), "run `python -m energygnn costs --readme README.md`"

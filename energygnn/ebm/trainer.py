@@ -16,23 +16,16 @@ One epoch of GCN-JEM:
 """
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn.functional as F
-from torch_geometric.transforms import NormalizeFeatures
+from torch_geometric.data import Data
 
-from ..data import load_planetoid
-from ..evaluation.ood import keep_classes_above
 from ..history import HISTORY_KEYS, record_split_metrics
 from .gcn import TwoLayerGCN, normalized_adjacency, orthogonality_penalty
 from .graph_generation import GeneratedGraph
+from .options import GEN_LOSSES, EnergyGCNOptions
 from .sampler import GraphSampler
 from .sgld import ReplayBuffer, SGLDTrace, langevin_dynamics
-
-GEN_LOSSES = ("paper", "jem")
-SAMPLE_NODES = ("train", "all")
-
 
 SGLD_DIAGNOSTICS = ("sgld_step_ratio", "sgld_energy_start", "sgld_energy_end", "sgld_energy_noise_only",
                     "sgld_distance")
@@ -68,36 +61,39 @@ class EnergyGCNTrainer:
     """The state of one run (model, optimiser, replay buffer, generated graph) and its epochs.
 
     Args:
-        config (dict): one run's config (see ``configs/paper2.json``); ``config["jem"]`` null
-            trains the plain GCN.
+        model (TwoLayerGCN): the classifier, its weights initialised by the caller.
+        data (torch_geometric.data.Data): the graph, with labels ``y`` and the boolean
+            ``train_mask``, ``val_mask`` and ``test_mask`` of its splits.
+        options (EnergyGCNOptions, optional): the run's settings (default: ``EnergyGCNOptions()``,
+            the plain GCN).
+
+    Shapes:
+        **data.x** [n, c], **data.edge_index** [2, m], **data.y** [n], the masks [n].
+
+    Raises:
+        TypeError: ``options`` is not an :class:`~energygnn.ebm.options.EnergyGCNOptions`.
+        ValueError: the batch asks for more nodes than ``options.jem.sample_nodes`` offers.
     """
 
-    def __init__(self, config: dict[str, Any]):
-        self.config, self.jem = config, config["jem"]
-        torch.manual_seed(config["seed"])
-        self.generator = torch.Generator().manual_seed(config["seed"])
-        data = load_planetoid(config["dataset"])
-        self.data = NormalizeFeatures()(data) if config["normalize_features"] else data
-        if config.get("leave_out_threshold") is not None:  # GNNSafe's label leave-out: train on the classes above it
-            self.data = keep_classes_above(self.data, config["leave_out_threshold"])
-        n = self.data.num_nodes
-        self.model = TwoLayerGCN(self.data.num_features, int(self.data.y.max()) + 1, config["hidden_channels"],
-                                 config["dropout"])
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
-        self.graph = GeneratedGraph(self.data.edge_index, n)
+    def __init__(self, model: TwoLayerGCN, data: Data, options: EnergyGCNOptions = EnergyGCNOptions()):
+        if not isinstance(options, EnergyGCNOptions):
+            raise TypeError(f"EnergyGCNTrainer: options must be an EnergyGCNOptions, got {type(options).__name__}.")
+        self.model, self.data, self.options = model, data, options
+        self.generator = torch.Generator().manual_seed(options.seed)
+        n = data.num_nodes
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=options.lr, weight_decay=options.weight_decay)
+        self.graph = GeneratedGraph(data.edge_index, n)
         self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, n)
+        self.buffer = self.candidates = None
         keys = list(HISTORY_KEYS)
-        if self.jem:
-            jem = self.jem
-            for key, valid in (("sample_nodes", SAMPLE_NODES), ("gen_loss", GEN_LOSSES)):
-                if jem[key] not in valid:
-                    raise ValueError(f"EnergyGCNTrainer: {key} must be one of {valid}, got {jem[key]!r}.")
-            self.buffer = ReplayBuffer(jem["buffer_size"], self.data.num_features, jem["reinit_prob"],
-                                       jem["init_low"], jem["init_high"], generator=self.generator)
-            self.candidates = self.data.train_mask.nonzero().view(-1) if jem["sample_nodes"] == "train" else torch.arange(n)
-            if jem["batch_size"] > self.candidates.numel():
-                raise ValueError(f"EnergyGCNTrainer: batch_size {jem['batch_size']} exceeds the "
-                                 f"{self.candidates.numel()} candidate nodes ({jem['sample_nodes']!r}).")
+        jem = options.jem
+        if jem is not None:
+            self.buffer = ReplayBuffer(jem.buffer_size, data.num_features, jem.reinit_prob, jem.init_low,
+                                       jem.init_high, generator=self.generator)
+            self.candidates = data.train_mask.nonzero().view(-1) if jem.sample_nodes == "train" else torch.arange(n)
+            if jem.batch_size > self.candidates.numel():
+                raise ValueError(f"EnergyGCNTrainer: batch_size {jem.batch_size} exceeds the "
+                                 f"{self.candidates.numel()} candidate nodes ({jem.sample_nodes!r}).")
             keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes",
                      *SGLD_DIAGNOSTICS]
         self.history: dict[str, list] = {key: [] for key in keys}
@@ -110,25 +106,25 @@ class EnergyGCNTrainer:
         Raises:
             Diverged: a loss, an energy or a sample became non-finite.
         """
-        model, data, jem = self.model, self.data, self.jem
+        model, data, jem = self.model, self.data, self.options.jem
         model.train()
         self.optimizer.zero_grad()
         preactivation = model.preactivation(data.x, self.edge_index, self.edge_weight)
         logits = model.output(preactivation.relu(), self.edge_index, self.edge_weight)
         loss = clf_loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
         _finite(loss, "classification loss", epoch)
-        if jem:
-            nodes = self.candidates[torch.randperm(self.candidates.numel(), generator=self.generator)[:jem["batch_size"]]]
-            indices, chains = self.buffer.sample(jem["batch_size"])
+        if jem is not None:
+            nodes = self.candidates[torch.randperm(self.candidates.numel(), generator=self.generator)[:jem.batch_size]]
+            indices, chains = self.buffer.sample(jem.batch_size)
             model.eval()
-            sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem["sampler"],
-                                   jem["partition"], preactivation)
+            sampler = GraphSampler(model, data.x, self.edge_index, self.edge_weight, nodes, jem.sampler, jem.partition,
+                                   preactivation)
             trace, steps = SGLDTrace(final_energy=False), None  # the samples are evaluated below
-            if epoch % jem["generate_every"] == 0 or epoch == self.config["epochs"]:
+            if epoch % jem.generate_every == 0 or epoch == self.options.epochs:
                 steps = self.sgld_energy_steps[epoch] = []
             try:
                 samples = langevin_dynamics(
-                    chains, sampler.energy, jem["sgld_steps"], jem["sgld_step_size"], jem["sgld_noise"],
+                    chains, sampler.energy, jem.sgld_steps, jem.sgld_step_size, jem.sgld_noise,
                     self.generator, trace=trace,
                     callback=None if steps is None else lambda t, x, _: steps.append(_mean_energy(sampler, x)))
             except FloatingPointError as error:
@@ -142,22 +138,22 @@ class EnergyGCNTrainer:
             model.train()
             lse_data = torch.logsumexp(logits[nodes], dim=-1)
             lse_samples = sampler.train_log_sum_exp(samples)
-            gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples, jem["gen_loss"], sampler)
+            gen = generative_loss(lse_data, lse_samples, sampler.partition_real, partition_samples, jem.gen_loss, sampler)
             _finite(gen, "generative loss", epoch)
             ortho = orthogonality_penalty(model.weight_matrices())
-            loss = loss + gen + self.config["orthogonality_weight"] * ortho
+            loss = loss + gen + self.options.orthogonality_weight * ortho
             for key, value in (("clf_loss", clf_loss), ("gen_loss", gen), ("orthogonality", ortho),
                                ("data_energy", -lse_data.mean()), ("sample_energy", -lse_samples.mean())):
                 self.history[key].append(value.item())
             self.history["subgraph_nodes"].append(sampler.num_subgraph_nodes)
         loss.backward()
         self.optimizer.step()
-        if jem and epoch % jem["generate_every"] == 0:
+        if jem is not None and epoch % jem.generate_every == 0:
             model.eval()
             with torch.no_grad():
                 energies = -sampler.train_log_sum_exp(samples)  # evaluation mode, updated parameters
             _finite(energies, "sample energies", epoch)
-            self.graph.add_close_pairs(nodes, energies, jem["tau"], epoch)
+            self.graph.add_close_pairs(nodes, energies, jem.tau, epoch)
             self.edge_index, self.edge_weight = normalized_adjacency(self.graph.edge_index, data.num_nodes)
 
     def _record_sgld(self, sampler: GraphSampler, trace: SGLDTrace, samples, lse_after) -> None:

@@ -1,5 +1,6 @@
-r"""Paper 2's runs: train a GCN or GCN-JEM(O) (:class:`~energygnn.ebm.trainer.EnergyGCNTrainer`) and record
-what the tables and figures need.
+r"""Paper 2's runs: a run config becomes a GCN or GCN-JEM(O) trainer
+(:class:`~energygnn.ebm.trainer.EnergyGCNTrainer`, :func:`build_trainer`), which trains and
+records what the tables and figures need.
 
 Each epoch is one step of Algorithm 1 (see :mod:`energygnn.ebm.trainer`), followed by the metrics;
 the result holds the history, the calibration, the generated graph and the spectra.
@@ -10,22 +11,58 @@ import time
 from typing import Any
 
 import torch
+from torch_geometric.data import Data
+from torch_geometric.transforms import NormalizeFeatures
 
 from ..calibration import confidence, expected_calibration_error, reliability_bins
-from ..ebm.gcn import logit_energy
+from ..data import load_planetoid
+from ..ebm.gcn import TwoLayerGCN, logit_energy
 from ..ebm.graph_generation import GeneratedGraph
+from ..ebm.options import EnergyGCNOptions, JEMOptions
 from ..ebm.trainer import Diverged, EnergyGCNTrainer
-from ..spectra import adjacency_spectrum, closed_walks, covariance_spectrum
+from ..evaluation.ood import keep_classes_above
 from ..history import best_epoch_summary
+from ..spectra import adjacency_spectrum, closed_walks, covariance_spectrum
 
 ECE_BINS = 15
+
+
+def load_graph(config: dict[str, Any]) -> Data:
+    """A run's graph: ``config["dataset"]``, its features row-normalised when
+    ``config["normalize_features"]``; with ``config["leave_out_threshold"]`` (GNNSafe's label
+    leave-out) only the classes above it keep their labels and splits
+    (:func:`~energygnn.evaluation.ood.keep_classes_above`)."""
+    data = load_planetoid(config["dataset"])
+    if config["normalize_features"]:
+        data = NormalizeFeatures()(data)
+    if config.get("leave_out_threshold") is not None:
+        data = keep_classes_above(data, config["leave_out_threshold"])
+    return data
+
+
+def trainer_options(config: dict[str, Any]) -> EnergyGCNOptions:
+    """A run config's training settings; ``config["jem"]`` null trains the plain GCN."""
+    return EnergyGCNOptions(epochs=config["epochs"], lr=config["lr"], weight_decay=config["weight_decay"],
+                            orthogonality_weight=config["orthogonality_weight"], seed=config["seed"],
+                            jem=None if config["jem"] is None else JEMOptions(**config["jem"]))
+
+
+def build_trainer(config: dict[str, Any]) -> EnergyGCNTrainer:
+    """One run's trainer (see ``configs/paper2.json``): its graph (:func:`load_graph`), its model
+    and its settings (:func:`trainer_options`). ``config["seed"]`` seeds torch's generator (the
+    model's initial weights, the dropout masks) and the trainer's own draws."""
+    torch.manual_seed(config["seed"])
+    data = load_graph(config)
+    model = TwoLayerGCN(data.num_features, int(data.y.max()) + 1, config["hidden_channels"], config["dropout"])
+    return EnergyGCNTrainer(model, data, trainer_options(config))
+
 
 def fit_energy_gcn(config: dict[str, Any]) -> tuple[EnergyGCNTrainer, str]:
     """Train a GCN (``config["jem"]`` null) or GCN-JEM(O) on ``config["dataset"]``, evaluating
     after every epoch; returns the trainer (model, data, generated graph, history) and the
     status: ``"ok"``, or why training stopped early."""
-    trainer = EnergyGCNTrainer(config)
-    for epoch in range(1, config["epochs"] + 1):
+    trainer = build_trainer(config)
+    for epoch in range(1, trainer.options.epochs + 1):
         start = time.perf_counter()
         try:
             trainer.train_epoch(epoch)
@@ -41,12 +78,12 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
     per-epoch history, final accuracies, calibration, the generated graph and, when
     ``config["spectra"]``, the adjacency and feature-covariance spectra."""
     trainer, status = fit_energy_gcn(config)
-    history, graph, buffer = trainer.history, trainer.graph, getattr(trainer, "buffer", None)
+    history, graph, buffer = trainer.history, trainer.graph, trainer.buffer
     return {"status": status, **_summary(history, trainer.logits(), trainer.data, graph),
             **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())},
                 "sgld_energy_steps": {str(epoch): steps for epoch, steps in trainer.sgld_energy_steps.items()}}
-               if buffer else {}),
-            **(_spectra(graph, buffer.samples[buffer.updates > 0] if buffer else trainer.data.x)
+               if buffer is not None else {}),
+            **(_spectra(graph, buffer.samples[buffer.updates > 0] if buffer is not None else trainer.data.x)
                if config["spectra"] else {}),
             "history": history}
 

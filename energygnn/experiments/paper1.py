@@ -1,4 +1,9 @@
-"""The experiments of paper 1's Section 5: Table 1, Figure 2, Figure 3 and the CiteSeer temperature."""
+"""The experiments of paper 1's Section 5: Table 1, Figure 2, Figure 3 and the CiteSeer temperature.
+
+Every ``*_runs`` function lists an experiment's runs as ``runs(config, results, seeds, name)``
+(:class:`~energygnn.experiments.registry.RunBuilder`): ``name`` is the experiment, its config
+section and its results folder; ``results`` holds the stored runs it builds on; ``seeds``
+replaces the section's."""
 from __future__ import annotations
 
 import statistics
@@ -11,7 +16,7 @@ from ..data import canonical_planetoid_name, grid_graph
 from ..entropy import node_energy
 from ..models import MODELS, build_model, model_class
 from . import configs
-from .cache import Run, load_cached
+from .runner import Run, load_cached
 from .training import train_node_classifier
 
 
@@ -37,13 +42,22 @@ def training_config(config, section, dataset, model, depth, seed, model_options)
             "energy_epochs": section.get("energy_epochs", {}).get(str(depth), [])}
 
 
-def citeseer_temperature_runs(config, seeds=None) -> list[Run]:
-    section = config["citeseer_temperature"]
+def sweep_order(run: Run) -> tuple[int, int]:
+    """The order paper 1's runs are swept in: seed by seed (an interrupted sweep leaves whole
+    seeds) and, within a seed, deepest first (so that parallel workers do not end on one long
+    run). Runs without a seed (Figure 2's) count as seed 0."""
+    return run.config.get("seed", 0), -run.config["depth"]
+
+
+def citeseer_temperature_runs(config, results: Path | None = None, seeds=None,
+                              name: str = "citeseer_temperature") -> list[Run]:
+    """The entropic GCN on CiteSeer at each temperature of the section (``results``: unused)."""
+    section = config[name]
     runs = []
     for temperature in section["temperatures"]:
         options = {**config["model_options"]["entropic"], "temperature": temperature}
         for seed in seeds or section["seeds"]:
-            runs.append(Run("citeseer_temperature", f"CiteSeer-entropic-depth{section['depth']}-T{temperature:g}-seed{seed}",
+            runs.append(Run(name, f"CiteSeer-entropic-depth{section['depth']}-T{temperature:g}-seed{seed}",
                             training_config(config, section, section["dataset"], "entropic", section["depth"], seed, options)))
     return runs
 
@@ -70,7 +84,7 @@ def table1_options(config, results: Path, dataset: str, model: str = "entropic")
     return options
 
 
-def table1_runs(config, results: Path, depths=None, seeds=None, name: str = "table1") -> list[Run]:
+def table1_runs(config, results: Path, seeds=None, name: str = "table1", depths=None) -> list[Run]:
     """Seed by seed, so that an interrupted sweep has complete tables for the first seeds.
     ``name``: the config section, ``table1`` or a variant of it (``table1_authors_step``,
     ``table1_after_step``, ``table1_threads``: other models, cells or training settings);
@@ -96,10 +110,10 @@ def entropy_setting_name(weight: float, temperature: float, normalize: bool) -> 
     return f"lambda{weight:g}-T{temperature:g}-{'normalized' if normalize else 'plain'}"
 
 
-def entropy_map_runs(config, seeds=None) -> list[Run]:
+def entropy_map_runs(config, results: Path | None = None, seeds=None, name: str = "entropy_maps") -> list[Run]:
     """The entropic GCN at one depth over the ``weights`` x ``temperatures`` x ``normalize`` grid
-    of the ``entropy_maps`` section, seed by seed."""
-    section = config["entropy_maps"]
+    of the ``entropy_maps`` section, seed by seed (``results``: unused)."""
+    section = config[name]
     depth = section["depth"]
     runs = []
     for seed in seeds or section["seeds"]:
@@ -110,7 +124,7 @@ def entropy_map_runs(config, seeds=None) -> list[Run]:
                         options = {**config["model_options"]["entropic"], "weight": weight,
                                    "temperature": temperature, "normalize": normalize}
                         key = f"{dataset}-entropic-depth{depth}-{entropy_setting_name(weight, temperature, normalize)}-seed{seed}"
-                        runs.append(Run("entropy_maps", key, training_config(
+                        runs.append(Run(name, key, training_config(
                             config, section, dataset, "entropic", depth, seed, options)))
     return runs
 
@@ -158,11 +172,11 @@ def chosen_entropy_options(config, results: Path, dataset: str) -> dict[str, Any
     return {**config["model_options"]["entropic"], "weight": weight, "temperature": temperature, "normalize": normalize}
 
 
-def table1_chosen_runs(config, results: Path, seeds=None) -> list[Run]:
+def table1_chosen_runs(config, results: Path, seeds=None, name: str = "table1_chosen") -> list[Run]:
     """Table 1's entropic rows with each dataset's setting chosen from its map (seed by seed)."""
-    section = config["table1_chosen"]
+    section = config[name]
     options = {dataset: chosen_entropy_options(config, results, dataset) for dataset in section["datasets"]}
-    return [Run("table1_chosen", f"{dataset}-entropic-depth{depth}-"
+    return [Run(name, f"{dataset}-entropic-depth{depth}-"
                 f"{entropy_setting_name(options[dataset]['weight'], options[dataset]['temperature'], options[dataset]['normalize'])}"
                 f"-seed{seed}",
                 training_config(config, section, dataset, "entropic", depth, seed, options[dataset]))
@@ -262,16 +276,19 @@ def _figure2_run(config, experiment: str, key: str, model: str, options: dict[st
         "model_options": options})
 
 
-def figure2_runs(config) -> list[Run]:
-    section = config["figure2"]
-    return [_figure2_run(config, "figure2", f"{model}-depth{depth}", model, config["model_options"][model], depth)
+def figure2_runs(config, results: Path | None = None, seeds=None, name: str = "figure2") -> list[Run]:
+    """Figure 2's untrained models at each depth (``results`` and ``seeds``: unused; the
+    config fixes the draws)."""
+    section = config[name]
+    return [_figure2_run(config, name, f"{model}-depth{depth}", model, config["model_options"][model], depth)
             for model in section["models"] for depth in section["depths"]]
 
 
-def figure2_setting_runs(config) -> list[Run]:
+def figure2_setting_runs(config, results: Path | None = None, seeds=None, name: str = "figure2_settings") -> list[Run]:
     """Figure 2's untrained entropic GCN under every setting of the ``figure2_settings`` section:
-    step direction (``variants``) x energy normalisation x ``weights``, at one temperature."""
-    section = config["figure2_settings"]
+    step direction (``variants``) x energy normalisation x ``weights``, at one temperature
+    (``results`` and ``seeds``: unused; the config fixes the draws)."""
+    section = config[name]
     runs = []
     for variant in section["variants"]:
         for normalize in section["normalize"]:
@@ -279,6 +296,6 @@ def figure2_setting_runs(config) -> list[Run]:
                 options = {**config["model_options"]["entropic"], "weight": weight,
                            "temperature": section["temperature"], "normalize": normalize, "variant": variant}
                 setting = f"{variant}-{entropy_setting_name(weight, section['temperature'], normalize)}"
-                runs += [_figure2_run(config, "figure2_settings", f"entropic-{setting}-depth{depth}", "entropic",
+                runs += [_figure2_run(config, name, f"entropic-{setting}-depth{depth}", "entropic",
                                       options, depth) for depth in config["figure2"]["depths"]]
     return runs

@@ -1,5 +1,10 @@
 """The experiments of paper 2: the accuracy table on Cora, PubMed and CiteSeer, whose Cora runs
-also carry the spectra, confidence and calibration behind Figures 1-3."""
+also carry the spectra, confidence and calibration behind Figures 1-3, and the studies around it.
+
+Every ``*_runs`` function lists an experiment's runs as ``runs(config, results, seeds, name)``
+(:class:`~energygnn.experiments.registry.RunBuilder`): ``name`` is the experiment, its config
+section and its results folder; ``seeds`` replaces the section's; ``results`` is unused (no
+paper-2 experiment builds on stored runs)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,13 +12,19 @@ from typing import Any
 
 from ..data import canonical_planetoid_name
 from . import configs
-from .cache import Run
 from .jem_training import train_energy_gcn
+from .runner import Run
 
 
 def load_config(quick: bool) -> dict[str, Any]:
     """``configs/paper2.json``, quick blocks applied in quick mode (:func:`~energygnn.experiments.configs.load_config`)."""
     return configs.load_config("paper2", quick)
+
+
+def sweep_order(run: Run) -> tuple[int]:
+    """The order paper 2's runs are swept in: seed by seed, so that an interrupted sweep (of one
+    experiment or of several) leaves whole seeds."""
+    return (run.config["seed"],)
 
 
 def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
@@ -30,60 +41,66 @@ def _run_config(config, dataset, model, seed, variant=None) -> dict[str, Any]:
             "spectra": dataset in config["jem_table"]["spectra_datasets"]}
 
 
-def jem_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def jem_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+             name: str = "jem_table") -> list[Run]:
     """Seed by seed, so that an interrupted sweep has complete tables for the first seeds."""
-    section = config["jem_table"]
-    return [Run("jem_table", f"{dataset}-{model}-seed{seed}", _run_config(config, dataset, model, seed))
+    section = config[name]
+    return [Run(name, f"{dataset}-{model}-seed{seed}", _run_config(config, dataset, model, seed))
             for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
 
 
-def ablation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def ablation_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                  name: str = "jem_ablation") -> list[Run]:
     """GCN-JEM(O) on one dataset with one setting changed per variant (the table's runs are the
     reference): other thresholds tau, no graph generation, no renormalisation, JEM's own
     generative loss, smaller orthogonality weights, GCN-JEMO on raw features. A variant's own
     ``"seeds"`` replace the section's (not in quick mode)."""
-    section = config["jem_ablation"]
+    section = config[name]
     dataset = section["dataset"]
-    planned = {name: seeds or (section["seeds"] if config.get("quick") else variant.get("seeds", section["seeds"]))
-               for name, variant in section["variants"].items()}
-    return [Run("jem_ablation", f"{dataset}-{name}-seed{seed}", {
-        **_run_config(config, dataset, variant["model"], seed, variant), "variant": name})
+    planned = {label: seeds or (section["seeds"] if config.get("quick") else variant.get("seeds", section["seeds"]))
+               for label, variant in section["variants"].items()}
+    return [Run(name, f"{dataset}-{label}-seed{seed}", {
+        **_run_config(config, dataset, variant["model"], seed, variant), "variant": label})
         for seed in sorted({s for chosen in planned.values() for s in chosen})
-        for name, variant in section["variants"].items() if seed in planned[name]]
+        for label, variant in section["variants"].items() if seed in planned[label]]
 
 
-def reading_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def reading_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                 name: str = "jem_readings") -> list[Run]:
     """GCN-JEM under each reading of Algorithm 1's :math:`Z` (``energygnn.ebm.sampler.PARTITIONS``),
     everything else as in the table: which reading lets SGLD sample?"""
-    section = config["jem_readings"]
+    section = config[name]
     dataset, model = section["dataset"], section["model"]
-    return [Run("jem_readings", f"{dataset}-{model}-Z{reading}-seed{seed}", {
+    return [Run(name, f"{dataset}-{model}-Z{reading}-seed{seed}", {
         **_run_config(config, dataset, model, seed, {"jem": {"partition": reading}}), "variant": reading})
         for seed in seeds or section["seeds"] for reading in section["readings"]]
 
 
-def normalisation_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def normalisation_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                       name: str = "jem_normalisation") -> list[Run]:
     """The table's runs with the raw features instead of row-normalised ones."""
-    section = config["jem_normalisation"]
-    return [Run("jem_normalisation", f"{dataset}-{model}-raw-seed{seed}", {
+    section = config[name]
+    return [Run(name, f"{dataset}-{model}-raw-seed{seed}", {
         **_run_config(config, dataset, model, seed, {"training": {"normalize_features": False}}), "variant": "raw"})
         for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
 
 
-def robustness_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def robustness_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                    name: str = "jem_robustness") -> list[Run]:
     """The table's models on each dataset, re-trained and evaluated against attacks, shifts and
     a temperature-scaled GCN (:func:`~energygnn.experiments.jem_evaluation.evaluate_energy_gcn`)."""
-    section = config["jem_robustness"]
-    return [Run("jem_robustness", f"{dataset}-{model}-seed{seed}", {
+    section = config[name]
+    return [Run(name, f"{dataset}-{model}-seed{seed}", {
         **_run_config(config, dataset, model, seed), "spectra": False, "evaluation": section["evaluation"]})
         for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
 
 
-def leave_out_runs(config: dict[str, Any], seeds=None) -> list[Run]:
+def leave_out_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                   name: str = "jem_leave_out") -> list[Run]:
     """The table's models trained on the classes above each dataset's threshold
     (:func:`~energygnn.experiments.jem_evaluation.evaluate_leave_out`)."""
-    section = config["jem_leave_out"]
-    return [Run("jem_leave_out", f"{dataset}-{model}-above{section['thresholds'][dataset]}-seed{seed}", {
+    section = config[name]
+    return [Run(name, f"{dataset}-{model}-above{section['thresholds'][dataset]}-seed{seed}", {
         **_run_config(config, dataset, model, seed), "spectra": False,
         "leave_out_threshold": section["thresholds"][dataset], "evaluation": {"propagation": section["propagation"]}})
         for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]

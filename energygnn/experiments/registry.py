@@ -1,105 +1,132 @@
-"""Every experiment in one list: its name (also its results folder and its CLI name), the
-table or figure it makes, its chapter, how its runs are built, what computes one run, and what
-must exist first. The CLI, the README's command table (checked by a test), the tests and quick
-mode all read this list."""
+"""Every experiment in one list: its name (also its config section, its results folder and its
+CLI name), the table or figure it makes, its chapter, how its runs are built, what computes one
+run, the order its runs are swept in, and what must exist first. The CLI, the README's
+experiment table (``python -m energygnn list --readme README.md``), the tests and quick mode all
+read this list."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import jem_evaluation, paper1, paper2, scaling
-from .cache import Run, sweep
+from .runner import Run, sweep
 
 log = logging.getLogger(__name__)
 
 
+class RunBuilder(Protocol):
+    """Lists an experiment's runs, called as ``runs(config, results, seeds=seeds, name=name)``.
+
+    Args:
+        config (dict): the paper's config (``configs/paper1.json`` or ``configs/paper2.json``).
+        results (pathlib.Path): the results folder, for runs built on stored ones (Table 1's CiteSeer
+            temperature, the settings chosen on the maps).
+        seeds (list[int], optional): replace the section's seeds.
+        name (str): the experiment: its config section and the folder of its runs.
+    """
+
+    def __call__(self, config: dict[str, Any], results: Path, seeds: list[int] | None, name: str) -> list[Run]: ...
+
+
+def planned_order(run: Run) -> tuple:
+    """Every run ties, so that a sweep takes them in the order the experiment lists them."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Experiment:
-    """One experiment. ``runs(config, results, seeds)`` lists its runs; ``work(run_config)`` computes one."""
+    """One experiment.
+
+    Args:
+        name (str): its CLI name, config section and results folder.
+        makes (str): the table or figure it makes.
+        chapter (str): the chapter that shows it (a path in the repository).
+        load_config (callable): ``load_config(quick)``, the paper's config.
+        runs (RunBuilder): lists its runs.
+        work (callable): ``work(run_config)`` computes one run's result; a module-level function,
+            so that worker processes can take it.
+        requires (tuple[str], optional): experiments whose stored runs its runs are built on, run
+            first when missing (default: ``()``).
+        seeded (bool, optional): whether its seeds can be chosen (``--seeds``); ``False`` when the
+            config fixes its draws (default: ``True``).
+        order (callable, optional): a run's sort key in a sweep, comparable across experiments;
+            ties keep the listed order (default: :func:`planned_order`, the listed order).
+    """
 
     name: str
     makes: str
     chapter: str
     load_config: Callable[[bool], dict[str, Any]]
-    runs: Callable[[dict[str, Any], Path, list[int] | None], list[Run]]
+    runs: RunBuilder
     work: Callable[[dict[str, Any]], dict[str, Any]]
     requires: tuple[str, ...] = ()
     seeded: bool = True
+    order: Callable[[Run], tuple] = planned_order
 
     @property
     def command(self) -> str:
         return f"python -m energygnn run {self.name}"
 
 
+def _paper1(name: str, makes: str, chapter: str, runs: RunBuilder,
+            work: Callable[[dict[str, Any]], dict[str, Any]] = paper1.train_node_classifier, **fields) -> Experiment:
+    """An experiment on paper 1's config, swept seed by seed and deepest first (:func:`~energygnn.experiments.paper1.sweep_order`)."""
+    return Experiment(name, makes, chapter, paper1.load_config, runs, work, order=paper1.sweep_order, **fields)
+
+
+def _paper2(name: str, makes: str, chapter: str, runs: RunBuilder,
+            work: Callable[[dict[str, Any]], dict[str, Any]] = paper2.train_energy_gcn) -> Experiment:
+    """An experiment on paper 2's config, swept seed by seed (:func:`~energygnn.experiments.paper2.sweep_order`)."""
+    return Experiment(name, makes, chapter, paper2.load_config, runs, work, order=paper2.sweep_order)
+
+
+DEEP_TRAINING, ENTROPY_SETTINGS, BEYOND_ENTROPY = ("book/deep_training.ipynb", "book/entropy_settings.ipynb",
+                                                   "book/beyond_entropy.ipynb")
+JEM_RESULTS, JEM_ROBUSTNESS = "book/jem_results.ipynb", "book/jem_robustness.ipynb"
+
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
-    Experiment("citeseer_temperature", "Paper 1: CiteSeer's temperature for the entropic GCN", "book/deep_training.ipynb",
-               paper1.load_config, lambda c, r, s: paper1.citeseer_temperature_runs(c, seeds=s),
-               paper1.train_node_classifier),
-    Experiment("figure2", "Paper 1, Figure 2: energy of untrained deep models on a grid", "book/oversmoothing_grid.ipynb",
-               paper1.load_config, lambda c, r, s: paper1.figure2_runs(c), paper1.untrained_energy, seeded=False),
-    Experiment("figure2_settings", "Paper 1, Figure 2's entropic GCN under each step direction, energy normalisation and lambda",
-               "book/entropy_settings.ipynb", paper1.load_config, lambda c, r, s: paper1.figure2_setting_runs(c),
-               paper1.untrained_energy, seeded=False),
-    Experiment("table1", "Paper 1, Table 1 and Figure 3 (layer energies of the depth-64 runs)", "book/deep_training.ipynb",
-               paper1.load_config, lambda c, r, s: paper1.table1_runs(c, r, seeds=s), paper1.train_node_classifier,
-               requires=("citeseer_temperature",)),
-    Experiment("table1_authors_step", "Paper 1, Table 1's entropic GCN with the authors' step direction",
-               "book/deep_training.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_authors_step"),
-               paper1.train_node_classifier, requires=("citeseer_temperature",)),
-    Experiment("table1_after_step", "Paper 1, Table 1 cells with the metrics of a second forward after the step",
-               "book/deep_training.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_after_step"),
-               paper1.train_node_classifier, requires=("citeseer_temperature",)),
-    Experiment("table1_threads", "Paper 1, Table 1 cells re-run on two torch threads (rounding alone)",
-               "book/deep_training.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_threads"),
-               paper1.train_node_classifier, requires=("citeseer_temperature",)),
-    Experiment("table1_g2_relu", "Paper 1, Table 1's G2 with the authors' ReLU on the logits (depths 4 and 64)",
-               "book/deep_training.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.table1_runs(c, r, seeds=s, name="table1_g2_relu"),
-               paper1.train_node_classifier),
-    Experiment("entropy_maps", "Paper 1: the entropic GCN at depth 64 over lambda x T, both energy normalisations",
-               "book/entropy_settings.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.entropy_map_runs(c, seeds=s), paper1.train_node_classifier),
-    Experiment("table1_chosen", "Paper 1, Table 1's entropic GCN at the setting chosen on each dataset's map",
-               "book/entropy_settings.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.table1_chosen_runs(c, r, seeds=s), paper1.train_node_classifier,
-               requires=("entropy_maps",)),
-    Experiment("beyond_schedule", "Beyond paper 1: a per-layer lambda schedule and the undetached step (Table 1 cells)",
-               "book/beyond_entropy.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.variant_runs(c, r, "beyond_schedule", s), paper1.train_node_classifier,
-               requires=("citeseer_temperature",)),
-    Experiment("beyond_architectures", "Beyond paper 1: GAT, GraphSAGE and GIN with and without the entropy step",
-               "book/beyond_entropy.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.variant_runs(c, r, "beyond_architectures", s), paper1.train_node_classifier,
-               requires=("entropy_maps",)),
-    Experiment("beyond_deep", "Beyond paper 1: GCNII, APPNP and GRAND-l with and without the entropy step",
-               "book/beyond_entropy.ipynb", paper1.load_config,
-               lambda c, r, s: paper1.variant_runs(c, r, "beyond_deep", s), paper1.train_node_classifier,
-               requires=("entropy_maps",)),
-    Experiment("minibatch", "Scaling out: Table 1's GCNs at depth 16 on random node partitions against full batch",
-               "book/scaling_out.ipynb", paper1.load_config, lambda c, r, s: scaling.minibatch_runs(c, s),
-               scaling.train_on_partitions),
-    Experiment("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", "book/jem_results.ipynb",
-               paper2.load_config, lambda c, r, s: paper2.jem_runs(c, s), paper2.train_energy_gcn),
-    Experiment("jem_ablation", "Paper 2: the open choices varied on Cora", "book/jem_results.ipynb",
-               paper2.load_config, lambda c, r, s: paper2.ablation_runs(c, s), paper2.train_energy_gcn),
-    Experiment("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z",
-               "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.reading_runs(c, s),
-               paper2.train_energy_gcn),
-    Experiment("jem_robustness", "Paper 2's unmeasured claims: edge attacks, OOD shifts and temperature scaling",
-               "book/jem_robustness.ipynb", paper2.load_config, lambda c, r, s: paper2.robustness_runs(c, s),
-               jem_evaluation.evaluate_energy_gcn),
-    Experiment("jem_leave_out", "Paper 2's unmeasured claims: OOD detection of classes left out of training",
-               "book/jem_robustness.ipynb", paper2.load_config, lambda c, r, s: paper2.leave_out_runs(c, s),
-               jem_evaluation.evaluate_leave_out),
-    Experiment("jem_normalisation", "Paper 2: the accuracy table's runs with raw (not row-normalised) features",
-               "book/jem_results.ipynb", paper2.load_config, lambda c, r, s: paper2.normalisation_runs(c, s),
-               paper2.train_energy_gcn),
+    _paper1("citeseer_temperature", "Paper 1: CiteSeer's temperature for the entropic GCN", DEEP_TRAINING,
+            paper1.citeseer_temperature_runs),
+    _paper1("figure2", "Paper 1, Figure 2: energy of untrained deep models on a grid", "book/oversmoothing_grid.ipynb",
+            paper1.figure2_runs, paper1.untrained_energy, seeded=False),
+    _paper1("figure2_settings", "Paper 1, Figure 2's entropic GCN under each step direction, energy normalisation "
+            "and lambda", ENTROPY_SETTINGS, paper1.figure2_setting_runs, paper1.untrained_energy, seeded=False),
+    _paper1("table1", "Paper 1, Table 1 and Figure 3 (layer energies of the depth-64 runs)", DEEP_TRAINING,
+            paper1.table1_runs, requires=("citeseer_temperature",)),
+    _paper1("table1_authors_step", "Paper 1, Table 1's entropic GCN with the authors' step direction", DEEP_TRAINING,
+            paper1.table1_runs, requires=("citeseer_temperature",)),
+    _paper1("table1_after_step", "Paper 1, Table 1 cells with the metrics of a second forward after the step",
+            DEEP_TRAINING, paper1.table1_runs, requires=("citeseer_temperature",)),
+    _paper1("table1_threads", "Paper 1, Table 1 cells re-run on two torch threads (rounding alone)", DEEP_TRAINING,
+            paper1.table1_runs, requires=("citeseer_temperature",)),
+    _paper1("table1_g2_relu", "Paper 1, Table 1's G2 with the authors' ReLU on the logits (depths 4 and 64)",
+            DEEP_TRAINING, paper1.table1_runs),
+    _paper1("entropy_maps", "Paper 1: the entropic GCN at depth 64 over lambda x T, both energy normalisations",
+            ENTROPY_SETTINGS, paper1.entropy_map_runs),
+    _paper1("table1_chosen", "Paper 1, Table 1's entropic GCN at the setting chosen on each dataset's map",
+            ENTROPY_SETTINGS, paper1.table1_chosen_runs, requires=("entropy_maps",)),
+    _paper1("beyond_schedule", "Beyond paper 1: a per-layer lambda schedule and the undetached step (Table 1 cells)",
+            BEYOND_ENTROPY, paper1.variant_runs, requires=("citeseer_temperature",)),
+    _paper1("beyond_architectures", "Beyond paper 1: GAT, GraphSAGE and GIN with and without the entropy step",
+            BEYOND_ENTROPY, paper1.variant_runs, requires=("entropy_maps",)),
+    _paper1("beyond_deep", "Beyond paper 1: GCNII, APPNP and GRAND-l with and without the entropy step",
+            BEYOND_ENTROPY, paper1.variant_runs, requires=("entropy_maps",)),
+    _paper1("minibatch", "Scaling out: Table 1's GCNs at depth 16 on random node partitions against full batch",
+            "book/scaling_out.ipynb", scaling.minibatch_runs, scaling.train_on_partitions),
+    _paper2("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", JEM_RESULTS,
+            paper2.jem_runs),
+    _paper2("jem_ablation", "Paper 2: the open choices varied on Cora", JEM_RESULTS, paper2.ablation_runs),
+    _paper2("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z", JEM_RESULTS,
+            paper2.reading_runs),
+    _paper2("jem_robustness", "Paper 2's unmeasured claims: edge attacks, OOD shifts and temperature scaling",
+            JEM_ROBUSTNESS, paper2.robustness_runs, jem_evaluation.evaluate_energy_gcn),
+    _paper2("jem_leave_out", "Paper 2's unmeasured claims: OOD detection of classes left out of training",
+            JEM_ROBUSTNESS, paper2.leave_out_runs, jem_evaluation.evaluate_leave_out),
+    _paper2("jem_normalisation", "Paper 2: the accuracy table's runs with raw (not row-normalised) features",
+            JEM_RESULTS, paper2.normalisation_runs),
 )}
 
 
@@ -114,7 +141,7 @@ def get_experiment(name: str) -> Experiment:
 def experiment_runs(name: str, quick: bool, results: Path, seeds: list[int] | None = None) -> list[Run]:
     """The runs of experiment ``name`` (prerequisites must already be stored)."""
     experiment = get_experiment(name)
-    return experiment.runs(experiment.load_config(quick), Path(results), seeds)
+    return experiment.runs(experiment.load_config(quick), Path(results), seeds=seeds, name=experiment.name)
 
 
 def run_experiment(name: str, quick: bool, results: Path, seeds: list[int] | None = None, force: bool = False,
@@ -127,10 +154,10 @@ def run_experiment(name: str, quick: bool, results: Path, seeds: list[int] | Non
 def run_experiments(names: list[str], quick: bool, results: Path, seeds: list[int] | None = None,
                     force: bool = False, jobs: int = 1, threads: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """Run several experiments as one sweep, after their prerequisites (those not named are run
-    first when their results are missing; those named run in an earlier sweep). The runs go seed
-    by seed (an interrupted sweep leaves complete seeds of every experiment) and, within a seed,
-    deepest first (so that parallel workers do not end on one long run). Returns each
-    experiment's stored runs in the experiment's own order."""
+    first when their results are missing; those named run in an earlier sweep). The runs go in
+    the order of their experiments' :attr:`Experiment.order` keys (paper 1's: seed by seed, deepest
+    first; paper 2's: seed by seed), ties in the order the experiments list them. Returns each
+    experiment's stored runs in the order the experiment lists them."""
     experiments = [get_experiment(name) for name in dict.fromkeys(names)]
     names = [e.name for e in experiments]
     for experiment in experiments:
@@ -140,7 +167,7 @@ def run_experiments(names: list[str], quick: bool, results: Path, seeds: list[in
     if seeds is not None and any(seed < 0 for seed in seeds):
         raise ValueError(f"seeds must be non-negative integers, got {seeds}.")
     for requirement in dict.fromkeys(r for e in experiments for r in e.requires if r not in names):
-        runs = experiment_runs(requirement, quick, results)
+        runs, _ = _in_sweep_order([get_experiment(requirement)], quick, results, None)
         if not all(run.path(results).is_file() for run in runs):
             log.info("%s is needed first: running it", requirement)
         sweep(runs, get_experiment(requirement).work, results, requirement, jobs=jobs, threads=threads)
@@ -149,15 +176,22 @@ def run_experiments(names: list[str], quick: bool, results: Path, seeds: list[in
     for stage in (first, [e for e in experiments if e not in first]):
         if not stage:
             continue
-        runs, own_order = [], {}
-        for e in stage:
-            for index, run in enumerate(experiment_runs(e.name, quick, results, seeds if e.seeded else None)):
-                runs.append(run)
-                own_order[run.experiment, run.key] = (names.index(e.name), index)
-        runs.sort(key=lambda run: (run.config.get("seed", 0), -run.config.get("depth", 0),
-                                   own_order[run.experiment, run.key]))
+        runs, listed = _in_sweep_order(stage, quick, results, seeds)
         done = sweep(runs, {e.name: e.work for e in stage}, results, "+".join(e.name for e in stage), force,
                      jobs=jobs, threads=threads)
-        for run, entry in sorted(zip(runs, done), key=lambda pair: own_order[pair[0].experiment, pair[0].key]):
+        for run, entry in sorted(zip(runs, done), key=lambda pair: listed[pair[0].experiment, pair[0].key]):
             stored.setdefault(run.experiment, []).append(entry)
     return stored
+
+
+def _in_sweep_order(experiments: list[Experiment], quick: bool, results: Path, seeds: list[int] | None):
+    """The runs of ``experiments`` sorted by their :attr:`Experiment.order` keys (ties as listed),
+    and each run's listed place ``(experiment, index)``."""
+    runs, listed = [], {}
+    for position, experiment in enumerate(experiments):
+        for index, run in enumerate(experiment_runs(experiment.name, quick, results,
+                                                    seeds if experiment.seeded else None)):
+            runs.append(run)
+            listed[run.experiment, run.key] = (position, index)
+    order = {experiment.name: experiment.order for experiment in experiments}
+    return sorted(runs, key=lambda run: (order[run.experiment](run), listed[run.experiment, run.key])), listed

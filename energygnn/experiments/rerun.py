@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import read_json
-from .cache import SWEEP_FOLDER, _start_worker
+from ..runtime import start_worker
+from .runner import SWEEP_FOLDER
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Rerun:
 def rerun(entry: dict[str, Any]) -> Rerun:
     """Run a stored run's config again in a fresh process with its recorded torch threads."""
     threads = int(entry["provenance"]["machine"]["torch_threads"])
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker,
                              initargs=(threads,)) as pool:
         result, seconds, numerics = pool.submit(_rerun_in_worker, entry["experiment"], entry["config"]).result()
     comparison = compare_results(entry["result"], result)

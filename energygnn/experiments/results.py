@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import results_root
-from .cache import CorruptResultError
+from .runner import CorruptResultError
 from ..provenance import read_json
 
 

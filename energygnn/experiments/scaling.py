@@ -3,23 +3,23 @@ same cells trained full-batch (issue "scaling out")."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
-
-import torch
 
 from ..entropy import entropy_gradient, node_energy
 from ..minibatch import interior_nodes, partition_loader, train_partitions
-from .cache import Run, torch_threads
+from ..runtime import torch_threads
 from .paper1 import training_config
+from .runner import Run
 from .training import build_training, train_node_classifier
 
 
-def minibatch_runs(config, seeds=None) -> list[Run]:
+def minibatch_runs(config, results: Path | None = None, seeds=None, name: str = "minibatch") -> list[Run]:
     """The ``minibatch`` section: every dataset x model x ``num_parts`` at one depth, seed by seed.
-    ``num_parts = 1`` is full-batch training, exactly Table 1's protocol."""
-    section = config["minibatch"]
+    ``num_parts = 1`` is full-batch training, exactly Table 1's protocol (``results``: unused)."""
+    section = config[name]
     depth = section["depth"]
-    return [Run("minibatch", f"{dataset}-{model}-depth{depth}-parts{parts}-seed{seed}", {
+    return [Run(name, f"{dataset}-{model}-depth{depth}-parts{parts}-seed{seed}", {
                 **training_config(config, section, dataset, model, depth, seed, config["model_options"][model]),
                 "num_parts": parts})
             for seed in seeds or section["seeds"] for dataset in section["datasets"]
@@ -58,7 +58,7 @@ def train_on_partitions(config: dict[str, Any]) -> dict[str, Any]:
     :func:`partition_statistics` recorded."""
     if config["num_parts"] == 1:
         return train_node_classifier(config)
-    with torch_threads(config.get("torch_threads", torch.get_num_threads())):
+    with torch_threads(config.get("torch_threads")):
         data, model, _, _ = build_training(config)  # seeded as full-batch training
         start = time.perf_counter()
         result = train_partitions(model, data, config)

@@ -14,7 +14,7 @@ from ..data import load_planetoid
 from ..entropy import NonFiniteEnergyError, node_energy
 from ..history import HISTORY_KEYS, METRICS, best_epoch_summary, metrics_protocol, record_split_metrics
 from ..models import build_model
-from .cache import torch_threads
+from ..runtime import torch_threads
 
 __all__ = ["METRICS", "build_training", "layer_energies", "train_epoch", "train_node_classifier"]
 
@@ -74,20 +74,21 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     Protocol of paper 1 (see the book's "Formulas and settings" page): Adam (lr, no weight
     decay), cosine annealing over the epochs, full batch, cross-entropy summed over the training
     nodes, no dropout. Each epoch records train/val/test accuracy and loss and its wall time (the
-    step and the metrics); ``config["metrics"]`` (``"auto"``, ``"training_forward"`` or ``"after_step"``; default ``"auto"``) says
-    which forward the metrics come from. At ``energy_epochs`` the mean energy of every hidden
-    layer is recorded from the same forward. ``config["torch_threads"]``, when given, sets torch's
-    thread count for the run (restored afterwards). Non-finite losses and non-finite node energies
+    step and the metrics); ``config["metrics"]`` (one of ``energygnn.history.METRICS``;
+    default ``"auto"``, :func:`~energygnn.history.metrics_protocol`'s) says which forward the
+    metrics come from. At ``energy_epochs`` the mean energy of every hidden layer is recorded from
+    the same forward. ``config["torch_threads"]``, when given, sets torch's thread count for the
+    run (restored afterwards). Non-finite losses and non-finite node energies
     (:class:`~energygnn.entropy.NonFiniteEnergyError`) stop the run, with the reason in ``status``.
     """
-    with torch_threads(config.get("torch_threads", torch.get_num_threads())):
+    with torch_threads(config.get("torch_threads")):
         return _train_node_classifier(config)
 
 
 def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     data, model, optimizer, scheduler = build_training(config)
-    # configs written before the metrics option evaluated after the step; they still re-run to their numbers
-    protocol = metrics_protocol(model, config.get("metrics", "after_step"))
+    # without "metrics", metrics_protocol's own default (every committed config states its choice)
+    protocol = metrics_protocol(model, config["metrics"]) if "metrics" in config else metrics_protocol(model)
     history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
     energies: dict[str, dict[str, list[float]]] = {}
     status = "ok"

@@ -1,12 +1,11 @@
-"""The results cache: one JSON file per run, written atomically, reused only when its config matches."""
+"""The sweep runner: runs executed one by one or in worker processes, each stored as one JSON
+file (written atomically) and read back instead of re-run while its config matches."""
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import logging
 import multiprocessing
 import os
-import signal
 import tempfile
 import time
 import traceback
@@ -16,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from tqdm.auto import tqdm
 
 from .. import native
 from ..provenance import atomic_write_json, git_commit, provenance, read_json
+from ..runtime import configure_threads, start_worker, torch_threads
 
 log = logging.getLogger(__name__)
 SWEEP_FOLDER = "_sweeps"  # one record per sweep invocation, beside the runs' files
@@ -55,6 +54,9 @@ def load_cached(run: Run, results: Path) -> dict[str, Any] | None:
         stored = read_json(path)
     except ValueError as error:
         raise CorruptResultError(f"{error} (remove {path} to re-run it)") from None
+    except OSError as error:
+        raise CorruptResultError(f"Cannot read {path} ({error.strerror or error}); make it readable, or remove "
+                                 "it to re-run.") from None
     if not isinstance(stored, dict) or "config" not in stored or "result" not in stored:
         raise CorruptResultError(f"{path} is not a results file (no 'config'/'result'); remove it to re-run.")
     if stored["config"] != run.config:
@@ -83,33 +85,6 @@ def execute(run: Run, work: Callable[[dict[str, Any]], dict[str, Any]], results:
               "wall_seconds": wall, "provenance": origin}
     atomic_write_json(run.path(results), stored)
     return stored
-
-
-@contextlib.contextmanager
-def torch_threads(count: int):
-    """torch's thread count is ``count`` inside the block and what it was before after it."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def configure_threads(threads: int) -> None:
-    """One process's torch threads for a sweep, with MKL's dynamic threading off (set before the
-    first MKL call, as in a fresh worker): with a fixed thread count a run repeats bit for bit."""
-    os.environ["MKL_DYNAMIC"] = "FALSE"
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
-    torch.set_num_threads(threads)
-
-
-def _start_worker(threads: int) -> None:
-    """A sweep worker: its torch threads, and Ctrl-C ends it at once. (A KeyboardInterrupt would
-    only end the current run: the pool's worker loop catches it and takes the next queued run.)
-    Result files are written atomically, so no half-written one is left."""
-    configure_threads(threads)
-    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
 
 
 def _execute_in_worker(run: Run, work, results: Path, force: bool):
@@ -172,7 +147,7 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
                         finished(index, *_execute_in_worker(run, work, results, force))
             else:
                 context = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                with ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
                                          initargs=(threads,)) as pool:
                     futures = {pool.submit(_execute_in_worker, run, work, results, force): index
                                for index, run in enumerate(runs)}
@@ -192,12 +167,13 @@ def sweep(runs: Iterable[Run], work: Callable[[dict[str, Any]], dict[str, Any]] 
 
 
 class SweepFailed(RuntimeError):
-    """Some runs of a sweep raised; ``failures`` maps each to its error, ``stored`` holds the rest."""
+    """Some runs of a sweep raised; ``failures`` maps each to its error, ``stored`` holds the rest.
+    The message is one line: each failed run with the first line of its error."""
 
     def __init__(self, failures: dict[str, str], stored: list[dict[str, Any]]):
         self.failures, self.stored = failures, stored
-        lines = "\n".join(f"  {key}: {error.splitlines()[0]}" for key, error in failures.items())
-        super().__init__(f"{len(failures)} run(s) failed (the others are stored):\n{lines}")
+        runs = "; ".join(f"{key}: {error.splitlines()[0]}" for key, error in failures.items())
+        super().__init__(f"{len(failures)} run(s) failed (the others are stored): {runs}")
 
 
 class ResultsNotWritable(OSError):
