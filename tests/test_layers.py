@@ -67,3 +67,62 @@ def test_paper_2s_trainer_takes_its_data():
     loading = [str(path.relative_to(PACKAGE)) for path in sorted((PACKAGE / "ebm").rglob("*.py"))
                if "data" in imported_packages(path)]
     assert not loading, f"these import energygnn.data: {loading}"
+
+
+# Inside reporting: a core every chapter shares, one module (or package) per chapter, and the
+# introduction's summary above them. A chapter's module imports the core and its own package only.
+REPORTING = PACKAGE / "reporting"
+REPORTING_CORE = {"__init__", "verdicts", "claims", "runs", "tables", "labels", "figures", "prose"}
+REPORTING_TOP = {"summary"}
+
+
+def reporting_unit(module: str) -> str:
+    """``energygnn.reporting.deep_training.table1`` -> ``deep_training``; the package itself -> ``__init__``."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 else "__init__"
+
+
+def reporting_floor(unit: str) -> int:
+    return 0 if unit in REPORTING_CORE else 2 if unit in REPORTING_TOP else 1
+
+
+def reporting_imports(path: Path) -> set[str]:
+    """The modules of energygnn.reporting that a module of it imports, as dotted names."""
+    relative = path.relative_to(PACKAGE.parent).with_suffix("")
+    package = list(relative.parts[:-1])  # a module's package; for __init__.py, the package itself
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module.split(".") if node.level == 0 and node.module else \
+                package[: len(package) - (node.level - 1)] + (node.module.split(".") if node.module else [])
+            targets = [base] if node.module else [base + [alias.name] for alias in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [alias.name.split(".") for alias in node.names]
+        else:
+            continue
+        found.update(".".join(target) for target in targets if target[:2] == ["energygnn", "reporting"])
+    return found
+
+
+def test_reporting_runs_core_then_chapters_then_summary():
+    """No reporting module imports a higher floor (core < chapter modules < summary), and no
+    chapter's module imports another chapter's."""
+    wrong = []
+    for path in REPORTING.rglob("*.py"):
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        own = reporting_unit(module)
+        for target in reporting_imports(path):
+            unit = reporting_unit(target)
+            if reporting_floor(unit) > reporting_floor(own) or (
+                    reporting_floor(unit) == reporting_floor(own) == 1 and unit != own):
+                wrong.append(f"{module} imports {target}")
+    assert not wrong, "reporting imports that cross its floors: " + "; ".join(sorted(wrong))
+
+
+def test_the_reporting_floor_check_sees_relative_imports():
+    """The check itself: relative imports of a chapter package resolve to their reporting modules."""
+    path = REPORTING / "deep_training" / "__init__.py"
+    found = reporting_imports(path)
+    assert {"energygnn.reporting.claims", "energygnn.reporting.deep_training.table1"} <= found
+    assert reporting_unit("energygnn.reporting.deep_training.table1") == "deep_training"
+    assert "energygnn.reporting.oversmoothing_grid" in reporting_imports(REPORTING / "summary.py")

@@ -1,6 +1,6 @@
 """energygnn.reporting.summary: the introduction's table of what reproduces."""
-from energygnn.reporting import summary
-from energygnn.reporting.paper1 import Claim
+from energygnn.reporting import jem_results, summary
+from energygnn.reporting.claims import Claim, PaperResult
 from energygnn.experiments.results import load_experiment
 from energygnn.reporting.verdicts import Verdict, judge
 
@@ -13,8 +13,8 @@ def test_the_table_counts_each_verdict_and_lists_what_fails():
     holds = claim("Cora", [0.9, 0.91, 0.92], [0.5, 0.51, 0.52])
     fails = claim("CiteSeer", [0.5, 0.51, 0.52], [0.9, 0.91, 0.92])
     noise = claim("Cora", [0.5, 0.6, 0.7], [0.55, 0.65, 0.56])
-    rows = [summary.ResultRow("1", "Table 1: accuracy", "deep_training", [holds, fails, noise]),
-            summary.ResultRow("2", "Spectra", "jem_results", [holds])]
+    rows = [PaperResult("1", "Table 1: accuracy", "deep_training", [holds, fails, noise]),
+            PaperResult("2", "Spectra", "jem_results", [holds])]
     table = summary.reproduction_table(rows).splitlines()
     assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | 0 | {doc}`deep_training` |"
     assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | 0 | {doc}`jem_results` |"
@@ -27,9 +27,9 @@ def test_the_committed_results_judge_every_claim_of_every_result():
     stopped = {(run["config"]["dataset"], run["config"]["variant"], run["config"]["depth"])
                for name in ("beyond_architectures", "beyond_schedule") for run in load_experiment(name)
                if run["result"]["status"] != "ok"}
-    assert [row.chapter for row in rows].count("jem_results") == len(summary.PAPER2_PARTS)
+    assert [row.chapter for row in rows].count("jem_results") == len(jem_results.PAPER2_PARTS)
     for row in rows:
         assert row.claims, f"{row.result}: no claims"
         for claim in row.claims:  # a claim without values: only where every run of the cell stopped early
             if claim.judgement.verdict is Verdict.NOT_MEASURED:
-                assert getattr(claim, "cell", ()) in stopped, f"{row.result}: {claim.text} has no runs"
+                assert claim.cell in stopped, f"{row.result}: {claim.text} has no runs"

@@ -7,13 +7,16 @@ paper's value): :math:`a` with seed values :math:`a_1..a_{n_a}`, :math:`b` likew
 .. math::
     \mathrm{SE} = \sqrt{s_a^2 / n_a + s_b^2 / n_b}
 
-(:math:`s` the sample standard deviation over seeds; a fixed number contributes nothing), a claim
-:math:`a > b` **holds** when :math:`d > 2\,\mathrm{SE}`, **fails** when :math:`d < -2\,\mathrm{SE}`,
-and is **within noise** otherwise; :math:`a < b` mirrors it. A claim :math:`a \approx b` ("as
-accurate as") holds when :math:`|d| \le 2\,\mathrm{SE}` and fails otherwise. An optional
-``margin`` shifts the threshold by a stated amount (e.g. "at least twice" as a ratio claim is
-judged on the logarithm by the caller). With one seed on each side the standard error is zero and
-every difference decides.
+(:math:`s` the sample standard deviation over seeds; a fixed number contributes nothing) and
+:math:`k` = ``STANDARD_ERRORS``, a claim :math:`a > b` **holds** when :math:`d > k\,\mathrm{SE}`,
+**fails** when :math:`d < -k\,\mathrm{SE}`, and is **within noise** otherwise; :math:`a < b`
+mirrors it. A claim :math:`a \approx b` ("as accurate as") holds when :math:`|d| \le k\,\mathrm{SE}`
+and fails otherwise. An optional ``margin`` shifts the threshold by a stated amount (e.g. "at least
+twice" as a ratio claim is judged on the logarithm by the caller). With one seed on each side the
+standard error is zero and every difference decides.
+
+The rule's wording is defined here too (``RULE_TEXT``, ``MARGIN_TEXT``), so that the chapters
+state the rule that judges their claims, not a copy of it.
 """
 from __future__ import annotations
 
@@ -25,6 +28,16 @@ from dataclasses import dataclass
 from enum import Enum
 
 RELATIONS = (">", "<", "=")
+#: How many standard errors of the difference decide a claim.
+STANDARD_ERRORS = 2
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+#: The rule's margin in words (``"two standard errors"``), for prose that quotes it.
+MARGIN_TEXT = f"{_NUMBER_WORDS.get(STANDARD_ERRORS, str(STANDARD_ERRORS))} standard errors"
+#: The rule as the chapters state it (Markdown, a clause), glued into their prose.
+RULE_TEXT = (f"a claim that one quantity exceeds another **holds** when the difference of the means is more than "
+             f"{MARGIN_TEXT} of the seed spread, **fails** when it is more than {MARGIN_TEXT} the other way, and is "
+             f"**within noise** otherwise; a claim that two are equal (\"as accurate as\") holds when the difference "
+             f"is within {MARGIN_TEXT} and fails beyond")
 
 
 class Verdict(str, Enum):
@@ -56,10 +69,11 @@ class Judgement:
 
     @property
     def markdown(self) -> str:
-        """``**holds**`` etc., with the difference and its two standard errors."""
+        """``**holds**`` etc., with the difference and its ``STANDARD_ERRORS`` standard errors."""
         if self.verdict is Verdict.NOT_MEASURED:
             return "**not measured**"
-        return f"**{self.verdict}** (difference {self.difference:+.3f}, 2 SE {2 * self.standard_error:.3f})"
+        return (f"**{self.verdict}** (difference {self.difference:+.3f}, {STANDARD_ERRORS} SE "
+                f"{STANDARD_ERRORS * self.standard_error:.3f})")
 
 
 def _values(sample: float | Iterable[float | None]) -> list[float]:
@@ -77,10 +91,19 @@ def _mean_and_variance_of_mean(values: Sequence[float], fixed: bool) -> tuple[fl
 
 def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], relation: str = ">",
           margin: float = 0.0) -> Judgement:
-    """Judge the claim ``a <relation> b`` (``">"``, ``"<"`` or ``"="``) by two standard errors of the
-    seed spread. ``a`` and ``b`` are seed values, or numbers held fixed (a paper's value). For
-    ``">"`` the claim is ``a > b + margin``; for ``"<"``, ``a < b - margin``; for ``"="``,
-    ``|a - b| <= margin`` (each up to two standard errors)."""
+    """Judge the claim ``a <relation> b`` (``">"``, ``"<"`` or ``"="``) by ``STANDARD_ERRORS``
+    standard errors of the seed spread (the module's rule).
+
+    Args:
+        a, b: seed values, or numbers held fixed (a paper's value); ``None`` and NaN are left out.
+        relation: for ``">"`` the claim is ``a > b + margin``; for ``"<"``, ``a < b - margin``;
+            for ``"="``, ``|a - b| <= margin`` (each up to ``STANDARD_ERRORS`` standard errors).
+            Default ``">"``.
+        margin: a stated shift of the threshold (default 0).
+
+    Raises:
+        ValueError: an unknown relation.
+    """
     if relation not in RELATIONS:
         raise ValueError(f"judge: relation must be one of {RELATIONS}, got {relation!r}.")
     fixed_a, fixed_b = isinstance(a, (int, float)), isinstance(b, (int, float))
@@ -92,11 +115,11 @@ def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], 
     mean_b, var_b = _mean_and_variance_of_mean(values_b, fixed_b)
     difference, error = mean_a - mean_b, math.sqrt(var_a + var_b)
     if relation == "=":
-        verdict = Verdict.HOLDS if abs(difference) - margin <= 2 * error else Verdict.FAILS
+        verdict = Verdict.HOLDS if abs(difference) - margin <= STANDARD_ERRORS * error else Verdict.FAILS
     else:
         excess = (difference - margin) if relation == ">" else (-difference - margin)
-        verdict = Verdict.HOLDS if excess > 2 * error else (
-            Verdict.FAILS if excess < -2 * error else Verdict.WITHIN_NOISE)
+        verdict = Verdict.HOLDS if excess > STANDARD_ERRORS * error else (
+            Verdict.FAILS if excess < -STANDARD_ERRORS * error else Verdict.WITHIN_NOISE)
     return Judgement(verdict, relation, mean_a, mean_b, difference, error, (len(values_a), len(values_b)))
 
 

@@ -1,13 +1,14 @@
-"""energygnn.reporting.paper1 on tiny hand-made runs: the rules, not the committed results."""
+"""energygnn.reporting.deep_training on tiny hand-made runs: the rules, not the committed results."""
 import math
-from collections import Counter
 
 import pytest
 
 from energygnn.experiments.reported import PAPER1_TABLE1
 from energygnn.experiments.results import group_runs
 from energygnn.reporting import Verdict
-from energygnn.reporting import paper1 as report
+from energygnn.reporting import deep_training as report
+from energygnn.reporting.claims import claims_table
+from energygnn.reporting.verdicts import overall_verdict, verdict_counts
 
 SECTION = {"datasets": ["Cora"], "models": ["basic", "entropic", "g2", "pairnorm"], "depths": [4, 64], "seeds": [0, 1, 2]}
 
@@ -53,8 +54,8 @@ def test_table1_claims_on_constructed_seeds():
     assert claims[4].judgement.reference == PAPER1_TABLE1["Cora", "g2"][64]
     assert claims[7].judgement.ours == pytest.approx(sum(math.log2(e / b) for e, b in
                                                          zip(SCORES["entropic", 64], SCORES["basic", 64])) / 3)
-    assert report.verdict_counts(claims) == {"holds": 7, "fails": 1, "within_noise": 0, "not_measured": 0}
-    table = report.claims_table(claims)
+    assert verdict_counts(claims) == {"holds": 7, "fails": 1, "within_noise": 0, "not_measured": 0}
+    table = claims_table(claims)
     assert table.count("**holds**") == 7 and "0.300 vs 0.180" in table
 
 
@@ -106,17 +107,17 @@ def test_claims_fail_or_are_within_noise_by_the_seed_spread():
     claims = report.table1_claims(group_runs(table1_runs(scores), "dataset", "model", "depth"), ["Cora"], 4, 64)
     assert [c.judgement.verdict for c in claims[:5]] == [Verdict.WITHIN_NOISE, Verdict.FAILS, Verdict.HOLDS,
                                                          Verdict.HOLDS, Verdict.FAILS]
-    assert report.overall_verdict(claims) is Verdict.FAILS
-    assert report.overall_verdict(claims[:1] + claims[2:4]) is Verdict.WITHIN_NOISE
-    assert report.overall_verdict(claims[2:4]) is Verdict.HOLDS
-    assert report.overall_verdict([]) is Verdict.NOT_MEASURED
+    assert overall_verdict(claims) is Verdict.FAILS
+    assert overall_verdict(claims[:1] + claims[2:4]) is Verdict.WITHIN_NOISE
+    assert overall_verdict(claims[2:4]) is Verdict.HOLDS
+    assert overall_verdict([]) is Verdict.NOT_MEASURED
 
 
 def test_missing_cells_are_not_measured_and_tabulated_as_not_run():
     groups = group_runs(table1_runs({("basic", 4): [0.8]}), "dataset", "model", "depth")
     claims = report.table1_claims(groups, ["Cora"], 4, 64)
     assert all(c.judgement.verdict is Verdict.NOT_MEASURED for c in claims[:4] + claims[5:])
-    assert "not run" in report.claims_table(claims)
+    assert "not run" in claims_table(claims)
     table = report.table1_table(groups, SECTION)
     assert "| Cora | Basic GCN | 0.800 (n=1) <br>*paper: 0.82* | not run <br>*paper: 0.18* |" in table
 
@@ -145,18 +146,6 @@ def test_summary_facts_gap_and_gain():
     assert report.paper_gap({}, SECTION)["basic"] != report.paper_gap({}, SECTION)["basic"]  # nan: nothing ran
 
 
-def test_metrics_protocols_counts_unrecorded_runs_as_after_step():
-    stored = [run("basic", 4, 0, 0.8), run("basic", 4, 1, 0.8, metrics="training_forward"),
-              run("basic", 4, 2, 0.8, metrics="training_forward")]
-    counts = report.metrics_protocols(stored)
-    assert counts == Counter({"training_forward": 2, "after_step": 1})
-    assert report.format_counts(counts) == "training_forward ×2, after_step ×1"
-    assert report.seeds_run(stored) == "0, 1, 2"
-    assert report.planned_runs(SECTION) == 1 * 4 * 2 * 3
-    assert report.planned_runs({"datasets": ["Cora"], "variants": {"a": {}, "b": {}}, "depths": [4], "seeds": [0, 1]}) == 4
-    assert report.wall_hours(stored) == pytest.approx(1.5)
-
-
 def test_temperature_choice_lists_temperatures_within_two_seed_deviations():
     sweep = [{"config": {"model_options": {"temperature": t}}, "result": {"best_val_acc": a}}
              for t, a in ((1.0, 0.50), (10.0, 0.58), (30.0, 0.60), (100.0, 0.40))]
@@ -179,49 +168,6 @@ def test_layer_energy_curves_average_seeds_and_name_their_shapes():
     assert report.curves_of_shape(curves, "U-shaped") == "Cora Basic GCN"
     assert report.curves_of_shape(curves, "flat or other") == "none"
     assert "| Cora | G2 | 1 | 1 (1) | 3 | increasing |" in report.layer_energy_table(curves)
-
-
-def test_figure2_collapse_is_judged_on_the_draws():
-    def entry(model, depth, energies):
-        return {"config": {"model": model, "depth": depth}, "result": {"survey_energy": energies}}
-
-    stored = [entry("basic", 1, [1.0, 2.0]), entry("basic", 100, [1e-9, 2e-10]),
-              entry("g2", 1, [1.0, 1.0]), entry("g2", 100, [0.5, 0.7]),
-              entry("entropic", 1, [1.0, 1.0]), entry("entropic", 100, [1e-3, 1e-9])]  # draws disagree
-    groups = group_runs(stored, "model", "depth")
-    claims = report.collapse_claims(groups, ["basic", "g2", "entropic"])
-    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.WITHIN_NOISE]
-    assert report.figure2_outcomes(groups, ["basic", "g2", "entropic"]) == {
-        "collapsed": "Basic GCN", "kept": "G2", "undecided": "Entropic GCN"}
-    assert "| Basic GCN | 1.5 | 6e-10 | 4e-10 |" in report.figure2_table(groups, ["basic", "g2"])
-
-
-def test_an_energy_of_exactly_zero_counts_as_a_collapse():
-    stored = [{"config": {"model": "basic", "depth": d}, "result": {"survey_energy": e}}
-              for d, e in ((1, [1.0, 2.0]), (1000, [0.0, 0.0]))]
-    (claim,) = report.collapse_claims(group_runs(stored, "model", "depth"), ["basic"])
-    assert claim.judgement.verdict is Verdict.HOLDS and math.isfinite(claim.judgement.ours)
-
-
-def test_deep_epoch_speed_facts_judge_the_deepest_rows_against_the_targets():
-    from energygnn.reporting.benchmarks import deep_epoch_speed_facts
-
-    def row(dataset, depth, pyg, ours, floor, entropic_over_basic):
-        return {"dataset": dataset, "depth": depth, "speedup": {"basic": pyg / ours},
-                "median_seconds": {"basic/pyg": pyg, "basic/ours": ours, "floor": floor},
-                "ours_over_floor": ours / floor, "entropic_over_basic": entropic_over_basic}
-
-    result = {"threads": 1, "targets": {"basic_speedup_at_depth_64": 2.5, "entropic_over_basic": 1.15},
-              "wall_seconds": 60.0,
-              "provenance": {"machine": {"cpu": "a CPU", "cpu_count": 2, "torch_threads": 1},
-                             "versions": {"torch": "2"}, "git": {"commit": "0123456789abcdef"}, "created": "now"},
-              "rows": [row("A", 16, 1.0, 0.2, 0.19, 1.2), row("A", 64, 3.0, 1.0, 0.9, 1.05),
-                       row("B", 64, 2.0, 0.8, 0.8, 1.1)]}
-    facts = deep_epoch_speed_facts(result)
-    assert facts["speed_depth"] == 64 and facts["speedup_worst"] == pytest.approx(2.5)  # depth 16's 5x not counted
-    assert facts["speedup_met"] == "met" and facts["speedup_ceiling"] == pytest.approx(2.5)
-    assert facts["ratio_worst"] == pytest.approx(1.2) and facts["ratio_met"] == "not met"
-    assert (facts["speed_machine"], facts["speed_commit"]) == ("a CPU", "0123456789")
 
 
 def test_same_seed_comparisons_pair_seeds_and_judge_each_cell():
@@ -257,3 +203,17 @@ def test_g2_relu_claims_compare_with_ours_and_the_papers_number():
     assert same_4.judgement.verdict is Verdict.NOT_MEASURED and paper_4.judgement.verdict is Verdict.NOT_MEASURED
     assert same_64.judgement.verdict is Verdict.HOLDS  # 0.56 against our constructed 0.55-0.57
     assert paper_64.judgement.verdict is Verdict.HOLDS and paper_64.judgement.reference == paper
+
+
+def test_g2_relu_numbers_count_short_runs_and_the_verdicts_against_ours_and_the_paper():
+    def g2_run(model, seed, score, final_train):
+        return run(model, 64, seed, score, history={"train_acc": [0.5, final_train]})
+
+    groups = group_runs([g2_run("g2", s, 0.55 + 0.01 * s, 1.0) for s in range(3)], "dataset", "model", "depth")
+    relu = group_runs([g2_run("g2_authors", s, 0.55 + 0.01 * s, 0.9 if s else 1.0) for s in range(3)],
+                      "dataset", "model", "depth")
+    claims = report.g2_relu_claims(groups, relu, {"datasets": ["Cora"], "depths": [64]})
+    numbers = report.g2_relu_numbers(groups, relu, claims)
+    assert numbers["g2_relu_Cora_64"] == "0.560" and numbers["g2_relu_runs"] == 3
+    assert numbers["g2_relu_short"] == "2 of 3" and numbers["g2_linear_short"] == "0 of 3"
+    assert numbers["g2_relu_vs_ours"] == "holds ×1" and numbers["g2_relu_vs_paper"] == "holds ×1"  # the paper's 0.56

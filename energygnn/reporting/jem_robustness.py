@@ -1,36 +1,43 @@
-r"""What paper 2's energy view claims without measuring, measured: robustness to edge attacks,
-detection of out-of-distribution nodes, and calibration against a temperature-scaled GCN, from
-the runs of ``jem_robustness`` and ``jem_leave_out`` (:mod:`energygnn.experiments.jem_evaluation`).
+r"""The chapter ``book/jem_robustness``: what paper 2's energy view claims without measuring,
+measured: robustness to edge attacks, detection of out-of-distribution nodes, and calibration
+against a temperature-scaled GCN, from the runs of ``jem_robustness`` and ``jem_leave_out``
+(:mod:`energygnn.experiments.jem_evaluation`).
 
 Runs are grouped by ``(dataset, model)``; every claim is judged by the shared rule
-(:func:`~energygnn.reporting.verdicts.judge`) on per-seed values.
+(:func:`~energygnn.reporting.verdicts.judge`) on per-seed values. :func:`load` reads what the
+chapter reads (:class:`RobustnessRuns`), :func:`paper_results` gives the claims of the energy view
+(the same for the chapter and the introduction's summary), and :func:`chapter_numbers` the
+numbers of its prose.
 """
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..evaluation.ood import SCORES
+from ..experiments.configs import load_config
 from ..experiments.reported import GNNSAFE_CORA_AUROC
-from ..experiments.results import group_runs, mean_std
-from .labels import PAPER2_LABELS
-from .paper1 import Claim, Groups, format_counts
-from .paper2 import pool_bins, reliability_panels
+from ..experiments.results import load_experiment, mean_std, provenance_summary
+from .claims import Claim, PaperResult, counted_verdicts
+from .figures import legend_below, reliability_panels
+from .labels import ATTACK_LABELS, OOD_SCORE_LABELS, PAPER2_LABELS
+from .prose import MarkdownText
+from .runs import Groups, Run, finished_groups, pool_bins, wall_hours
 from .tables import markdown_table, mean_std_cell
 from .verdicts import judge
 
-SCORE_LABELS = {"msp": "maximum softmax", "energy": "energy", "propagated_energy": "energy, propagated (GNNSafe)"}
+CHAPTER = "jem_robustness"
 SHIFTS = ("structure", "feature", "label")
-ATTACKS = {"prbcd": "PRBCD", "random": "random flips"}
 
 
 def robustness_groups(stored: Sequence[dict[str, Any]]) -> Groups:
     """Runs of ``jem_robustness`` or ``jem_leave_out`` keyed ``(dataset, model)``, finished runs only."""
-    return group_runs([run for run in stored if run["result"]["status"] == "ok"], "dataset", "model")
+    return finished_groups(stored, "dataset", "model")
 
 
 def _values(groups: Groups, key: tuple, read) -> list[float]:
@@ -57,9 +64,9 @@ def attack_table(groups: Groups, datasets: Sequence[str], models: Sequence[str])
         for model in models:
             clean = [100 * v for v in _values(groups, (dataset, model), lambda r: r["test_acc"])]
             cells = [mean_std_cell([100 * v for v in attack_values(groups, dataset, model, attack, f)], digits=1)
-                     for attack in ATTACKS for f in fractions]
+                     for attack in ATTACK_LABELS for f in fractions]
             rows.append([dataset, PAPER2_LABELS[model], mean_std_cell(clean, digits=1)] + cells)
-    header = ["dataset", "model", "clean"] + [f"{label} {100 * f:g} %" for label in ATTACKS.values() for f in fractions]
+    header = ["dataset", "model", "clean"] + [f"{label} {100 * f:g} %" for label in ATTACK_LABELS.values() for f in fractions]
     return markdown_table(header, rows)
 
 
@@ -81,14 +88,12 @@ def plot_attacks(groups: Groups, datasets: Sequence[str], models: Sequence[str])
                 spread = np.array([statistics.stdev(v) if len(v) > 1 else 0.0 for v in values]) * 100
                 x = [100 * f for f in fractions]
                 axis.plot(x, mean, style, color=f"C{index}", ms=4,
-                          label=f"{PAPER2_LABELS[model]}, {ATTACKS[attack]}")
+                          label=f"{PAPER2_LABELS[model]}, {ATTACK_LABELS[attack]}")
                 axis.fill_between(x, mean - spread, mean + spread, color=f"C{index}", alpha=0.12)
         axis.set_title(dataset)
         axis.set_xlabel("budget (% of edges flipped)")
     axes[0, 0].set_ylabel("test accuracy (%)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    legend_below(fig, axes[0, 0], bottom=0.16, columns=3, fontsize=9)
     plt.close(fig)
     return fig
 
@@ -111,10 +116,10 @@ def ood_table(groups: Groups, leave_groups: Groups, datasets: Sequence[str], mod
             for score in SCORES:
                 cells = [mean_std_cell(auroc_values(groups, leave_groups, dataset, model, shift, score, metric), digits=1)
                          for shift in SHIFTS]
-                rows.append([dataset, PAPER2_LABELS[model], SCORE_LABELS[score]] + cells)
+                rows.append([dataset, PAPER2_LABELS[model], OOD_SCORE_LABELS[score]] + cells)
         if dataset == "Cora" and metric == "auroc":
             for score in SCORES:
-                rows.append([dataset, "*GCN, GNNSafe's paper*", f"*{SCORE_LABELS[score]}*"]
+                rows.append([dataset, "*GCN, GNNSafe's paper*", f"*{OOD_SCORE_LABELS[score]}*"]
                             + [f"*{GNNSAFE_CORA_AUROC[score][shift]:.1f}*" for shift in SHIFTS])
     return markdown_table(["dataset", "model", "score"] + [f"{shift} shift" for shift in SHIFTS], rows)
 
@@ -125,7 +130,7 @@ def calibration_values(groups: Groups, dataset: str, model: str, scaling: str, q
     return _values(groups, (dataset, model), lambda r: r["calibration"][scaling][quantity])
 
 
-def calibration_table(groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
+def temperature_scaling_table(groups: Groups, datasets: Sequence[str], models: Sequence[str]) -> str:
     """Per dataset and model: the fitted temperature (median and range over seeds: flat outputs
     leave it unbounded), and test ECE, mean confidence and NLL without and with temperature
     scaling (mean ± std over seeds)."""
@@ -143,7 +148,7 @@ def calibration_table(groups: Groups, datasets: Sequence[str], models: Sequence[
     return markdown_table(header, rows)
 
 
-def reliability_figure(groups: Groups, dataset: str, models: Sequence[str]):
+def scaled_reliability_figure(groups: Groups, dataset: str, models: Sequence[str]):
     """Reliability diagrams of the test nodes pooled over seeds, each model without and with
     temperature scaling."""
     panels = []
@@ -178,7 +183,7 @@ def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[s
                                 "robustness"))
         for shift in SHIFTS:
             for score in ("energy", "propagated_energy"):
-                claims.append(Claim(dataset, f"GCN-JEM's {SCORE_LABELS[score]} detects the {shift} shift better than the "
+                claims.append(Claim(dataset, f"GCN-JEM's {OOD_SCORE_LABELS[score]} detects the {shift} shift better than the "
                                     "GCN's (AUROC %)", "",
                                     judge(auroc_values(groups, leave_groups, dataset, "jem", shift, score),
                                           auroc_values(groups, leave_groups, dataset, "gcn", shift, score), ">"),
@@ -198,7 +203,7 @@ def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[s
 def gnnsafe_claims(groups: Groups, leave_groups: Groups) -> list[Claim]:
     """Does our Cora GCN detect as GNNSafe's did? Per shift and score, our seeds' AUROC as equal
     to the published number (held fixed)."""
-    return [Claim("Cora", f"our GCN's {SCORE_LABELS[score]} AUROC under the {shift} shift is GNNSafe's",
+    return [Claim("Cora", f"our GCN's {OOD_SCORE_LABELS[score]} AUROC under the {shift} shift is GNNSafe's",
                   f"{GNNSAFE_CORA_AUROC[score][shift]:.1f}",
                   judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "="))
             for shift in SHIFTS for score in SCORES]
@@ -214,7 +219,7 @@ def headline_numbers(groups: Groups, leave_groups: Groups, dataset: str, fractio
     numbers = {}
     for model in ("gcn", "jem", "jemo"):
         numbers[f"{model}_clean"] = mean([100 * v for v in _values(groups, (dataset, model), lambda r: r["test_acc"])])
-        for attack in ATTACKS:
+        for attack in ATTACK_LABELS:
             numbers[f"{model}_{attack}"] = mean([100 * v for v in attack_values(groups, dataset, model, attack, fraction)])
         numbers[f"{model}_ece"] = mean(calibration_values(groups, dataset, model, "plain", "ece"))
         numbers[f"{model}_ece_scaled"] = mean(calibration_values(groups, dataset, model, "scaled", "ece"))
@@ -241,7 +246,7 @@ def family_table(claims: Sequence[Claim]) -> str:
 def family_counts(claims: Sequence[Claim]) -> dict[str, str]:
     """Per family, keyed by its first word (``"robustness"``, ``"detection"``, ``"calibration"``,
     ``"control"``), the verdicts counted as text, e.g. ``"within noise ×6"``."""
-    return {family.split()[0].strip(":"): format_counts(Counter(str(c.judgement) for c in claims if c.family == family))
+    return {family.split()[0].strip(":"): counted_verdicts(c for c in claims if c.family == family)
             for family in FAMILIES}
 
 
@@ -274,3 +279,56 @@ def label_shift_drop(leave_groups: Groups, dataset: str, model: str = "gcn") -> 
     """``model``'s mean label-shift AUROC (%) with the energy, and with the propagated energy."""
     return tuple(mean_std(auroc_values({}, leave_groups, dataset, model, "label", score))[0]
                  for score in ("energy", "propagated_energy"))
+
+
+# -- the chapter -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RobustnessRuns:
+    """What the chapter reads: ``configs/paper2.json`` and the runs of ``jem_robustness`` and
+    ``jem_leave_out``, the finished ones grouped by ``(dataset, model)``."""
+
+    config: dict[str, Any]
+    stored: list[Run]
+    leave_stored: list[Run]
+    groups: Groups
+    leave_groups: Groups
+
+    @property
+    def section(self) -> dict[str, Any]:
+        """The ``jem_robustness`` config section (datasets, models)."""
+        return self.config["jem_robustness"]
+
+
+def load(root: Path | None = None) -> RobustnessRuns:
+    """The runs of ``jem_robustness`` and ``jem_leave_out`` under ``root`` (default: the results folder)."""
+    stored, leave_stored = load_experiment("jem_robustness", root), load_experiment("jem_leave_out", root)
+    return RobustnessRuns(load_config("paper2", quick=False), stored, leave_stored, robustness_groups(stored),
+                          robustness_groups(leave_stored))
+
+
+def paper_results(runs: RobustnessRuns) -> dict[str, PaperResult]:
+    """Paper 2's claims this chapter measures, by name: ``robustness`` (:func:`robustness_claims`:
+    robustness, calibration against temperature scaling, and the detection of OOD nodes, our question)."""
+    return {"robustness": PaperResult(
+        "2", "Not measured by the paper: robustness, calibration vs temperature scaling; and OOD detection (our question)",
+        CHAPTER, robustness_claims(runs.groups, runs.leave_groups, runs.section["datasets"]))}
+
+
+def chapter_numbers(runs: RobustnessRuns) -> dict[str, Any]:
+    """The numbers of the chapter's prose: ``runs``, ``leave_runs``, ``unfinished`` (runs stopped
+    early, left out), ``hours``, ``provenance``, the attack budgets (``cora_budgets``,
+    ``citeseer_budgets``, :func:`budget_sizes`), Cora's label-shift AUROC with the energy and
+    propagated (``cora_label_energy``, ``cora_label_propagated``), :func:`headline_numbers` of
+    Cora and CiteSeer (``cora_<name>``, ``citeseer_<name>``), ``gnnsafe_verdicts``
+    (:func:`gnnsafe_claims`, counted) and ``family_<family>`` (:func:`family_counts`)."""
+    stored, groups, leave = runs.stored + runs.leave_stored, runs.groups, runs.leave_groups
+    finished = sum(len(v) for v in groups.values()) + sum(len(v) for v in leave.values())
+    return {"runs": len(runs.stored), "leave_runs": len(runs.leave_stored), "unfinished": len(stored) - finished,
+            "hours": wall_hours(stored), "provenance": MarkdownText(provenance_summary(stored, entropy_step=False)),
+            "cora_budgets": budget_sizes(groups, "Cora"), "citeseer_budgets": budget_sizes(groups, "CiteSeer"),
+            **dict(zip(("cora_label_energy", "cora_label_propagated"), label_shift_drop(leave, "Cora"))),
+            **{f"cora_{k}": v for k, v in headline_numbers(groups, leave, "Cora").items()},
+            **{f"citeseer_{k}": v for k, v in headline_numbers(groups, leave, "CiteSeer").items()},
+            "gnnsafe_verdicts": counted_verdicts(gnnsafe_claims(groups, leave)),
+            **{f"family_{family}": counts for family, counts in family_counts(paper_results(runs)["robustness"].claims).items()}}

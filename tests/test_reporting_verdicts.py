@@ -1,8 +1,10 @@
+"""energygnn.reporting.verdicts: the one rule that judges every claim, and its wording."""
 import math
 
 import pytest
 
-from energygnn.reporting import Verdict, judge, markdown_table, mean_std_cell
+from energygnn.reporting import verdicts
+from energygnn.reporting.verdicts import Verdict, judge
 
 
 def test_a_difference_beyond_two_standard_errors_decides():
@@ -38,28 +40,17 @@ def test_missing_values_are_not_measured_and_bad_relations_refused():
         judge([1.0], [0.5], ">=")
 
 
-def test_tables_and_cells():
-    assert markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
-    assert mean_std_cell([0.5, 0.7], expected=2) == "0.600 ± 0.141"
-    assert mean_std_cell([0.5], expected=3, paper=0.42) == "0.500 (n=1) <br>*paper: 0.42*"
-    assert mean_std_cell([]) == "not run"
-
-
-def test_stopped_runs_are_named_with_their_reason():
-    from energygnn.reporting.tables import stopped_runs_text
-
-    runs = [{"key": "a", "result": {"status": "ok"}}, {"key": "b", "result": {"status": "stopped at epoch 3: nan"}}]
-    assert stopped_runs_text(runs[:1]) == "none stopped early"
-    assert stopped_runs_text(runs) == "1 stopped early (`b`: stopped at epoch 3: nan)"
-
-
-def test_jem_epoch_cost_facts_read_the_committed_benchmark():
-    from energygnn.reporting import benchmarks
-
-    result = benchmarks.load_benchmark("jem_epoch_cost")
-    facts = benchmarks.jem_epoch_cost_facts(result)
-    assert facts["jem_cost_met"] == ("met" if result["summary"]["met"] else "not met")
-    assert facts["jem_largest_sample_difference"] == max(e["largest_difference"]["samples"] for e in result["equivalence"])
-    assert benchmarks.jem_epoch_cost_table(result).count("\n") == 1 + len(result["cost"])
-    with pytest.raises(FileNotFoundError, match="python -m benchmarks.nothing --no-quick"):
-        benchmarks.load_benchmark("nothing")
+def test_the_rules_factor_decides_every_comparison_and_its_wording(monkeypatch):
+    # a difference of 1.5 standard errors: within noise at 2, decided at 1
+    a, b = [1.0, 2.0, 3.0], 2.0 - 1.5 / math.sqrt(3)
+    equal = ([1.0, 2.0, 3.0], 2.0 + 1.5 / math.sqrt(3))
+    assert verdicts.STANDARD_ERRORS == 2
+    assert judge(a, b).verdict is Verdict.WITHIN_NOISE and judge(b, a, "<").verdict is Verdict.WITHIN_NOISE
+    assert judge(*equal, "=").verdict is Verdict.HOLDS
+    assert "2 SE 1.155" in judge(a, b).markdown  # two standard errors of 1/sqrt(3)
+    monkeypatch.setattr(verdicts, "STANDARD_ERRORS", 1)
+    assert judge(a, b).verdict is Verdict.HOLDS and judge(b, a, ">").verdict is Verdict.FAILS
+    assert judge(*equal, "=").verdict is Verdict.FAILS
+    assert "1 SE 0.577" in judge(a, b).markdown
+    assert "two standard errors of the seed spread" in verdicts.RULE_TEXT
+    assert verdicts.MARGIN_TEXT == "two standard errors" and verdicts.MARGIN_TEXT in verdicts.RULE_TEXT

@@ -1,4 +1,4 @@
-"""energygnn.reporting.settings on hand-made runs: the rules, not the committed results."""
+"""energygnn.reporting.entropy_settings on hand-made runs: the rules, not the committed results."""
 import math
 
 import pytest
@@ -6,7 +6,9 @@ import pytest
 from energygnn.data import grid_graph
 from energygnn.experiments.results import group_runs
 from energygnn.reporting import Verdict
-from energygnn.reporting import settings
+from energygnn.reporting import entropy_settings as settings
+from energygnn.reporting.labels import setting_label
+from energygnn.reporting.runs import map_groups
 
 SECTION = {"datasets": ["Cora"], "depth": 64, "weights": [1.0, 10.0], "temperatures": [1.0, 10.0],
            "normalize": [True, False], "seeds": [0, 1, 2]}
@@ -36,7 +38,7 @@ def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_cla
                     diverged = (weight, temperature, normalize) == (1.0, 1.0, False) and seed == 0
                     stored.append(map_run(weight, temperature, normalize, seed, None if diverged else score + 0.01 * seed,
                                           test=0.35 if score == 0.40 else None))
-    maps = settings.map_groups(stored)
+    maps = map_groups(stored)
     # the best mean (0.95) diverged once and is not eligible; the map is complete
     assert settings.map_progress(maps, SECTION, "Cora") == (8, 8)
     assert settings.chosen_setting(maps, SECTION, "Cora") == (10.0, 1.0, True)
@@ -48,7 +50,7 @@ def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_cla
     assert "0.410 ± 0.010 <br>test 0.350 <br>**holds**" in table and "1 diverged" in table
     assert settings.cell_values(maps, ("Cora", 1.0, 1.0, False)) == ([0.96, 0.97], 1)
     settings.plot_maps(maps, SECTION, table1)
-    partial = settings.map_groups([run for run in stored if run["config"]["seed"] == 0])
+    partial = map_groups([run for run in stored if run["config"]["seed"] == 0])
     assert settings.map_progress(partial, SECTION, "Cora") == (0, 8)
     assert settings.chosen_setting(partial, SECTION, "Cora") is None  # no choice from a partial map
     assert all(c.judgement.verdict is Verdict.NOT_MEASURED for c in settings.map_claims(partial, SECTION, table1, PAPER))
@@ -63,8 +65,8 @@ def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_cla
 
 
 def test_labels_read_as_plain_text():
-    assert settings.setting_label(10.0, 0.1, False) == "λ = 10, T = 0.1, aᵢ = 1"
-    assert "√" in settings.setting_label(1.0, 10.0, True)
+    assert setting_label(10.0, 0.1, False) == "λ = 10, T = 0.1, aᵢ = 1"
+    assert "√" in setting_label(1.0, 10.0, True)
 
 
 def figure2_run(variant, normalize, weight, depth, energies):

@@ -1,31 +1,36 @@
-r"""Scaling out: mini-batch against full-batch accuracy (the ``minibatch`` runs,
-:mod:`energygnn.experiments.scaling`) and the multi-process benchmark (``benchmarks/scaling.py``).
+r"""The chapter ``book/scaling_out``: mini-batch against full-batch accuracy (the ``minibatch``
+runs, :mod:`energygnn.experiments.scaling`) and the multi-process benchmark
+(``benchmarks/scaling.py``).
 
 Runs are grouped by ``(dataset, model, num_parts)``, ``num_parts = 1`` being full-batch training;
 claims are judged by the shared rule (:func:`~energygnn.reporting.verdicts.judge`) on the seeds'
-test accuracy at the best validation epoch.
+test accuracy at the best validation epoch. :func:`load` reads what the chapter reads
+(:class:`MinibatchRuns`); the claims are our own questions, so :func:`paper_results` gives none to
+the introduction's summary.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from ..experiments.results import group_runs, mean_std
-from .labels import MODEL_COLOURS, MODEL_LABELS
-from .paper1 import Claim, Groups, seed_values
+from ..experiments.configs import load_config
+from ..experiments.results import load_experiment, mean_std, provenance_summary
+from .claims import Claim, PaperResult, counted_verdicts
+from .labels import MODEL_COLOURS, MODEL_LABELS, parts_label
+from .prose import MarkdownText
+from .runs import Groups, Run, finished_groups, seed_values
 from .tables import markdown_table, mean_std_cell
-from .verdicts import judge
+from .verdicts import Verdict, judge
 
+CHAPTER = "scaling_out"
 SCORE = "test_acc_at_best_val"
 
 
 def minibatch_groups(stored: Sequence[dict[str, Any]]) -> Groups:
     """``minibatch`` runs keyed ``(dataset, model, num_parts)``, finished runs only."""
-    return group_runs([run for run in stored if run["result"]["status"] == "ok"], "dataset", "model", "num_parts")
-
-
-def parts_label(parts: int) -> str:
-    return "full batch" if parts == 1 else f"{parts} partitions"
+    return finished_groups(stored, "dataset", "model", "num_parts")
 
 
 def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int],
@@ -150,3 +155,87 @@ def plot_scaling(benchmark: dict[str, Any]):
     figure.tight_layout()
     plt.close(figure)  # returned, not shown by pyplot as well
     return figure
+
+
+# -- the chapter -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MinibatchRuns:
+    """What the chapter reads: the ``minibatch`` config section and its runs, the finished ones
+    grouped by ``(dataset, model, num_parts)``."""
+
+    section: dict[str, Any]
+    stored: list[Run]
+    groups: Groups
+
+
+def load(root: Path | None = None) -> MinibatchRuns:
+    """The runs of ``minibatch`` under ``root`` (default: the results folder) with its config section."""
+    stored = load_experiment("minibatch", root)
+    return MinibatchRuns(load_config("paper1", quick=False)["minibatch"], stored, minibatch_groups(stored))
+
+
+def paper_results(runs: MinibatchRuns) -> dict[str, PaperResult]:
+    """None: the chapter asks our questions about scaling out, not a paper's."""
+    return {}
+
+
+def chapter_claims(runs: MinibatchRuns) -> list[Claim]:
+    """:func:`minibatch_claims` over the section's datasets and partitions."""
+    return minibatch_claims(runs.groups, runs.section["datasets"], runs.section["num_parts"])
+
+
+def chapter_numbers(runs: MinibatchRuns) -> dict[str, Any]:
+    """The numbers of the chapter's prose from the runs: the section's ``minibatch_depth``,
+    ``minibatch_seeds`` and ``minibatch_parts``; per cell ``acc_<dataset>_<model>_<parts>`` (mean
+    test accuracy) and ``train_...`` (mean final training accuracy); ``minibatch_runs``; per
+    dataset how many partitioned cells it judged against full batch (``<dataset>_partition_cells``)
+    and how many beat it (``_above_full``) or fell below it (``_below_full``) beyond noise; and
+    ``minibatch_verdicts``, every claim's verdict counted."""
+    section, claims = runs.section, chapter_claims(runs)
+    numbers: dict[str, Any] = {"minibatch_depth": section["depth"], "minibatch_seeds": len(section["seeds"]),
+                               "minibatch_parts": " and ".join(str(q) for q in section["num_parts"] if q > 1)}
+    for (dataset, model, parts), stored in runs.groups.items():
+        numbers[f"acc_{dataset}_{model}_{parts}"] = f"{mean_std([run['result'][SCORE] for run in stored])[0]:.3f}"
+        numbers[f"train_{dataset}_{model}_{parts}"] = \
+            f"{mean_std([run['result']['history']['train_acc'][-1] for run in stored])[0]:.2f}"
+    numbers["minibatch_runs"] = len(runs.stored)
+    for dataset in section["datasets"]:
+        cells = [claim.judgement for claim in claims if claim.family == "partitions" and claim.scope == dataset]
+        numbers[f"{dataset}_partition_cells"] = len(cells)
+        numbers[f"{dataset}_above_full"] = sum(j.verdict == Verdict.FAILS and j.difference > 0 for j in cells)
+        numbers[f"{dataset}_below_full"] = sum(j.verdict == Verdict.FAILS and j.difference < 0 for j in cells)
+    numbers["minibatch_verdicts"] = counted_verdicts(claims)
+    return numbers
+
+
+def provenance_text(runs: MinibatchRuns) -> MarkdownText:
+    """``"Provenance: ..."`` of the runs, Markdown."""
+    return MarkdownText(f"Provenance: {provenance_summary(runs.stored)}")
+
+
+def benchmark_numbers(benchmark: dict[str, Any], node_bytes: float, edge_bytes: int) -> dict[str, Any]:
+    """The numbers of the prose about the multi-process benchmark: per model the throughput of two
+    processes over one single-threaded process (``speedup_one_<model>``) and over one process on
+    two threads (``speedup_two_<model>``); the entropic over the basic GCN's time per node
+    (``ratio_low``, ``ratio_high``); the processes' peak memory (``memory_low``, ``memory_high``,
+    GiB); the end-to-end run's ``e2e_test`` and ``e2e_seconds``; ``bench_epochs``; and
+    ``graph_gib``, the graph's own tensors at ``node_bytes`` per node and ``edge_bytes`` per edge."""
+    summary, numbers = benchmark["summary"], {}
+    for model in ("basic", "entropic"):
+        numbers[f"speedup_one_{model}"] = f"{summary[model]['two_processes_over_one_thread']:.2f}"
+        numbers[f"speedup_two_{model}"] = f"{summary[model]['two_processes_over_two_threads']:.2f}"
+    ratios = summary["entropic_over_basic_time"].values()
+    memory = [rank["peak_memory_gib"] for job in benchmark["jobs"] for rank in job["ranks"]]
+    end_to_end = benchmark["end_to_end"]
+    return {**numbers, "ratio_low": f"{min(ratios):.2f}", "ratio_high": f"{max(ratios):.2f}",
+            "memory_low": f"{min(memory):.1f}", "memory_high": f"{max(memory):.1f}",
+            "e2e_test": f"{end_to_end['test_acc_at_best_val']:.3f}", "e2e_seconds": f"{end_to_end['wall_seconds']:.0f}",
+            "bench_epochs": benchmark["epochs"],
+            "graph_gib": f"{(node_bytes * benchmark['nodes'] + edge_bytes * benchmark['edges']) / 2**30:.2f}"}
+
+
+def benchmark_text(benchmark: dict[str, Any]) -> MarkdownText:
+    """The benchmark's graph, cores and epochs in one Markdown line."""
+    return MarkdownText(f"{benchmark['nodes']:,} nodes, {benchmark['edges']:,} directed edges; "
+                        f"{benchmark['cpu_count']} CPU cores; {benchmark['epochs']} epochs per job.")

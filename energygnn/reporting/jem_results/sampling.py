@@ -18,30 +18,27 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..ebm.sampler import PARTITIONS
-from ..experiments.results import load_experiment
-from .tables import markdown_table, mean_std_cell
-from .verdicts import Judgement, Verdict, judge
-
-Run = dict[str, Any]
+from ...ebm.sampler import PARTITIONS
+from ...experiments.results import load_experiment
+from ..labels import READING_LABELS
+from ..runs import Run
+from ..tables import markdown_table, mean_std_cell
+from ..verdicts import MARGIN_TEXT, Judgement, Verdict, judge
 
 MIN_STEP_RATIO = 0.1
 MAX_ACCURACY_GAP = 1.0  # percentage points
 READING_RULE = (f"a reading qualifies when SGLD moves its samples (mean step ratio at least {MIN_STEP_RATIO}, "
-                "and the chains end lower in energy than the same noise alone leaves them, by two standard "
-                f"errors over seeds) and GCN-JEM stays within {MAX_ACCURACY_GAP:g} point of the GCN's test "
+                f"and the chains end lower in energy than the same noise alone leaves them, by {MARGIN_TEXT} "
+                f"over seeds) and GCN-JEM stays within {MAX_ACCURACY_GAP:g} point of the GCN's test "
                 "accuracy; the most accurate qualifying reading is the default, and if none qualifies the "
                 "default is the most accurate reading, labelled as not sampling")
-READING_LABELS = {"sum": r"$Z = \sum_j \mathrm{LSE}_j$", "mean": r"$Z = \frac{1}{n}\sum_j \mathrm{LSE}_j$",
-                  "lse": r"$Z = \log\sum_{j,y} e^{f[j,y]}$", "none": "$Z = 1$"}
-COMMAND = "python -m energygnn run jem_readings"
+READINGS_COMMAND = "python -m energygnn run jem_readings"
 
 
 def _epoch_mean(run: Run, key: str) -> float:
@@ -118,7 +115,7 @@ def reading_rows(readings: Sequence[Run], gcn: Sequence[Run]) -> list[ReadingRow
         raise ValueError("reading_rows: no GCN runs to compare with (run `python -m energygnn run jem_table`).")
     finished = [run for run in readings if run["result"]["status"] == "ok"]
     if not finished:
-        raise ValueError(f"reading_rows: no finished reading runs: run `{COMMAND}`.")
+        raise ValueError(f"reading_rows: no finished reading runs: run `{READINGS_COMMAND}`.")
     gcn_accuracy = tuple(100 * run["result"]["final_test_acc"] for run in gcn)
     rows = []
     for reading in PARTITIONS:
@@ -150,7 +147,7 @@ def reading_run(rows: Sequence[ReadingRow], reading: str, seed: int = 0) -> Run:
         for run in row.runs:
             if row.reading == reading and run["config"]["seed"] == seed:
                 return run
-    raise LookupError(f"No finished jem_readings run of {reading!r} with seed {seed}: run `{COMMAND}`.")
+    raise LookupError(f"No finished jem_readings run of {reading!r} with seed {seed}: run `{READINGS_COMMAND}`.")
 
 
 def load_reading_rows(root: Path | None = None, dataset: str = "Cora") -> list[ReadingRow]:

@@ -1,6 +1,8 @@
+"""energygnn.reporting.jem_results.sampling: the readings of paper 2's Z, judged by one rule."""
 import pytest
 
-from energygnn.reporting import sampling
+from energygnn.reporting.jem_results import sampling
+from energygnn.reporting.labels import READING_LABELS
 
 
 def fake_run(partition, seed, ratio, sgld_end, noise_end, accuracy, model="jem"):
@@ -57,7 +59,7 @@ def test_the_figures_draw_what_the_runs_recorded():
     assert list(right.lines[0].get_ydata()) == pytest.approx([-0.3, -0.3])
     energy = sampling.sgld_energy_figure(runs[0]).axes[0]
     assert list(energy.lines[0].get_ydata()) == [-2.0, -2.5, -3.0] and energy.lines[1].get_ydata()[0] == -1.5
-    assert energy.get_title() == "Cora, seed 0: " + sampling.READING_LABELS["sum"]
+    assert energy.get_title() == "Cora, seed 0: " + READING_LABELS["sum"]
     with pytest.raises(ValueError, match="recorded no SGLD energies"):
         sampling.sgld_energy_figure({**runs[0], "result": {"history": {}}})
 

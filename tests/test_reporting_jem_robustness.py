@@ -1,9 +1,9 @@
-"""energygnn.reporting.robustness on hand-made runs: the rules, not the committed results."""
+"""energygnn.reporting.jem_robustness on hand-made runs: the rules, not the committed results."""
 import pytest
 
 from energygnn.calibration import reliability_bins
 from energygnn.reporting import Verdict
-from energygnn.reporting import robustness
+from energygnn.reporting import jem_robustness as robustness
 
 import torch
 
@@ -53,8 +53,8 @@ def test_claims_on_constructed_runs():
     assert "| Cora | GCN | 80.0 ± 0.0 | 61.0 ± 1.0 | 79.0 ± 0.0 |" in robustness.attack_table(groups, ["Cora"], ["gcn", "jem"])
     table = robustness.ood_table(groups, leave, ["Cora"], ["gcn", "jem"])
     assert "*GCN, GNNSafe's paper*" in table and "| Cora | GCN | maximum softmax | 71.0 ± 1.0 | 71.0 ± 1.0 | 90.0 ± 0.0 |" in table
-    assert "| 0.5 (0.5 to 0.5) |" in robustness.calibration_table(groups, ["Cora"], ["gcn", "jem"])
+    assert "| 0.5 (0.5 to 0.5) |" in robustness.temperature_scaling_table(groups, ["Cora"], ["gcn", "jem"])
     gnnsafe = robustness.gnnsafe_claims(groups, leave)
     assert len(gnnsafe) == 9 and gnnsafe[0].judgement.reference == pytest.approx(71.8)
     robustness.plot_attacks(groups, ["Cora"], ["gcn", "jem"])
-    robustness.reliability_figure(groups, "Cora", ["gcn", "jem"])
+    robustness.scaled_reliability_figure(groups, "Cora", ["gcn", "jem"])

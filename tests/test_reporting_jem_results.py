@@ -1,12 +1,15 @@
+"""energygnn.reporting.jem_results on hand-made runs of paper 2: tables, figures, numbers and claims."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from energygnn.calibration import ece_from_bins, expected_calibration_error, reliability_bins
+from energygnn.calibration import expected_calibration_error, reliability_bins
 from energygnn.reporting import Verdict
-from energygnn.reporting import paper2 as report
+from energygnn.reporting import jem_results as report
+from energygnn.reporting.claims import claims_table, verdict_numbers
+from energygnn.reporting.runs import Paper2Results, per_seed
 
 CLASSES = 4
 
@@ -48,37 +51,7 @@ def make_run(model="gcn", seed=0, accuracy=None, dataset="Cora", variant=None, s
 
 def results_of(table, ablation=(), **plan):
     plan = {"datasets": ("Cora",), "seeds": 2, "ablation_seeds": 2, "planned": len(table), **plan}
-    return report.Paper2Results(list(table), list(ablation), **plan)
-
-
-def test_pooled_reliability_equals_binning_the_pooled_nodes_and_conserves_counts():
-    generator = torch.Generator().manual_seed(0)
-    runs, all_probabilities, all_labels = [], [], []
-    for seed in range(3):
-        probabilities = torch.softmax(3 * torch.randn(50, CLASSES, generator=generator, dtype=torch.float64), -1)
-        labels = torch.randint(0, CLASSES, (50,), generator=generator)
-        run = make_run(seed=seed)
-        run["result"]["test_reliability"] = reliability_bins(probabilities, labels)
-        runs.append(run)
-        all_probabilities.append(probabilities)
-        all_labels.append(labels)
-    pooled = report.pooled_reliability(runs)
-    direct = reliability_bins(torch.cat(all_probabilities), torch.cat(all_labels))
-    assert sum(pooled["count"]) == 150
-    for key in ("count", "accuracy", "confidence"):
-        assert pooled[key] == pytest.approx(direct[key])
-    # pooling can only cancel gaps: the pooled ECE is at most the count-weighted mean of the runs'
-    per_run = [ece_from_bins(run["result"]["test_reliability"]) for run in runs]
-    assert ece_from_bins(pooled) <= np.mean(per_run) + 1e-12
-
-
-def test_pooled_reliability_refuses_nothing_and_mixed_bins():
-    with pytest.raises(ValueError, match="no runs"):
-        report.pooled_reliability([])
-    other = make_run(seed=1)
-    other["result"]["test_reliability"] = reliability_bins(*probabilities_for((0.6,), (1,)), num_bins=10)
-    with pytest.raises(ValueError, match="different bin edges"):
-        report.pooled_reliability([make_run(), other])
+    return Paper2Results(list(table), list(ablation), **plan)
 
 
 def test_accuracy_table_shows_mean_std_and_the_papers_number():
@@ -94,7 +67,7 @@ def test_calibration_table_when_every_bin_is_under_confident_ece_is_accuracy_min
     runs = [make_run("gcn", seed, correct=(1, 1, 1, 1), confidences=(0.3, 0.55, 0.8 + 0.05 * seed, 0.9))
             for seed in range(2)]
     assert report.underconfident_bins(runs) == (8, 8)
-    ece, gap = report.per_seed(runs, "ece"), report.per_seed(runs, "confidence_gap")
+    ece, gap = per_seed(runs, "ece"), per_seed(runs, "confidence_gap")
     assert ece == pytest.approx(gap, abs=1e-6)
     row = report.calibration_table(results_of(runs, models=("gcn",))).splitlines()[2]
     assert row.startswith("| GCN | 1.000 ± 0.000 |") and row.endswith("| 0.67 | 8 of 8 | +0.100 to +0.700 |")
@@ -130,8 +103,11 @@ def test_paper_claims_on_constructed_seeds():
     assert verdicts["less_confident"] is Verdict.WITHIN_NOISE  # the same confidences
     assert verdicts["ece_as_paper_gcn"] is Verdict.FAILS  # 0.075-ish against the paper's 0.67
     assert claims["jemo_beats_jem"].judgement.difference == pytest.approx(25.0 - 81.0)
-    assert report.verdict_numbers(claims.values())["verdict_jemo_beats_jem"] == "**fails**"
-    assert "**fails** (difference -56.000" in report.claims_table([claims["jemo_beats_jem"]])
+    assert verdict_numbers(claims.values())["verdict_jemo_beats_jem"] == "**fails**"
+    assert "**fails** (difference -56.000" in claims_table([claims["jemo_beats_jem"]])
+    parts = report.paper_results(results_of(table, seeds=3))  # what the introduction counts, part by part
+    assert list(parts) == list(report.PAPER2_PARTS) and {part.chapter for part in parts.values()} == {"jem_results"}
+    assert [claim.key for part in parts.values() for claim in part.claims] == list(claims)
 
 
 def test_claims_without_runs_are_not_measured():
@@ -162,7 +138,7 @@ def test_marchenko_pastur_bounds_and_errors():
     with pytest.raises(ValueError, match="sizes must be positive"):
         report.marchenko_pastur_bounds(0, 4, 1.0)
     with pytest.raises(KeyError, match="unknown quantity"):
-        report.per_seed([], "accuracy_percent")
+        per_seed([], "accuracy_percent")
     with pytest.raises(LookupError, match="python -m energygnn run jem_table"):
         results_of([make_run("gcn", 0)]).seed_run("Cora", "jem", 0)
 
@@ -201,7 +177,7 @@ def test_the_papers_ece_implies_a_near_uniform_softmax_when_every_bin_is_under_c
 def test_raw_feature_runs_get_their_own_labelled_rows_and_claims():
     table = [make_run(m, s, a + 0.01 * s) for m, a in (("gcn", 0.80), ("jem", 0.80), ("jemo", 0.25)) for s in (0, 1)]
     raw = [make_run("jemo", s, 0.78 + 0.01 * s) for s in (0, 1)]
-    results = report.Paper2Results(table, [], raw, datasets=("Cora",), seeds=2, ablation_seeds=2, planned=6)
+    results = Paper2Results(table, [], raw, datasets=("Cora",), seeds=2, ablation_seeds=2, planned=6)
     rows = report.accuracy_table(results).splitlines()
     assert rows[-1] == "| GCN-JEMO, raw features | 78.5 ± 0.7 |" and rows[-2].startswith("| GCN-JEMO | 25.5")
     normalisation = report.normalisation_table(results).splitlines()
@@ -242,7 +218,7 @@ def test_load_results_reads_the_plan_of_the_config(tmp_path):
         (tmp_path / experiment).mkdir()
         for run in runs:
             (tmp_path / experiment / f"{run['key']}.json").write_text(json.dumps(run))
-    results = report.load_results(tmp_path)
+    results = report.load(tmp_path)
     assert results.planned == 45 and results.seeds == 5 and results.ablation_seeds == 3
     assert results.variant_seeds["jemo-raw-no-generation"] == 5 and "tau1" not in results.variant_seeds
     assert results.raw == [] and len(results.ablation) == 1

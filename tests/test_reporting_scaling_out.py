@@ -1,6 +1,6 @@
-"""energygnn.reporting.scaling on hand-made runs: grouping, tables and claims."""
+"""energygnn.reporting.scaling_out on hand-made runs: grouping, tables and claims."""
 from energygnn.reporting import Verdict
-from energygnn.reporting import scaling
+from energygnn.reporting import scaling_out as scaling
 
 
 def run(dataset, model, parts, seed, accuracy, status="ok"):

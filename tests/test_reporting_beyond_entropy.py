@@ -1,7 +1,9 @@
-"""energygnn.reporting.beyond on hand-made runs: pairs, claims against the variants and Table 1."""
+"""energygnn.reporting.beyond_entropy on hand-made runs: pairs, claims against the variants and Table 1."""
 from energygnn.experiments.results import group_runs
 from energygnn.reporting import Verdict
-from energygnn.reporting import beyond
+from energygnn.reporting import beyond_entropy as beyond
+from energygnn.reporting.claims import claim_numbers
+from energygnn.reporting.labels import variant_label
 
 SECTION = {"datasets": ["Cora"], "depths": [16], "seeds": [0, 1, 2],
            "variants": {"gat": {}, "gat_entropic": {}, "gcnii": {}, "gcnii_entropic": {}, "lonely": {}}}
@@ -17,8 +19,8 @@ def run(variant, seed, accuracy, depth=16, model=None, test=None, status="ok"):
 
 
 def test_labels_and_pairs():
-    assert beyond.variant_label("gat_entropic") == "GAT + entropy step"
-    assert beyond.variant_label("middle_schedule") == "middle schedule (peak 10)"
+    assert variant_label("gat_entropic") == "GAT + entropy step"
+    assert variant_label("middle_schedule") == "middle schedule (peak 10)"
     assert beyond.step_pairs(SECTION) == [("gat", "gat_entropic"), ("gcnii", "gcnii_entropic")]
 
 
@@ -103,6 +105,6 @@ def test_trained_energy_curves_keep_one_row_per_run_with_that_epoch():
 def test_claim_numbers_are_keyed_by_cell():
     groups = beyond.beyond_groups([run("gat", s, 0.5 + 0.01 * s) for s in range(3)] +
                                   [run("gat_entropic", s, 0.6 + 0.01 * s) for s in range(3)])
-    numbers = beyond.claim_numbers(beyond.step_claims(groups, {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}))
+    numbers = claim_numbers(beyond.step_claims(groups, {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}))
     assert numbers == {"Cora_gat_entropic_16_ours": "0.610", "Cora_gat_entropic_16_reference": "0.510",
                        "Cora_gat_entropic_16_difference": "+0.100", "Cora_gat_entropic_16_verdict": "holds"}

@@ -1,0 +1,110 @@
+"""Claims: what a paper (or our own run) says, in words, judged by the one rule
+(:func:`~energygnn.reporting.verdicts.judge`); the results of a paper they belong to; and the
+tables, counts and named numbers the chapters show of them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .tables import markdown_table
+from .verdicts import Judgement, Verdict, verdict_counts
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim in words, where it was tested, what the paper reported, and its judgement.
+
+    Args:
+        scope: where it was tested, e.g. the dataset (``""`` when the text says it).
+        text: the claim.
+        paper: the paper's numbers, as shown (``""`` when it gives none).
+        judgement: the claim judged on our seeds (:func:`~energygnn.reporting.verdicts.judge`).
+        family: which kind of claim, where a chapter counts claims by kind (default ``""``).
+        cell: the cell judged, e.g. ``(dataset, variant, depth)``, where a chapter looks a claim
+            up (default ``()``).
+        key: the claim's name in the prose (``verdict_<key>``, :func:`verdict_numbers`; default ``""``).
+        ours: our numbers as shown (default ``""``: the means of the judgement's two sides).
+    """
+
+    scope: str
+    text: str
+    paper: str
+    judgement: Judgement
+    family: str = ""
+    cell: tuple = ()
+    key: str = ""
+    ours: str = ""
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    """One result of a paper (a table, a figure, a statement), where the book tests it and the
+    verdicts of its claims."""
+
+    paper: str  # "1" or "2"
+    result: str  # e.g. "Table 1: accuracy of deep GCNs"
+    chapter: str  # the chapter's document name, e.g. "deep_training"
+    claims: Sequence[Claim]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """:func:`~energygnn.reporting.verdicts.verdict_counts` of the claims."""
+        return verdict_counts(self.claims)
+
+
+def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
+    """Claims as a Markdown table: the claim, the paper's numbers, ours and the verdict with its
+    difference and ``STANDARD_ERRORS`` standard errors.
+
+    When the claims have a ``scope``, it leads each row and the claim follows in italics; claims
+    without one (paper 2's name their dataset in the text) are listed in plain text.
+
+    Args:
+        claims: the claims, in the order shown.
+        ours_digits: decimals of our means, for claims without their own ``ours`` (default 3).
+    """
+    claims = list(claims)
+    scoped = not claims or any(claim.scope for claim in claims)
+    rows = []
+    for claim in claims:
+        judgement = claim.judgement
+        ours = claim.ours or ("not run" if judgement.verdict is Verdict.NOT_MEASURED else
+                              f"{judgement.ours:.{ours_digits}f} vs {judgement.reference:.{ours_digits}f}")
+        rows.append([claim.scope, f"*{claim.text}*"] if scoped else [claim.text])
+        rows[-1] += [claim.paper, ours, judgement.markdown]
+    return markdown_table((["", "claim"] if scoped else ["claim"]) + ["paper", "ours", "verdict"], rows)
+
+
+def format_counts(counter: Counter) -> str:
+    """``"a ×3, b ×1"``: most frequent first."""
+    return ", ".join(f"{key} ×{count}" for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
+def counted_verdicts(claims: Iterable[Claim]) -> str:
+    """The claims' verdicts counted as text, most frequent first, e.g. ``"holds ×3, within noise ×1"``."""
+    return format_counts(Counter(str(claim.judgement) for claim in claims))
+
+
+def verdict_numbers(claims: Iterable[Claim]) -> dict[str, str]:
+    """``verdict_<key>``: each claim's verdict in bold Markdown, for the prose."""
+    return {f"verdict_{claim.key}": f"**{claim.judgement.verdict}**" for claim in claims}
+
+
+def claim_numbers(claims: Sequence[Claim], digits: int = 3) -> dict[str, str]:
+    """What prose quotes from claims, keyed by the claim's cell joined with ``_``: for cell
+    ``("Cora", "gat", 16)``, ``Cora_gat_16_ours`` and ``..._reference`` (the two means),
+    ``..._difference`` (signed) and ``..._verdict``."""
+    numbers = {}
+    for claim in claims:
+        key, judgement = "_".join(map(str, claim.cell)), claim.judgement
+        numbers.update({f"{key}_ours": f"{judgement.ours:.{digits}f}", f"{key}_reference": f"{judgement.reference:.{digits}f}",
+                        f"{key}_difference": f"{judgement.difference:+.{digits}f}", f"{key}_verdict": str(judgement)})
+    return numbers
+
+
+
+def claims_of(results: Mapping[str, PaperResult]) -> list[Claim]:
+    """Every claim of ``results`` (a chapter's ``paper_results``), result by result."""
+    return [claim for result in results.values() for claim in result.claims]

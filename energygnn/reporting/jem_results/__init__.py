@@ -1,0 +1,74 @@
+r"""The chapter ``book/jem_results``: paper 2's results read back from ``results/jem_table/``,
+``jem_readings``, ``jem_normalisation`` and ``jem_ablation``, tabulated, drawn and judged claim by
+claim with :func:`~energygnn.reporting.verdicts.judge`.
+
+Tables, figures, numbers and claims take a :class:`~energygnn.reporting.runs.Paper2Results`
+(:func:`load`); tables are Markdown strings, figures matplotlib Figures (closed, so that a notebook
+shows each once), and the ``*_numbers`` functions return the numbers the chapter's prose glues in.
+:func:`paper_results` gives the paper's claims by the part of the paper they test, the same for
+the chapter and the introduction's summary. The pieces: :mod:`~energygnn.reporting.jem_results.accuracy`,
+:mod:`~energygnn.reporting.jem_results.spectra`, :mod:`~energygnn.reporting.jem_results.calibration`,
+:mod:`~energygnn.reporting.jem_results.judged` and :mod:`~energygnn.reporting.jem_results.sampling`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..claims import PaperResult, verdict_numbers
+from ..prose import MarkdownText
+from ..runs import Paper2Results, load_results
+# the chapter calls every table, figure and claim of the submodules here
+from .accuracy import (ablation_numbers, ablation_rows, ablation_table, accuracy_table,  # noqa: F401
+                       feature_scale_numbers, name_key, normalisation_table, status_numbers)
+from .calibration import (bin_gap_range, calibration_table, confidence_figure, paper_ece_numbers,  # noqa: F401
+                          reliability_figure, underconfident_bins)
+from .judged import ablation_claims, paper_claims  # noqa: F401
+from .sampling import (READING_RULE, ReadingRow, chosen_reading, load_reading_rows, reading_numbers,  # noqa: F401
+                       reading_rows, reading_run, reading_summary, reading_table, sgld_energy_figure,
+                       step_ratio_figure)
+from .spectra import (adjacency_spectrum_figure, closed_walks_table, covariance_numbers,  # noqa: F401
+                      covariance_spectrum_figure, generation_events_figure, losses_figure, marchenko_pastur_bounds)
+
+CHAPTER = "jem_results"
+# Paper 2's claims by the part of the paper they test (prefixes of the keys of paper_claims).
+PAPER2_PARTS = {
+    "accuracy table": ("jem_as_accurate", "jem_beats_gcn", "jemo_beats_jem"),
+    "spectra (Figures 1-2)": ("closed_walks_original", "more_closed_walks", "high_covariance_eigenvalues"),
+    "confidence and calibration (Figure 3)": ("less_confident", "better_calibrated", "ece_as_paper"),
+}
+
+
+def load(root: Path | None = None) -> Paper2Results:
+    """:func:`~energygnn.reporting.runs.load_results`: paper 2's runs under ``root`` (default: the results folder)."""
+    return load_results(root)
+
+
+def paper_results(results: Paper2Results) -> dict[str, PaperResult]:
+    """Paper 2's claims (:func:`~energygnn.reporting.jem_results.judged.paper_claims`) by the part of the paper
+    they test (``PAPER2_PARTS``)."""
+    claims = paper_claims(results)
+    return {part: PaperResult("2", part[0].upper() + part[1:], CHAPTER,
+                              [claim for claim in claims if claim.key.startswith(prefixes)])
+            for part, prefixes in PAPER2_PARTS.items()}
+
+
+def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow]) -> dict[str, Any]:
+    """The numbers of the chapter's prose: :func:`~energygnn.reporting.jem_results.accuracy.status_numbers`,
+    :func:`~energygnn.reporting.jem_results.spectra.covariance_numbers`,
+    :func:`~energygnn.reporting.jem_results.accuracy.ablation_numbers`, the verdicts of
+    :func:`~energygnn.reporting.jem_results.judged.paper_claims` and
+    :func:`~energygnn.reporting.jem_results.judged.ablation_claims`
+    (:func:`~energygnn.reporting.claims.verdict_numbers`),
+    :func:`~energygnn.reporting.jem_results.calibration.paper_ece_numbers` and
+    :func:`~energygnn.reporting.jem_results.accuracy.feature_scale_numbers`, their text as Markdown; then of the
+    readings of :math:`Z` (``readings``, :func:`~energygnn.reporting.jem_results.sampling.load_reading_rows`):
+    ``z_<name>`` (:func:`~energygnn.reporting.jem_results.sampling.reading_numbers`), ``reading_rule`` and
+    ``reading_summary``."""
+    numbers = {**status_numbers(results), **covariance_numbers(results), **ablation_numbers(results),
+               **verdict_numbers(paper_claims(results) + ablation_claims(results)), **paper_ece_numbers(results),
+               **feature_scale_numbers(results)}
+    numbers = {name: MarkdownText(value) if isinstance(value, str) else value for name, value in numbers.items()}
+    return {**numbers, **{f"z_{name}": value for name, value in reading_numbers(readings).items()},
+            "reading_rule": READING_RULE, "reading_summary": MarkdownText(reading_summary(readings))}

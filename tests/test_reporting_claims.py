@@ -1,0 +1,42 @@
+"""energygnn.reporting.claims: one claim class for every chapter, its table, counts and numbers."""
+from collections import Counter
+
+from energygnn.reporting.claims import (Claim, PaperResult, claim_numbers, claims_of, claims_table, counted_verdicts,
+                                        format_counts, verdict_numbers)
+from energygnn.reporting.verdicts import judge
+
+HOLDS = judge([0.9, 0.91, 0.92], [0.5, 0.51, 0.52])
+FAILS = judge([0.5, 0.51, 0.52], [0.9, 0.91, 0.92])
+NOT_RUN = judge([], [0.5])
+
+
+def test_claims_with_a_scope_are_tabulated_where_first_with_our_means():
+    claims = [Claim("Cora", "a beats b", "0.80 vs 0.50", HOLDS), Claim("CiteSeer", "b beats a", "", NOT_RUN)]
+    header, _, first, second = claims_table(claims, ours_digits=2).splitlines()
+    assert header == "|  | claim | paper | ours | verdict |"
+    assert first.startswith("| Cora | *a beats b* | 0.80 vs 0.50 | 0.91 vs 0.51 | **holds** (difference +0.400, 2 SE ")
+    assert second == "| CiteSeer | *b beats a* |  | not run | **not measured** |"
+
+
+def test_claims_without_a_scope_show_their_own_numbers_in_plain_text():
+    claim = Claim("", "GCN-JEM is as accurate as the GCN on Cora", "+0.94 points", FAILS, key="jem_as_accurate_Cora",
+                  ours="50.0 vs 90.0 %")
+    header, _, row = claims_table([claim]).splitlines()
+    assert header == "| claim | paper | ours | verdict |"
+    assert row.startswith("| GCN-JEM is as accurate as the GCN on Cora | +0.94 points | 50.0 vs 90.0 % | **fails**")
+    assert verdict_numbers([claim]) == {"verdict_jem_as_accurate_Cora": "**fails**"}
+
+
+def test_verdicts_are_counted_most_frequent_first():
+    claims = [Claim("", "x", "", HOLDS), Claim("", "y", "", FAILS), Claim("", "z", "", HOLDS)]
+    assert counted_verdicts(claims) == "holds ×2, fails ×1"
+    assert format_counts(Counter({"b": 1, "a": 1, "c": 3})) == "c ×3, a ×1, b ×1"
+    result = PaperResult("1", "Table 1: accuracy", "deep_training", claims)
+    assert result.counts == {"holds": 2, "fails": 1, "within_noise": 0, "not_measured": 0}
+    assert claims_of({"one": result, "two": PaperResult("2", "Spectra", "jem_results", claims[:1])}) == claims + claims[:1]
+
+
+def test_claim_numbers_are_keyed_by_the_cell():
+    claim = Claim("Cora, depth 16", "GAT + entropy step more accurate than GAT", "", HOLDS, cell=("Cora", "gat", 16))
+    assert claim_numbers([claim]) == {"Cora_gat_16_ours": "0.910", "Cora_gat_16_reference": "0.510",
+                                      "Cora_gat_16_difference": "+0.400", "Cora_gat_16_verdict": "holds"}
