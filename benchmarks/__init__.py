@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
+from typing import Any
 
 from energygnn.config import quick_mode, repo_root
 
@@ -28,3 +30,13 @@ def output_path(name: str, quick: bool, explicit: Path | None = None) -> Path:
         return explicit
     root = repo_root() or Path.cwd()
     return root / ("_build/benchmarks" if quick else "results/benchmarks") / (f"{name}.quick.json" if quick else f"{name}.json")
+
+
+def write_result(output: Path, payload: dict[str, Any], start: float, origin: dict[str, Any], line: str) -> Path:
+    """Add the wall time since ``start`` (a ``time.perf_counter()``) and the provenance taken at
+    the start to ``payload``, write it atomically to ``output`` and say so with ``line``."""
+    from energygnn.provenance import atomic_write_json
+
+    atomic_write_json(output, {**payload, "wall_seconds": time.perf_counter() - start, "provenance": origin})
+    print(f"wrote {output}: {line}")
+    return output

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from benchmarks import argument_parser, output_path, quick_from
+from benchmarks import argument_parser, output_path, quick_from, write_result
 from energygnn.config import repo_root
 from energygnn.numerics import ENVIRONMENT_VARIABLE, NATIVE, PINNED
-from energygnn.provenance import atomic_write_json, provenance
+from energygnn.provenance import provenance
 
 TARGET = 1.10  # pinned over native, per deep epoch
 
@@ -102,12 +102,10 @@ def main(argv=None) -> Path:
                for model in ("basic", "entropic")}
     summary["entropy_gradient_ratio"] = statistics.median(ratios(lambda m: m["entropy_gradient_seconds"]))
     summary["met"] = max(summary["basic_epoch_ratio"], summary["entropic_epoch_ratio"]) <= TARGET
-    payload = {"benchmark": "numerics_cost", "quick": quick, "target": TARGET, "rounds": measured,
-               "summary": summary, "wall_seconds": time.perf_counter() - start, "provenance": origin}
-    atomic_write_json(output, payload)
-    print(f"wrote {output}: {PINNED} over native, entropic epoch {summary['entropic_epoch_ratio']:.3f}, basic "
-          f"{summary['basic_epoch_ratio']:.3f}, entropy gradient {summary['entropy_gradient_ratio']:.3f}")
-    return output
+    payload = {"benchmark": "numerics_cost", "quick": quick, "target": TARGET, "rounds": measured, "summary": summary}
+    return write_result(output, payload, start, origin, f"{PINNED} over native, entropic epoch "
+                        f"{summary['entropic_epoch_ratio']:.3f}, basic {summary['basic_epoch_ratio']:.3f}, "
+                        f"entropy gradient {summary['entropy_gradient_ratio']:.3f}")
 
 
 if __name__ == "__main__":

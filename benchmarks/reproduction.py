@@ -16,12 +16,12 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from benchmarks import argument_parser, output_path, quick_from
+from benchmarks import argument_parser, output_path, quick_from, write_result
 from energygnn.config import results_root
 from energygnn.experiments.registry import EXPERIMENTS
 from energygnn.experiments.rerun import choose_runs, committed_runs, compare_results, rerun
 from energygnn.numerics import describe
-from energygnn.provenance import atomic_write_json, provenance, read_json
+from energygnn.provenance import provenance, read_json
 
 TORCHRUN_KEYS = ("best_val_acc", "test_acc_at_best_val", "best_epoch")  # what the benchmark stores of it
 
@@ -59,17 +59,13 @@ def main(argv=None) -> Path:
         rows.append(rerun(entry).as_dict())
     if not quick and not args.no_torchrun:
         rows.append(rerun_torchrun(results))
-    payload = {"benchmark": "reproduction", "quick": quick, "rows": rows,
-               "summary": {"runs": len(rows), "identical": sum(row["identical"] for row in rows),
-                           "numbers_compared": sum(row["numbers"] for row in rows),
-                           "experiments": sorted({row["experiment"] for row in rows}),
-                           "all_identical": all(row["identical"] for row in rows)},
-               "numerics": describe(), "wall_seconds": time.perf_counter() - start, "provenance": origin}
-    atomic_write_json(output, payload)
-    summary = payload["summary"]
-    print(f"wrote {output}: {summary['identical']} of {summary['runs']} runs identical "
-          f"({summary['numbers_compared']} numbers compared)")
-    return output
+    summary = {"runs": len(rows), "identical": sum(row["identical"] for row in rows),
+               "numbers_compared": sum(row["numbers"] for row in rows),
+               "experiments": sorted({row["experiment"] for row in rows}),
+               "all_identical": all(row["identical"] for row in rows)}
+    payload = {"benchmark": "reproduction", "quick": quick, "rows": rows, "summary": summary, "numerics": describe()}
+    return write_result(output, payload, start, origin, f"{summary['identical']} of {summary['runs']} runs identical "
+                        f"({summary['numbers_compared']} numbers compared)")
 
 
 if __name__ == "__main__":
