@@ -29,8 +29,8 @@ Profiles (``$ENERGYGNN_NUMERICS``):
     the machine's fastest code: nothing is pinned, the kernels are built with ``-march=native``.
     Runs are deterministic on one machine, not across machines.
 
-The profile is applied when :mod:`energygnn` is imported, before its first torch operation. A
-process that ran a torch operation before importing :mod:`energygnn` has already fixed ATen's
+The profile is applied when ``energygnn`` is imported, before its first torch operation. A
+process that ran a torch operation before importing ``energygnn`` has already fixed ATen's
 capability; :func:`describe` then reports the profile as not in force (and a warning says so).
 Every run records :func:`describe` in its provenance.
 """

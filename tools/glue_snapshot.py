@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,21 +23,28 @@ EXECUTED = ROOT / "_build" / "jupyter_execute" / "book"
 MEASURED_SUFFIXES = ("_seconds", "_time", "_times", "_minutes", "_provenance", "_hours")
 
 
+def _text(output: dict) -> str | list[str]:
+    data = {key.removeprefix("application/papermill.record/"): value for key, value in output.get("data", {}).items()}
+    return data.get("text/markdown") or data.get("text/plain") or sorted(data)
+
+
 def glued(path: Path) -> dict[str, str]:
-    """``{name: text}`` of every glued output of an executed notebook (its text/plain or markdown)."""
+    """``{name: text}`` of every glued output of an executed notebook (its text/plain or markdown):
+    from the ``<name>.glue.json`` the book build writes beside it, or else from its outputs."""
+    beside = path.with_suffix(".glue.json")
+    if beside.is_file():
+        return {name: _text(output) for name, output in json.loads(beside.read_text()).items()}
     values = {}
     for cell in nbformat.read(path, as_version=4).cells:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                data = {key.removeprefix("application/papermill.record/"): value
-                        for key, value in output.get("data", {}).items()}
-                values[name] = data.get("text/markdown") or data.get("text/plain") or sorted(data)
+                values[name] = _text(output)
     return values
 
 
 def snapshot() -> dict[str, dict[str, str]]:
-    notebooks = sorted(EXECUTED.glob("*.ipynb"))
+    notebooks = sorted(Path(os.environ.get("GLUE_EXECUTED", EXECUTED)).glob("*.ipynb"))
     if not notebooks:
         sys.exit(f"no executed notebooks in {EXECUTED}: run `make book` first")
     return {path.stem: glued(path) for path in notebooks}

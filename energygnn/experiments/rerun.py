@@ -43,7 +43,7 @@ MEASURED_KEYS = frozenset({"epoch_seconds", "mean_epoch_seconds", "train_epoch_s
 
 def compare_results(committed: Any, again: Any) -> Comparison:
     """Compare two results leaf by leaf, exactly, after a JSON round trip of ``again`` (the
-    committed one went through JSON), leaving out what measures the machine (:data:`MEASURED_KEYS`).
+    committed one went through JSON), leaving out what measures the machine (``MEASURED_KEYS``).
     A different structure counts as a difference at its path."""
     again = json.loads(json.dumps(again))
     numbers = differing = 0
