@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -665,3 +666,32 @@ def test_comparing_results_counts_every_number_and_leaves_out_times():
     assert (changed.differing, changed.first_difference) == (3, "/loss/0")
     assert not compare_results(committed, {**committed, "loss": [1.0]}).identical
     assert compare_results(committed, {"loss": [1.0, float("nan")], "best": 3, "name": "a"}).first_difference == "/ (keys)"
+
+
+def test_fresh_seeds_are_seeds_no_choice_saw_and_a_setting_runs_once(monkeypatch):
+    config = paper1.load_config(quick=False)
+    section = config["fresh_seeds"]
+    assert not set(section["seeds"]) & (set(config["entropy_maps"]["seeds"]) | set(config["table1_chosen"]["seeds"]))
+    runs = paper1.fresh_seed_runs(config, results_root())
+    assert len(runs) == len(section["seeds"]) * len(section["datasets"]) * (2 + section["top_settings"])
+    assert all(run.config["layer_measures"] and run.config["depth"] == 64 for run in runs)
+    cora = paper1.table1_options(config, results_root(), "Cora")
+    best = [cora, {**cora, "weight": 10.0}, {**cora, "weight": 100.0}]  # Table 1's setting among the best
+    monkeypatch.setattr(paper1, "best_entropy_options", lambda *args: best)
+    keys = [run.key for run in paper1.fresh_seed_runs(config, results_root(), seeds=[5]) if run.key.startswith("Cora")]
+    assert keys == ["Cora-basic-depth64-seed5", "Cora-entropic-table1-depth64-seed5",
+                    "Cora-entropic-lambda10-T10-normalized-depth64-seed5",
+                    "Cora-entropic-lambda100-T10-normalized-depth64-seed5"]
+
+
+def test_layer_measures_are_recorded_only_when_a_config_asks():
+    [run] = [r for r in paper1.table1_runs(paper1.load_config(True), Path("unused")) if r.key == "Cora-entropic-depth4-seed0"]
+    plain = train_node_classifier(run.config)
+    measured = train_node_classifier({**run.config, "layer_measures": True})
+    assert "layer_measures" not in plain
+    assert measured["history"] == {**plain["history"], "epoch_seconds": measured["history"]["epoch_seconds"]}
+    [epoch] = run.config["energy_epochs"]
+    layers = measured["layer_measures"][str(epoch)]
+    assert all(len(values) == run.config["depth"] for values in layers.values())
+    # the raw energy is twice the plain mean node energy recorded beside it
+    assert layers["raw_energy"] == pytest.approx([2 * e for e in measured["layer_energies"][str(epoch)]["plain"]])

@@ -8,7 +8,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "energygnn"
 FLOORS = {
     0: ["numerics", "config", "provenance", "runtime", "sparse", "native", "history", "spectra", "calibration", "theory",
         "data"],
-    1: ["entropy"],
+    1: ["entropy", "measures"],
     2: ["nn", "evaluation"],
     3: ["models", "ebm", "linearised_step", "minibatch"],
     4: ["experiments", "distributed"],

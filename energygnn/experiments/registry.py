@@ -108,6 +108,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
             ENTROPY_SETTINGS, paper1.entropy_map_runs),
     _paper1("table1_chosen", "Paper 1, Table 1's entropic GCN at the setting chosen on each dataset's map",
             ENTROPY_SETTINGS, paper1.table1_chosen_runs, requires=("entropy_maps",)),
+    _paper1("fresh_seeds", "Paper 1, Table 1's depth-64 cell on 10 fresh seeds: the basic GCN, Table 1's and the map's "
+            "3 best settings, with every oversmoothing measure per layer", ENTROPY_SETTINGS, paper1.fresh_seed_runs,
+            requires=("citeseer_temperature", "entropy_maps")),
     _paper1("beyond_schedule", "Beyond paper 1: a per-layer lambda schedule and the undetached step (Table 1 cells)",
             BEYOND_ENTROPY, paper1.variant_runs, requires=("citeseer_temperature",)),
     _paper1("beyond_architectures", "Beyond paper 1: GAT, GraphSAGE and GIN with and without the entropy step",

@@ -12,6 +12,7 @@ from torch import nn
 
 from ..data import load_planetoid
 from ..entropy import NonFiniteEnergyError, node_energy
+from ..measures import layer_measures
 from ..history import HISTORY_KEYS, METRICS, best_epoch_summary, metrics_protocol, record_split_metrics
 from ..models import build_model
 from ..runtime import torch_threads
@@ -77,8 +78,9 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     step and the metrics); ``config["metrics"]`` (one of ``energygnn.history.METRICS``;
     default ``"auto"``, :func:`~energygnn.history.metrics_protocol`'s) says which forward the
     metrics come from. At ``energy_epochs`` the mean energy of every hidden layer is recorded from
-    the same forward. ``config["torch_threads"]``, when given, sets torch's thread count for the
-    run (restored afterwards). Non-finite losses and non-finite node energies
+    the same forward, and with ``config["layer_measures"]`` (default ``False``) every measure of
+    :mod:`energygnn.measures` of every hidden layer too. ``config["torch_threads"]``, when given,
+    sets torch's thread count for the run (restored afterwards). Non-finite losses and non-finite node energies
     (:class:`~energygnn.entropy.NonFiniteEnergyError`) stop the run, with the reason in ``status``.
     """
     with torch_threads(config.get("torch_threads")):
@@ -91,6 +93,8 @@ def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
     protocol = metrics_protocol(model, config["metrics"]) if "metrics" in config else metrics_protocol(model)
     history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
     energies: dict[str, dict[str, list[float]]] = {}
+    measures: dict[str, dict[str, list[float]]] = {}
+    with_measures = bool(config.get("layer_measures", False))  # configs stored before the option have none
     status = "ok"
     for epoch in range(1, config["epochs"] + 1):
         start = time.perf_counter()
@@ -114,5 +118,8 @@ def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
         history["epoch_seconds"].append(time.perf_counter() - start)
         if record_energy:
             energies[str(epoch)] = layer_energies(hidden, data.edge_index)
-    return {"status": status, "metrics": protocol, **best_epoch_summary(history),
-            "history": history, "layer_energies": energies}
+            if with_measures:
+                measures[str(epoch)] = layer_measures(hidden, data.edge_index)
+    result = {"status": status, "metrics": protocol, **best_epoch_summary(history),
+              "history": history, "layer_energies": energies}
+    return {**result, "layer_measures": measures} if with_measures else result
