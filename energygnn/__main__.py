@@ -126,20 +126,21 @@ def _rerun(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
 def _print_table(arguments: argparse.Namespace) -> int:
     """Print the experiment table (``list``) or the cost table (``costs``); with ``--readme``,
     write it into the README's section too."""
-    from .readme import experiment_table, rewrite_section
+    from .readme import experiment_table, rewrite_sections
 
     try:
         if arguments.command == "list":
-            section, table = "experiments", experiment_table()
+            sections = {"experiments": experiment_table()}
         else:
+            from .reporting.benchmarks import numerics_text
             from .reporting.costs import cost_table
 
-            section, table = "costs", cost_table()
+            sections = {"costs": cost_table(), "numerics": numerics_text()}
         if arguments.readme:
-            rewrite_section(arguments.readme, section, table)
+            rewrite_sections(arguments.readme, sections)
     except (ValueError, OSError) as error:  # a README or results file that cannot be used
         return _fail(arguments.command, error)
-    print(table)
+    print("\n\n".join(sections.values()))
     return 0
 
 

@@ -23,8 +23,9 @@ Profiles (``$ENERGYGNN_NUMERICS``):
     ``-march=x86-64-v3 -mtune=znver3``. The committed runs were made under it (before this module
     existed, on an AVX2-only CPU where the native choices are these). It wins over the
     environment: an ``ATEN_CPU_CAPABILITY`` set by the user is overridden, with a warning.
-    It needs an x86-64 CPU with AVX2 and FMA; elsewhere the machine's own choices are used and
-    the profile in force is recorded as ``native``.
+    It needs Linux on an x86-64 CPU with AVX2 and FMA (the CPU's flags are read from
+    ``/proc/cpuinfo``); elsewhere the machine's own choices are used and the profile in force is
+    recorded as ``native``, with the reason.
 ``native``
     the machine's fastest code: nothing is pinned, the kernels are built with ``-march=native``.
     Runs are deterministic on one machine, not across machines.
@@ -60,7 +61,8 @@ PINNED_ENVIRONMENT: dict[str, str | None] = {
 }
 PINNED_ATEN_CAPABILITY = "AVX2"
 # The compiled kernels' instruction set and tuning (the tuning sets vector widths and unrolling,
-# hence the order of a reduction's additions); znver3 is the CPU the committed runs were made on.
+# hence the order of a reduction's additions): what -march=native chose on the AVX2-only Zen 3
+# EPYC that made the committed runs (they re-run bit for bit under these flags, not under AVX-512).
 KERNEL_FLAGS = {PINNED: ("-march=x86-64-v3", "-mtune=znver3"), NATIVE: ("-march=native",)}
 _REQUIRED_CPU_FLAGS = ("avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe")  # x86-64-v3, less the v2 basics
 # The user's own values of the pinned variables, kept in the environment by a pinned process so
@@ -98,10 +100,11 @@ def _can_pin() -> str | None:
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return f"the CPU is {platform.machine()}, not x86-64"
     flags = set(cpu()["flags"])
-    if flags:
-        missing = [flag for flag in _REQUIRED_CPU_FLAGS if flag not in flags]
-        if missing:
-            return f"the CPU lacks {', '.join(missing)} (x86-64-v3 needs AVX2 and FMA)"
+    if not flags:
+        return "the CPU's instruction sets cannot be read (no /proc/cpuinfo), so AVX2 and FMA cannot be checked"
+    missing = [flag for flag in _REQUIRED_CPU_FLAGS if flag not in flags]
+    if missing:
+        return f"the CPU lacks {', '.join(missing)} (x86-64-v3 needs AVX2 and FMA)"
     return None
 
 

@@ -1,6 +1,7 @@
 """The README's generated sections, each between a start and an end marker line: the experiment
-table, from the registry (``python -m energygnn list --readme README.md``), and the cost table,
-from the committed runs (``python -m energygnn costs --readme README.md``)."""
+table, from the registry (``python -m energygnn list --readme README.md``); the cost table, from
+the committed runs, and what the numerics profile costs, from its benchmarks (both written by
+``python -m energygnn costs --readme README.md``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from .experiments.registry import EXPERIMENTS
 from .reporting.tables import markdown_table
 
-COMMANDS = {"experiments": "list", "costs": "costs"}  # the command that prints (and writes) each section
+COMMANDS = {"experiments": "list", "costs": "costs", "numerics": "costs"}  # the command that prints (and writes) each section
 
 
 def markers(section: str) -> tuple[str, str]:
@@ -48,15 +49,23 @@ def replace_section(text: str, section: str, table: str) -> str:
 
 
 def rewrite_section(path: Path, section: str, table: str) -> None:
-    """Write ``table`` into ``section`` of the README at ``path``, in place.
+    """Write ``table`` into ``section`` of the README at ``path``, in place (see :func:`rewrite_sections`)."""
+    rewrite_sections(path, {section: table})
+
+
+def rewrite_sections(path: Path, tables: dict[str, str]) -> None:
+    """Write each table of ``tables`` (section -> table) into its section of the README at
+    ``path``, in place: all of them or, when a section is missing, none.
 
     Raises:
         OSError: ``path`` cannot be read or written.
-        ValueError: the README lacks the section's markers.
+        ValueError: the README lacks a section's markers.
     """
     path = Path(path)
     try:
         text = path.read_text()
-        path.write_text(replace_section(text, section, table))
+        for section, table in tables.items():
+            text = replace_section(text, section, table)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
+    path.write_text(text)

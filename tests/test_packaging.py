@@ -75,3 +75,16 @@ def test_the_readme_cost_table_is_the_one_the_results_give():
 
     section = read_section((ROOT / "README.md").read_text(), "costs")
     assert section.strip() == cost_table().strip(), "run `python -m energygnn costs --readme README.md`"
+
+
+def test_the_readme_numerics_section_is_the_one_the_benchmarks_give():
+    from energygnn.readme import read_section
+    from energygnn.reporting.benchmarks import load_benchmark, numerics_text
+
+    text = numerics_text()
+    assert read_section((ROOT / "README.md").read_text(), "numerics").strip() == text.strip(), \
+        "run `python -m energygnn costs --readme README.md`"
+    cost = load_benchmark("numerics_cost")
+    assert f"{cost['summary']['entropic_epoch_ratio']:.3f}x native" in text
+    assert cost["summary"]["met"] == (max(cost["summary"]["basic_epoch_ratio"], cost["summary"]["entropic_epoch_ratio"])
+                                      <= cost["target"])

@@ -231,3 +231,19 @@ def chapter_times_table(result: dict[str, Any]) -> str:
     return (markdown_table(header, rows) + f"\n\nMeasured on {where['cpu']} ({where['cores']} cores, CPU only), "
             f"commit `{where['commit']}`, {where['created'][:10]}; `python -m benchmarks.chapter_times --no-quick` "
             "re-measures it.")
+
+
+def numerics_text(root: Path | None = None) -> str:
+    """What the numerics profile costs and what it re-runs, in two sentences for the README, from
+    the ``numerics_cost`` and ``reproduction`` benchmarks."""
+    cost, again = load_benchmark("numerics_cost", root), load_benchmark("reproduction", root)
+    summary, machine = cost["summary"], cost["provenance"]["machine"]
+    cpu = " ".join(str(part) for part in (machine.get("cpu"), machine.get("cpu_family_model_stepping")) if part)
+    rounds = len(cost["rounds"])
+    return (f"On {cpu} (one torch thread, {rounds} rounds of alternating processes; `numerics_cost`), the "
+            f"`x86-64-v3` profile costs {summary['entropic_epoch_ratio']:.3f}x native code per depth-64 epoch "
+            f"of the entropic GCN on Cora, {summary['basic_epoch_ratio']:.3f}x for the basic GCN and "
+            f"{summary['entropy_gradient_ratio']:.3f}x per entropy gradient (target: at most {cost['target']:.2f}x "
+            f"per deep epoch). Under it, {again['summary']['identical']} of {again['summary']['runs']} committed "
+            f"runs re-ran here bit for bit, one or two of every experiment and a `torchrun` job "
+            f"({again['summary']['numbers_compared']:,} numbers; `reproduction`).")
