@@ -78,7 +78,7 @@ def effective_rank(x: Tensor) -> float:
 
 
 def all_measures(x: Tensor, edge_index: Tensor | Adjacency) -> dict[str, float]:
-    """Every measure of :data:`MEASURES` for one feature matrix."""
+    """Every measure of ``MEASURES`` for one feature matrix."""
     return {"raw_energy": raw_energy(x, edge_index), "scale_free_energy": scale_free_energy(x, edge_index),
             "centred_scale_free_energy": scale_free_energy(x, edge_index, centred=True),
             "numerical_rank": numerical_rank(x), "effective_rank": effective_rank(x)}
