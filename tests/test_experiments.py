@@ -262,13 +262,21 @@ def test_registry_entries_name_their_functions_and_share_builders():
     assert {run.config["model"] for run in runs} == set(paper1.load_config(False)["table1_g2_relu"]["models"])
 
 
+# Experiments whose sweep has not finished: their committed runs are some of the planned ones
+# (`python -m energygnn run <name>` resumes them); every other experiment is complete.
+IN_PROGRESS = {"fresh_seeds"}
+
+
 def test_every_committed_run_is_planned_with_its_stored_config():
-    """The registry plans exactly the committed runs, each with the config it was made from."""
+    """The registry plans exactly the committed runs (a subset, for an experiment still in
+    progress), each with the config it was made from."""
     root = results_root()
     for name in EXPERIMENTS:
         planned = {run.key: run for run in experiment_runs(name, False, root)}
-        assert set(planned) == {path.stem for path in (root / name).glob("*.json")}, name
-        for key, run in planned.items():
+        stored = {path.stem for path in (root / name).glob("*.json")}
+        assert stored <= set(planned) if name in IN_PROGRESS else stored == set(planned), name
+        for key in stored:
+            run = planned[key]
             assert run.experiment == name and read_json(root / name / f"{key}.json")["config"] == run.config, key
 
 
