@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from benchmarks import argument_parser, output_path, quick_from, write_result
 from energygnn.config import results_root
 from energygnn.experiments.registry import EXPERIMENTS
-from energygnn.experiments.rerun import choose_runs, committed_runs, compare_results, rerun
+from energygnn.experiments.rerun import Rerun, choose_runs, committed_runs, compare_results, rerun
 from energygnn.numerics import describe
 from energygnn.provenance import provenance, read_json
 
@@ -37,10 +37,8 @@ def rerun_torchrun(results: Path) -> dict:
                        Path(folder))
     committed = {key: stored["end_to_end"][key] for key in TORCHRUN_KEYS}
     comparison = compare_results(committed, {key: job["result"][key] for key in TORCHRUN_KEYS})
-    return {"experiment": "benchmarks/scaling (torchrun, 2 processes)", "key": "end_to_end", "threads": 1,
-            "committed_seconds": stored["end_to_end"]["wall_seconds"], "seconds": time.perf_counter() - start,
-            "profile": describe()["profile"], "numbers": comparison.numbers, "differing": comparison.differing,
-            "first_difference": comparison.first_difference, "identical": comparison.identical}
+    return Rerun.of("benchmarks/scaling (torchrun, 2 processes)", "end_to_end", 1, stored["end_to_end"]["wall_seconds"],
+                    time.perf_counter() - start, describe(), comparison).as_dict()
 
 
 def main(argv=None) -> Path:

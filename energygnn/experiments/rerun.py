@@ -126,6 +126,15 @@ class Rerun:
     first_difference: str | None
     identical: bool
 
+    @classmethod
+    def of(cls, experiment: str, key: str, threads: int, committed_seconds: float, seconds: float,
+           numerics: dict[str, Any], comparison: Comparison) -> "Rerun":
+        """A re-run from the numerics it ran under (:func:`energygnn.numerics.describe` of its
+        process) and the comparison of its numbers."""
+        profile = numerics["profile"] if numerics["in_force"] else f"{numerics['profile']} (not in force)"
+        return cls(experiment, key, threads, committed_seconds, seconds, profile, comparison.numbers,
+                   comparison.differing, comparison.first_difference, comparison.identical)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -136,10 +145,8 @@ def rerun(entry: dict[str, Any]) -> Rerun:
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker,
                              initargs=(threads,)) as pool:
         result, seconds, numerics = pool.submit(_rerun_in_worker, entry["experiment"], entry["config"]).result()
-    comparison = compare_results(entry["result"], result)
-    return Rerun(entry["experiment"], entry["key"], threads, float(entry.get("wall_seconds", math.nan)), seconds,
-                 numerics["profile"] if numerics["in_force"] else f"{numerics['profile']} (not in force)",
-                 comparison.numbers, comparison.differing, comparison.first_difference, comparison.identical)
+    return Rerun.of(entry["experiment"], entry["key"], threads, float(entry.get("wall_seconds", math.nan)), seconds,
+                    numerics, compare_results(entry["result"], result))
 
 
 def rerun_committed(experiment: str, results: Path, count: int = 1) -> list[Rerun]:
