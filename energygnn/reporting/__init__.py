@@ -4,7 +4,7 @@ concept first and then by chapter.
 The core, which every chapter shares:
 
 * :mod:`~energygnn.reporting.verdicts`: the one rule that says whether a claim holds, fails or
-  is within noise (``STANDARD_ERRORS`` standard errors of the seed spread), and its wording;
+  is inconclusive (an interval of ``STANDARD_ERRORS`` standard errors, equivalence margins per claim family), and its wording;
 * :mod:`~energygnn.reporting.claims`: a claim, the paper's result it belongs to, their table and counts;
 * :mod:`~energygnn.reporting.runs`: committed runs read back: grouped by cell, seed by seed, facts
   about them, and paper 2's runs with their plan;

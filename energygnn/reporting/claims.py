@@ -9,7 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .tables import markdown_table
-from .verdicts import Judgement, Verdict, verdict_counts
+from .verdicts import STANDARD_ERRORS, Judgement, Verdict, verdict_counts
+
+#: Who asks a claim: a paper, or the book of the paper's methods.
+ASKERS = ("paper", "book")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Claim:
             up (default ``()``).
         key: the claim's name in the prose (``verdict_<key>``, :func:`verdict_numbers`; default ``""``).
         ours: our numbers as shown (default ``""``: the means of the judgement's two sides).
+        asked_by: ``"paper"`` for a claim a paper makes, ``"book"`` for a question the book asks
+            of the papers' methods (a control, a comparison the paper does not make; default ``"paper"``).
     """
 
     scope: str
@@ -36,6 +41,11 @@ class Claim:
     cell: tuple = ()
     key: str = ""
     ours: str = ""
+    asked_by: str = "paper"
+
+    def __post_init__(self) -> None:
+        if self.asked_by not in ASKERS:
+            raise ValueError(f"Claim: asked_by must be one of {ASKERS}, got {self.asked_by!r}.")
 
 
 @dataclass(frozen=True)
@@ -55,8 +65,9 @@ class PaperResult:
 
 
 def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
-    """Claims as a Markdown table: the claim, the paper's numbers, ours and the verdict with its
-    difference and ``STANDARD_ERRORS`` standard errors.
+    """Claims as a Markdown table: the claim, the paper's numbers, ours, the difference of the
+    means, the smallest difference the seeds can detect (``STANDARD_ERRORS`` standard errors) and
+    the verdict (with the margin δ of an equality claim).
 
     When the claims have a ``scope``, it leads each row and the claim follows in italics; claims
     without one (paper 2's name their dataset in the text) are listed in plain text.
@@ -70,11 +81,16 @@ def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
     rows = []
     for claim in claims:
         judgement = claim.judgement
-        ours = claim.ours or ("not run" if judgement.verdict is Verdict.NOT_MEASURED else
-                              f"{judgement.ours:.{ours_digits}f} vs {judgement.reference:.{ours_digits}f}")
+        measured = judgement.verdict is not Verdict.NOT_MEASURED
+        ours = claim.ours or (f"{judgement.ours:.{ours_digits}f} vs {judgement.reference:.{ours_digits}f}"
+                              if measured else "not run")
+        verdict = f"**{judgement.verdict}**" + (f" at {judgement.margin_text}" if judgement.margin and measured else "")
         rows.append([claim.scope, f"*{claim.text}*"] if scoped else [claim.text])
-        rows[-1] += [claim.paper, ours, judgement.markdown]
-    return markdown_table((["", "claim"] if scoped else ["claim"]) + ["paper", "ours", "verdict"], rows)
+        rows[-1] += [claim.paper, ours, f"{judgement.difference:+.3f}" if measured else "",
+                     f"{judgement.half_width:.3f}" if measured else "", verdict]
+    header = (["", "claim"] if scoped else ["claim"]) + ["paper", "ours", "difference", f"detectable ({STANDARD_ERRORS} SE)",
+                                                         "verdict"]
+    return markdown_table(header, rows)
 
 
 def format_counts(counter: Counter) -> str:
@@ -83,7 +99,7 @@ def format_counts(counter: Counter) -> str:
 
 
 def counted_verdicts(claims: Iterable[Claim]) -> str:
-    """The claims' verdicts counted as text, most frequent first, e.g. ``"holds ×3, within noise ×1"``."""
+    """The claims' verdicts counted as text, most frequent first, e.g. ``"holds ×3, inconclusive ×1"``."""
     return format_counts(Counter(str(claim.judgement) for claim in claims))
 
 

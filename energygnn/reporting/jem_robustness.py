@@ -29,7 +29,7 @@ from .labels import ATTACK_LABELS, OOD_SCORE_LABELS, PAPER2_LABELS
 from .prose import MarkdownText
 from .runs import Groups, Run, finished_groups, pool_bins, wall_hours
 from .tables import markdown_table, mean_std_cell
-from .verdicts import judge
+from .verdicts import MARGINS, judge
 
 CHAPTER = "jem_robustness"
 SHIFTS = ("structure", "feature", "label")
@@ -205,7 +205,8 @@ def gnnsafe_claims(groups: Groups, leave_groups: Groups) -> list[Claim]:
     to the published number (held fixed)."""
     return [Claim("Cora", f"our GCN's {OOD_SCORE_LABELS[score]} AUROC under the {shift} shift is GNNSafe's",
                   f"{GNNSAFE_CORA_AUROC[score][shift]:.1f}",
-                  judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "="))
+                  judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "=",
+                        MARGINS["detection"].in_percent))
             for shift in SHIFTS for score in SCORES]
 
 
@@ -235,17 +236,17 @@ FAMILIES = ("robustness", "detection", "calibration against a scaled GCN", "cont
 def family_table(claims: Sequence[Claim]) -> str:
     """:func:`robustness_claims` counted per family of claim (``FAMILIES``: robustness,
     detection, calibration against a temperature-scaled GCN, and the control that temperature
-    scaling helps GCN-JEM too): how many hold, are within noise, fail."""
+    scaling helps GCN-JEM too): how many hold, are inconclusive, fail."""
     rows = []
     for family in FAMILIES:
         verdicts = [str(c.judgement.verdict) for c in claims if c.family == family]
-        rows.append([family, len(verdicts)] + [verdicts.count(v) for v in ("holds", "within noise", "fails")])
-    return markdown_table(["claims", "judged", "hold", "within noise", "fail"], rows)
+        rows.append([family, len(verdicts)] + [verdicts.count(v) for v in ("holds", "inconclusive", "fails")])
+    return markdown_table(["claims", "judged", "hold", "inconclusive", "fail"], rows)
 
 
 def family_counts(claims: Sequence[Claim]) -> dict[str, str]:
     """Per family, keyed by its first word (``"robustness"``, ``"detection"``, ``"calibration"``,
-    ``"control"``), the verdicts counted as text, e.g. ``"within noise ×6"``."""
+    ``"control"``), the verdicts counted as text, e.g. ``"inconclusive ×6"``."""
     return {family.split()[0].strip(":"): counted_verdicts(c for c in claims if c.family == family)
             for family in FAMILIES}
 

@@ -100,7 +100,7 @@ def collapse_claims(groups: Groups, models: Sequence[str], collapsing: Sequence[
 
 def figure2_outcomes(groups: Groups, models: Sequence[str], orders: float = COLLAPSE_ORDERS) -> dict[str, str]:
     """Which models collapsed (by the rule of :func:`collapse_claims`), which kept their energy, and
-    which are undecided (within noise or not run): ``{"collapsed": "Basic GCN, ...", "kept": ...,
+    which are undecided (inconclusive or not run): ``{"collapsed": "Basic GCN, ...", "kept": ...,
     "undecided": ...}``, ``"none"`` for an empty list."""
     names: dict[str, list[str]] = {"collapsed": [], "kept": [], "undecided": []}
     for claim, model in zip(collapse_claims(groups, models, collapsing=models, orders=orders), models):

@@ -83,7 +83,7 @@ def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[in
             for model in ("basic", "entropic"):
                 claims.append(Claim(dataset, f"{MODEL_LABELS[model]}: {p} partitions as accurate as full batch", "",
                                     judge(seed_values(groups, (dataset, model, p), SCORE),
-                                          seed_values(groups, (dataset, model, 1), SCORE), "="), "partitions"))
+                                          seed_values(groups, (dataset, model, 1), SCORE), "=", "accuracy"), "partitions"))
         for p in parts:
             claims.append(Claim(dataset, f"{parts_label(p)}: entropic GCN more accurate than the basic GCN", "",
                                 judge(seed_values(groups, (dataset, "entropic", p), SCORE),

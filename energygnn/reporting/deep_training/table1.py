@@ -155,14 +155,14 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
         judged = [Claim(dataset, text, f"{paper[a]:.2f} vs {paper[b]:.2f}", judge(ours[a], ours[b], relation))
                   for text, a, b, relation in comparisons]
         g2 = Claim(dataset, f"G2 stays near the paper's low, flat value (judged at depth {deep}; the paper's mean over "
-                            f"depths is {flat:.2f})", f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "="))
+                            f"depths is {flat:.2f})", f"{paper['g2', deep]:.2f}", judge(ours["g2", deep], paper["g2", deep], "=", "accuracy against a paper's number"))
         claims += judged[:4] + [g2] + judged[4:]
         if dataset in DOUBLE_CLAIM_DATASETS:
             ratios = [math.log2(e / b) for e, b in zip(ours["entropic", deep], ours["basic", deep]) if e > 0 and b > 0]
             claims.append(Claim(
                 dataset, f"at depth {deep} the entropic GCN is about twice as accurate as the basic GCN "
                 "(judged on log2 of the ratio, = 1)",
-                f"ratio {paper['entropic', deep] / paper['basic', deep]:.2f}", judge(ratios, 1.0, "=")))
+                f"ratio {paper['entropic', deep] / paper['basic', deep]:.2f}", judge(ratios, 1.0, "=", "accuracy ratio")))
     return claims
 
 

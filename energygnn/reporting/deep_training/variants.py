@@ -51,7 +51,7 @@ def authors_step_claims(groups: Groups, authors_groups: Groups, datasets: Sequen
             Claim(dataset, f"at depth {depth} the authors' step beats the basic GCN",
                   f"{paper:.2f} vs {PAPER1_TABLE1[dataset, 'basic'][depth]:.2f}", judge(authors, basic, ">")),
             Claim(dataset, f"at depth {depth} the authors' step is as accurate as the exact step", "",
-                  judge(authors, exact, "=")),
+                  judge(authors, exact, "=", "accuracy")),
         ]
     return claims
 
@@ -75,9 +75,9 @@ def g2_relu_claims(groups: Groups, relu_groups: Groups, section: dict[str, Any])
             paper = PAPER1_TABLE1[dataset, "g2"][depth]
             claims += [
                 Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as without", "",
-                      judge(relu, seed_values(groups, (dataset, "g2", depth)), "=")),
+                      judge(relu, seed_values(groups, (dataset, "g2", depth)), "=", "accuracy")),
                 Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as the paper's G2",
-                      f"{paper:.2f}", judge(relu, paper, "=")),
+                      f"{paper:.2f}", judge(relu, paper, "=", "accuracy against a paper's number")),
             ]
     return claims
 
@@ -145,6 +145,6 @@ def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tup
     for cell in cells:
         pairs = same_seed_pairs(groups, variant_groups, cell)
         claims.append(Claim(f"{cell[0]}, {MODEL_LABELS[cell[1]]}, depth {cell[2]}",
-                            f"{change} leaves the accuracy within noise", "",
-                            judge([variant for variant, _ in pairs], [base for _, base in pairs], "=")))
+                            f"{change} leaves the accuracy where it was (within ±δ)", "",
+                            judge([variant for variant, _ in pairs], [base for _, base in pairs], "=", "accuracy")))
     return claims

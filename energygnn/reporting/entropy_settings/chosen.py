@@ -46,5 +46,5 @@ def seed_split_claims(table1: Groups, chosen: Groups, datasets: Sequence[str], d
     return [Claim(dataset, f"{label}: seeds {fresh_text} as accurate as seeds {choosing_text} at depth {depth} "
                            f"(test accuracy)", "",
                   judge(seed_values(groups, (dataset, model, depth), "test_acc_at_best_val", fresh),
-                        seed_values(groups, (dataset, model, depth), "test_acc_at_best_val", choosing), "="), "seed_split")
+                        seed_values(groups, (dataset, model, depth), "test_acc_at_best_val", choosing), "=", "accuracy"), "seed_split")
             for dataset in datasets for label, groups, model in lines]

@@ -118,7 +118,7 @@ class Figure2Prediction:
 
     @property
     def agrees(self) -> bool | None:
-        """Whether the prediction matches the verdict (None when the verdict is within noise)."""
+        """Whether the prediction matches the verdict (None when the verdict is inconclusive)."""
         verdict = self.claim.judgement.verdict
         if verdict not in (Verdict.HOLDS, Verdict.FAILS):
             return None

@@ -168,5 +168,5 @@ def shallow_claims(groups: Groups, section: dict[str, Any], table1: Groups, shal
         ours = cell_values(groups, (dataset, *choice), "test_acc_at_best_val")[0] if choice else []
         claims.append(Claim(dataset, f"the chosen setting at depth {section['depth']} is as accurate as the basic GCN "
                                      f"at depth {shallow} (test)", "",
-                            judge(ours, basic_values(table1, dataset, shallow, "test_acc_at_best_val"), "=")))
+                            judge(ours, basic_values(table1, dataset, shallow, "test_acc_at_best_val"), "=", "accuracy")))
     return claims

@@ -10,8 +10,12 @@ from ...experiments.reported import PAPER2_ACCURACY, PAPER2_CLOSED_3_WALKS, PAPE
 from ..claims import Claim
 from ..labels import ABLATION_LABELS, PAPER2_LABELS
 from ..runs import Paper2Results, mean_or_nan, per_seed
-from ..verdicts import Judgement, judge
+from ..verdicts import MARGINS, Judgement, judge
 from .accuracy import name_key
+
+# paper 2's accuracies are in percent
+ACCURACY_POINTS = MARGINS["accuracy"].in_percent
+PAPER_POINTS = MARGINS["accuracy against a paper's number"].in_percent
 
 
 def _claim(key: str, text: str, paper: str, ours: str, judgement: Judgement) -> Claim:
@@ -36,7 +40,7 @@ def paper_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
         jem, gcn = (per_seed(results.runs(name, m), "accuracy", 100.0) for m in ("jem", "gcn"))
         gap = PAPER2_ACCURACY["jem"][name] - PAPER2_ACCURACY["gcn"][name]
         claims.append(_claim(f"jem_as_accurate_{name_key(name)}", f"GCN-JEM is as accurate as the GCN on {name}",
-                             f"{gap:+.2f} points", f"{_versus(jem, gcn, 1)} %", judge(jem, gcn, "=")))
+                             f"{gap:+.2f} points", f"{_versus(jem, gcn, 1)} %", judge(jem, gcn, "=", ACCURACY_POINTS)))
     paper = {model: PAPER2_ACCURACY[model][dataset] for model in ("gcn", "jem", "jemo")}
     claims.append(_claim("jem_beats_gcn", f"GCN-JEM is more accurate than the GCN on {dataset}",
                          f"{paper['jem']:.2f} vs {paper['gcn']:.2f} %", f"{_versus(accuracy['jem'], accuracy['gcn'], 1)} %",
@@ -47,7 +51,7 @@ def paper_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
     original = per_seed([run for group in runs.values() for run in group], "closed_3_walks_original")
     claims.append(_claim("closed_walks_original", rf"$\trace(A^3)$ of {dataset} is {PAPER2_CLOSED_3_WALKS['original']}",
                          f"{PAPER2_CLOSED_3_WALKS['original']}", f"{mean_or_nan(original):.0f}",
-                         judge(original, float(PAPER2_CLOSED_3_WALKS["original"]), "=")))
+                         judge(original, float(PAPER2_CLOSED_3_WALKS["original"]), "=", "graph count")))
     generated = per_seed(runs["jem"], "closed_3_walks")
     claims.append(_claim("more_closed_walks", "GCN-JEM's generated graph has more closed 3-walks than the original",
                          f"{PAPER2_CLOSED_3_WALKS['generated']} vs {PAPER2_CLOSED_3_WALKS['original']}",
@@ -67,7 +71,7 @@ def paper_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
     for model in ("jem", "gcn"):
         claims.append(_claim(f"ece_as_paper_{model}", f"{PAPER2_LABELS[model]}'s test ECE is the paper's",
                              f"{PAPER2_ECE[model]:.2f}", f"{mean_or_nan(ece[model]):.3f}",
-                             judge(ece[model], PAPER2_ECE[model], "=")))
+                             judge(ece[model], PAPER2_ECE[model], "=", "calibration error")))
     return claims
 
 
@@ -92,7 +96,7 @@ def ablation_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim
                                  "-", f"{_versus(accuracy, gcn, 1)} %", judge(accuracy, gcn, ">")))
             claims.append(_claim(f"{name_key(variant)}_as_paper", f"{label} reaches the paper's GCN-JEMO accuracy on {dataset}",
                                  f"{PAPER2_ACCURACY['jemo'][dataset]:.2f} %", f"{mean_or_nan(accuracy):.1f} %",
-                                 judge(accuracy, PAPER2_ACCURACY["jemo"][dataset], "=")))
+                                 judge(accuracy, PAPER2_ACCURACY["jemo"][dataset], "=", PAPER_POINTS)))
     raw_jemo = per_seed(results.raw_runs(dataset, "jemo"), "accuracy", 100.0)
     if raw_jemo:
         jemo = per_seed(results.runs(dataset, "jemo"), "accuracy", 100.0)
@@ -101,7 +105,7 @@ def ablation_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim
                              judge(raw_jemo, jemo, ">")))
         claims.append(_claim("jemo_raw_as_accurate_as_gcn", f"GCN-JEMO on raw features is as accurate as the GCN "
                              f"(row-normalised) on {dataset}", "-", f"{_versus(raw_jemo, gcn, 1)} %",
-                             judge(raw_jemo, gcn, "=")))
+                             judge(raw_jemo, gcn, "=", ACCURACY_POINTS)))
     for model in ("gcn", "jem"):
         runs = results.runs(dataset, model)
         accuracy, confidence = per_seed(runs, "accuracy"), per_seed(runs, "test_confidence")
