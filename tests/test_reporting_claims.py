@@ -1,6 +1,8 @@
 """energygnn.reporting.claims: one claim class for every chapter, its table, counts and numbers."""
 from collections import Counter
 
+import pytest
+
 from energygnn.reporting.claims import (Claim, PaperResult, claim_numbers, claims_of, claims_table, counted_verdicts,
                                         format_counts, verdict_numbers)
 from energygnn.reporting.verdicts import judge
@@ -13,17 +15,17 @@ NOT_RUN = judge([], [0.5])
 def test_claims_with_a_scope_are_tabulated_where_first_with_our_means():
     claims = [Claim("Cora", "a beats b", "0.80 vs 0.50", HOLDS), Claim("CiteSeer", "b beats a", "", NOT_RUN)]
     header, _, first, second = claims_table(claims, ours_digits=2).splitlines()
-    assert header == "|  | claim | paper | ours | verdict |"
-    assert first.startswith("| Cora | *a beats b* | 0.80 vs 0.50 | 0.91 vs 0.51 | **holds** (difference +0.400, 2 SE ")
-    assert second == "| CiteSeer | *b beats a* |  | not run | **not measured** |"
+    assert header == "|  | claim | paper | ours | difference | detectable (2 SE) | verdict |"
+    assert first == "| Cora | *a beats b* | 0.80 vs 0.50 | 0.91 vs 0.51 | +0.400 | 0.016 | **holds** |"
+    assert second == "| CiteSeer | *b beats a* |  | not run |  |  | **not measured** |"
 
 
 def test_claims_without_a_scope_show_their_own_numbers_in_plain_text():
     claim = Claim("", "GCN-JEM is as accurate as the GCN on Cora", "+0.94 points", FAILS, key="jem_as_accurate_Cora",
                   ours="50.0 vs 90.0 %")
     header, _, row = claims_table([claim]).splitlines()
-    assert header == "| claim | paper | ours | verdict |"
-    assert row.startswith("| GCN-JEM is as accurate as the GCN on Cora | +0.94 points | 50.0 vs 90.0 % | **fails**")
+    assert header == "| claim | paper | ours | difference | detectable (2 SE) | verdict |"
+    assert row == "| GCN-JEM is as accurate as the GCN on Cora | +0.94 points | 50.0 vs 90.0 % | -0.400 | 0.016 | **fails** |"
     assert verdict_numbers([claim]) == {"verdict_jem_as_accurate_Cora": "**fails**"}
 
 
@@ -32,7 +34,7 @@ def test_verdicts_are_counted_most_frequent_first():
     assert counted_verdicts(claims) == "holds ×2, fails ×1"
     assert format_counts(Counter({"b": 1, "a": 1, "c": 3})) == "c ×3, a ×1, b ×1"
     result = PaperResult("1", "Table 1: accuracy", "deep_training", claims)
-    assert result.counts == {"holds": 2, "fails": 1, "within_noise": 0, "not_measured": 0}
+    assert result.counts == {"holds": 2, "fails": 1, "inconclusive": 0, "not_measured": 0}
     assert claims_of({"one": result, "two": PaperResult("2", "Spectra", "jem_results", claims[:1])}) == claims + claims[:1]
 
 
@@ -40,3 +42,11 @@ def test_claim_numbers_are_keyed_by_the_cell():
     claim = Claim("Cora, depth 16", "GAT + entropy step more accurate than GAT", "", HOLDS, cell=("Cora", "gat", 16))
     assert claim_numbers([claim]) == {"Cora_gat_16_ours": "0.910", "Cora_gat_16_reference": "0.510",
                                       "Cora_gat_16_difference": "+0.400", "Cora_gat_16_verdict": "holds"}
+
+
+def test_equality_claims_show_their_margin_and_claims_say_who_asks_them():
+    equal = Claim("Cora", "a as accurate as b", "", judge([0.800, 0.801], [0.800, 0.801], "=", "accuracy"), asked_by="book")
+    assert claims_table([equal]).splitlines()[-1].endswith("| **holds** at δ = 0.01 |")
+    assert equal.asked_by == "book" and Claim("", "x", "", HOLDS).asked_by == "paper"
+    with pytest.raises(ValueError, match="asked_by must be one of"):
+        Claim("", "x", "", HOLDS, asked_by="reviewer")

@@ -15,7 +15,7 @@ def test_figure2_collapse_is_judged_on_the_draws():
               entry("entropic", 1, [1.0, 1.0]), entry("entropic", 100, [1e-3, 1e-9])]  # draws disagree
     groups = group_runs(stored, "model", "depth")
     claims = report.collapse_claims(groups, ["basic", "g2", "entropic"])
-    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.WITHIN_NOISE]
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS, Verdict.INCONCLUSIVE]
     assert report.figure2_outcomes(groups, ["basic", "g2", "entropic"]) == {
         "collapsed": "Basic GCN", "kept": "G2", "undecided": "Entropic GCN"}
     assert "| Basic GCN | 1.5 | 6e-10 | 4e-10 |" in report.figure2_table(groups, ["basic", "g2"])

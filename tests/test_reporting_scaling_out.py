@@ -16,7 +16,7 @@ def stored():
     for seed in range(3):
         noise = 0.01 * seed
         runs += [run("Cora", "basic", 1, seed, 0.70 + noise), run("Cora", "basic", 4, seed, 0.50 + noise),
-                 run("Cora", "entropic", 1, seed, 0.75 + noise), run("Cora", "entropic", 4, seed, 0.745 + noise)]
+                 run("Cora", "entropic", 1, seed, 0.75 + noise / 10), run("Cora", "entropic", 4, seed, 0.7495 + noise / 10)]
     return runs + [run("Cora", "basic", 4, 9, 0.0, status="stopped at epoch 2: non-finite training loss nan")]
 
 
@@ -29,10 +29,11 @@ def test_groups_keep_finished_runs_by_dataset_model_and_partitions():
 def test_claims_follow_the_shared_rule():
     claims = {c.text: c.judgement for c in scaling.minibatch_claims(scaling.minibatch_groups(stored()), ["Cora"], [1, 4])}
     assert claims["Basic GCN: 4 partitions as accurate as full batch"].verdict is Verdict.FAILS
+    # means 0.0005 apart with a spread of 0.001: the 2-SE interval lies inside the margin of one point
     assert claims["Entropic GCN: 4 partitions as accurate as full batch"].verdict is Verdict.HOLDS
     assert claims["4 partitions: entropic GCN more accurate than the basic GCN"].verdict is Verdict.HOLDS
     full = claims["full batch: entropic GCN more accurate than the basic GCN"]
-    assert full.verdict is Verdict.HOLDS and abs(full.difference - 0.05) < 1e-12
+    assert full.verdict is Verdict.HOLDS and abs(full.difference - 0.041) < 1e-12
     families = [c.family for c in scaling.minibatch_claims(scaling.minibatch_groups(stored()), ["Cora"], [1, 4])]
     assert families == ["partitions", "partitions", "step", "step"]
 

@@ -1,5 +1,5 @@
 """energygnn.reporting.summary: the introduction's table of what reproduces."""
-from energygnn.reporting import jem_results, summary
+from energygnn.reporting import summary
 from energygnn.reporting.claims import Claim, PaperResult
 from energygnn.experiments.results import load_experiment
 from energygnn.reporting.verdicts import Verdict, judge
@@ -18,16 +18,27 @@ def test_the_table_counts_each_verdict_and_lists_what_fails():
     table = summary.reproduction_table(rows).splitlines()
     assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | 0 | {doc}`deep_training` |"
     assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | 0 | {doc}`jem_results` |"
+    assert table[4] == "|  | **all** | **4** | **2** | **1** | **1** | **0** |  |"
     assert summary.failing_claims(rows) == f"- Paper 1, Table 1 (CiteSeer): *{fails.text}*"
     assert summary.failing_claims(rows[1:]) == "No claim fails."
+    assert summary.claims_with(rows, Verdict.INCONCLUSIVE) == f"- Paper 1, Table 1 (Cora): *{noise.text}*"
+
+
+def test_the_papers_claims_are_counted_apart_from_the_books_questions():
+    paper = claim("Cora", [0.9, 0.91, 0.92], [0.5, 0.51, 0.52])
+    ours = Claim("Cora", "a control", "", paper.judgement, asked_by="book")
+    rows = [PaperResult("1", "Table 1", "deep_training", [paper, ours]), PaperResult("1", "Maps", "entropy_settings", [ours])]
+    assert [row.claims for row in summary.asked_by(rows, "paper")] == [[paper]]
+    assert [(row.result, row.claims) for row in summary.asked_by(rows, "book")] == [("Table 1", [ours]), ("Maps", [ours])]
 
 
 def test_the_committed_results_judge_every_claim_of_every_result():
-    rows = summary.reproduction_rows()
+    rows = summary.judged_results()
     stopped = {(run["config"]["dataset"], run["config"]["variant"], run["config"]["depth"])
                for name in ("beyond_architectures", "beyond_schedule") for run in load_experiment(name)
                if run["result"]["status"] != "ok"}
-    assert [row.chapter for row in rows].count("jem_results") == len(jem_results.PAPER2_PARTS)
+    assert {row.chapter for row in summary.asked_by(rows, "paper")} >= {"oversmoothing_grid", "deep_training", "jem_results"}
+    assert {row.chapter for row in summary.asked_by(rows, "book")} >= {"entropy_settings", "scaling_out"}
     for row in rows:
         assert row.claims, f"{row.result}: no claims"
         for claim in row.claims:  # a claim without values: only where every run of the cell stopped early

@@ -2,7 +2,7 @@
 text meant as Markdown marked as such, and the verdict rule's wording."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .verdicts import MARGIN_TEXT, RULE_TEXT
 
@@ -16,6 +16,16 @@ def rule_numbers() -> dict[str, str]:
     (:data:`~energygnn.reporting.verdicts.RULE_TEXT`, Markdown), and ``rule_margin``, its margin
     in words (``"two standard errors"``)."""
     return {"rule": MarkdownText(RULE_TEXT), "rule_margin": MARGIN_TEXT}
+
+
+def value_range(values: Iterable[float | int | None], style: str = "{:.3f}") -> str:
+    """``"low to high"`` of the values that are not None, each formatted by ``style``; one value
+    alone, or ``"none"`` when there is none."""
+    kept = sorted(v for v in values if v is not None)
+    if not kept:
+        return "none"
+    low, high = style.format(kept[0]), style.format(kept[-1])
+    return low if low == high else f"{low} to {high}"
 
 
 def glue_numbers(numbers: Mapping[str, object], prefix: str = "") -> None:

@@ -59,6 +59,15 @@ def seed_values(groups: Groups, key: tuple, metric: str = SCORE, seeds: Collecti
     return [run["result"][metric] for run in groups.get(key, []) if seeds is None or run["config"]["seed"] in seeds]
 
 
+def seed_pairs(groups_a: Groups, key_a: tuple, groups_b: Groups, key_b: tuple,
+               metric: str = SCORE) -> list[tuple[float, float]]:
+    """Per seed stored under both ``key_a`` (in ``groups_a``) and ``key_b`` (in ``groups_b``), the
+    pair ``(a, b)`` of ``metric``, in ``groups_a``'s order: for claims on seed-by-seed pairs."""
+    others = {run["config"]["seed"]: run["result"][metric] for run in groups_b.get(key_b, [])}
+    return [(run["result"][metric], others[run["config"]["seed"]]) for run in groups_a.get(key_a, [])
+            if run["config"]["seed"] in others]
+
+
 def setting_of(options: dict[str, Any]) -> tuple[float, float, bool]:
     """``(weight, temperature, normalize)`` of an entropic model's options."""
     return options["weight"], options["temperature"], options["normalize"]

@@ -4,9 +4,9 @@ runs, :mod:`energygnn.experiments.scaling`) and the multi-process benchmark
 
 Runs are grouped by ``(dataset, model, num_parts)``, ``num_parts = 1`` being full-batch training;
 claims are judged by the shared rule (:func:`~energygnn.reporting.verdicts.judge`) on the seeds'
-test accuracy at the best validation epoch. :func:`load` reads what the chapter reads
-(:class:`MinibatchRuns`); the claims are our own questions, so :func:`paper_results` gives none to
-the introduction's summary.
+best validation accuracy (paper 1's, as in every chapter on paper 1). :func:`load` reads what the
+chapter reads (:class:`MinibatchRuns`); the claims are the book's own questions
+(``asked_by="book"``), which :func:`paper_results` gives to the introduction's second table.
 """
 from __future__ import annotations
 
@@ -19,13 +19,12 @@ from ..experiments.configs import load_config
 from ..experiments.results import load_experiment, mean_std, provenance_summary
 from .claims import Claim, PaperResult, counted_verdicts
 from .labels import MODEL_COLOURS, MODEL_LABELS, parts_label
-from .prose import MarkdownText
-from .runs import Groups, Run, finished_groups, seed_values
+from .prose import MarkdownText, value_range
+from .runs import SCORE, Groups, Run, finished_groups, seed_values
 from .tables import markdown_table, mean_std_cell
 from .verdicts import Verdict, judge
 
 CHAPTER = "scaling_out"
-SCORE = "test_acc_at_best_val"
 
 
 def minibatch_groups(stored: Sequence[dict[str, Any]]) -> Groups:
@@ -35,8 +34,8 @@ def minibatch_groups(stored: Sequence[dict[str, Any]]) -> Groups:
 
 def minibatch_table(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int],
                     seeds: int | None = None) -> str:
-    """Test accuracy at the best validation epoch, mean ± std over seeds: a row per dataset and
-    model, a column per number of partitions."""
+    """Best validation accuracy (paper 1's, ``SCORE``), mean ± std over seeds: a row per dataset
+    and model, a column per number of partitions."""
     rows = [[dataset, MODEL_LABELS.get(model, model)]
             + [mean_std_cell(seed_values(groups, (dataset, model, p), SCORE), expected=seeds) for p in parts]
             for dataset in datasets for model in models]
@@ -74,7 +73,7 @@ def run_partition_rows(groups: Groups, datasets: Sequence[str], parts: Sequence[
 def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[int]) -> list[Claim]:
     """Per dataset and number of partitions: each model "as accurate on mini-batches as full batch"
     (``=``, family ``"partitions"``), and "the entropic GCN beats the basic GCN" (``>``, family
-    ``"step"``) on mini-batches and in full batch."""
+    ``"step"``) on mini-batches and in full batch; best validation accuracy, the book's questions."""
     claims = []
     for dataset in datasets:
         for p in parts:
@@ -83,17 +82,17 @@ def minibatch_claims(groups: Groups, datasets: Sequence[str], parts: Sequence[in
             for model in ("basic", "entropic"):
                 claims.append(Claim(dataset, f"{MODEL_LABELS[model]}: {p} partitions as accurate as full batch", "",
                                     judge(seed_values(groups, (dataset, model, p), SCORE),
-                                          seed_values(groups, (dataset, model, 1), SCORE), "=", "accuracy"), "partitions"))
+                                          seed_values(groups, (dataset, model, 1), SCORE), "=", "accuracy"), "partitions", asked_by="book"))
         for p in parts:
             claims.append(Claim(dataset, f"{parts_label(p)}: entropic GCN more accurate than the basic GCN", "",
                                 judge(seed_values(groups, (dataset, "entropic", p), SCORE),
-                                      seed_values(groups, (dataset, "basic", p), SCORE), ">"), "step"))
+                                      seed_values(groups, (dataset, "basic", p), SCORE), ">"), "step", asked_by="book"))
     return claims
 
 
 def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str], parts: Sequence[int]):
-    """Test accuracy against the number of partitions (1 = full batch), a panel per dataset, mean
-    and the seeds."""
+    """Best validation accuracy against the number of partitions (1 = full batch), a panel per
+    dataset, mean and the seeds."""
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.2), squeeze=False)
@@ -110,7 +109,7 @@ def plot_minibatch(groups: Groups, datasets: Sequence[str], models: Sequence[str
         axis.set_xticks(list(parts), [str(p) for p in parts])
         axis.set_xlabel("partitions per epoch (1 = full batch)")
         axis.set_title(dataset)
-    axes[0][0].set_ylabel("test accuracy at best validation")
+    axes[0][0].set_ylabel("best validation accuracy")
     axes[0][-1].legend(frameon=False)
     figure.tight_layout()
     plt.close(figure)  # returned, not shown by pyplot as well
@@ -176,8 +175,9 @@ def load(root: Path | None = None) -> MinibatchRuns:
 
 
 def paper_results(runs: MinibatchRuns) -> dict[str, PaperResult]:
-    """None: the chapter asks our questions about scaling out, not a paper's."""
-    return {}
+    """The book's questions about paper 1's models on mini-batches, by name: ``minibatch``
+    (:func:`chapter_claims`, every claim asked by the book)."""
+    return {"minibatch": PaperResult("1", "Mini-batches of random partitions", CHAPTER, chapter_claims(runs))}
 
 
 def chapter_claims(runs: MinibatchRuns) -> list[Claim]:
@@ -188,10 +188,11 @@ def chapter_claims(runs: MinibatchRuns) -> list[Claim]:
 def chapter_numbers(runs: MinibatchRuns) -> dict[str, Any]:
     """The numbers of the chapter's prose from the runs: the section's ``minibatch_depth``,
     ``minibatch_seeds`` and ``minibatch_parts``; per cell ``acc_<dataset>_<model>_<parts>`` (mean
-    test accuracy) and ``train_...`` (mean final training accuracy); ``minibatch_runs``; per
+    best validation accuracy) and ``train_...`` (mean final training accuracy); ``minibatch_runs``; per
     dataset how many partitioned cells it judged against full batch (``<dataset>_partition_cells``)
-    and how many beat it (``_above_full``) or fell below it (``_below_full``) beyond noise; and
-    ``minibatch_verdicts``, every claim's verdict counted."""
+    and how many beat it (``_above_full``) or fell below it (``_below_full``) beyond the margin,
+    the range of their detectable differences (``_detectable``) and of the seeds that would decide
+    them (``_seeds_to_decide``); and ``minibatch_verdicts``, every claim's verdict counted."""
     section, claims = runs.section, chapter_claims(runs)
     numbers: dict[str, Any] = {"minibatch_depth": section["depth"], "minibatch_seeds": len(section["seeds"]),
                                "minibatch_parts": " and ".join(str(q) for q in section["num_parts"] if q > 1)}
@@ -205,6 +206,9 @@ def chapter_numbers(runs: MinibatchRuns) -> dict[str, Any]:
         numbers[f"{dataset}_partition_cells"] = len(cells)
         numbers[f"{dataset}_above_full"] = sum(j.verdict == Verdict.FAILS and j.difference > 0 for j in cells)
         numbers[f"{dataset}_below_full"] = sum(j.verdict == Verdict.FAILS and j.difference < 0 for j in cells)
+        numbers[f"{dataset}_detectable"] = value_range([j.half_width for j in cells], "{:.3f}")
+        numbers[f"{dataset}_seeds_to_decide"] = value_range([j.seeds_to_decide for j in cells
+                                                             if j.verdict is Verdict.INCONCLUSIVE], "{:d}")
     numbers["minibatch_verdicts"] = counted_verdicts(claims)
     return numbers
 

@@ -15,7 +15,7 @@ from typing import Any
 from ...experiments.reported import PAPER1_TABLE1
 from ..claims import Claim, counted_verdicts
 from ..labels import MODEL_LABELS
-from ..runs import SCORE, Groups, seed_values
+from ..runs import SCORE, Groups, seed_pairs, seed_values
 from ..tables import comparison_table, markdown_table, mean_std_cell
 from ..verdicts import judge
 
@@ -113,9 +113,7 @@ def variant_cells(section: dict[str, Any]) -> list[tuple[str, str, int]]:
 
 def same_seed_pairs(groups: Groups, variant_groups: Groups, cell: tuple) -> list[tuple[float, float]]:
     """Per seed present in both, ``(variant, base)`` best validation accuracy, in the variant's order."""
-    base = {run["config"]["seed"]: run["result"][SCORE] for run in groups.get(cell, [])}
-    return [(run["result"][SCORE], base[run["config"]["seed"]]) for run in variant_groups.get(cell, [])
-            if run["config"]["seed"] in base]
+    return seed_pairs(variant_groups, cell, groups, cell)
 
 
 def same_seed_differences(groups: Groups, variant_groups: Groups, cell: tuple) -> list[float]:

@@ -1,12 +1,13 @@
 r"""The chapter ``book/entropy_settings``: when does paper 1's entropy step keep the energy, and
 which setting trains best? Figure 2 under every setting of the step
 (:mod:`~energygnn.reporting.entropy_settings.figure2`), the trained :math:`\lambda \times T` maps at
-depth 64 (:mod:`~energygnn.reporting.entropy_settings.maps`) and Table 1's entropic rows at the
+depth 64 (:mod:`~energygnn.reporting.entropy_settings.maps`), the best settings judged on fresh
+seeds (:mod:`~energygnn.reporting.entropy_settings.fresh`) and Table 1's entropic rows at the
 chosen settings (:mod:`~energygnn.reporting.entropy_settings.chosen`), from stored runs.
 
 :func:`load` reads what the chapter reads (:class:`EntropySettingsRuns`); the chapter's claims are
-our own questions, not the paper's, so :func:`paper_results` gives none to the introduction's
-summary; the ``*_numbers`` functions give the numbers of its prose.
+the book's own questions (``asked_by="book"``), which :func:`paper_results` gives to the
+introduction's second table; the ``*_numbers`` functions give the numbers of its prose.
 """
 from __future__ import annotations
 
@@ -17,20 +18,24 @@ from typing import Any
 from ...config import results_root
 from ...data import grid_graph
 from ...experiments.configs import load_config
-from ...experiments.paper1 import chosen_citeseer_temperature
+from ...experiments.paper1 import chosen_citeseer_temperature, ranked_entropy_settings
+from ...experiments.reported import PAPER1_DOUBLE_DATASETS
 from ...experiments.results import group_runs, load_experiment, provenance_summary
 from ...linearised_step import energy_constants
 from ..claims import Claim, PaperResult, counted_verdicts
 from ..labels import STEP_DIRECTION_LABELS, setting_label
 from ..prose import MarkdownText
-from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seeds_run, wall_hours
+from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
+from ..verdicts import Verdict, judge
 # the chapter calls every table, figure and claim of the submodules here
-from .chosen import chosen_row_claims, seed_split_claims  # noqa: F401
+from .chosen import chosen_row_claims  # noqa: F401
+from .fresh import (BASIC, TABLE1, best_of_curve, double_claims, expected_best_of, fresh_claims,  # noqa: F401
+                    fresh_groups, fresh_table, plot_selection, selection_claims)
 from .figure2 import (FIGURE2_FIELDS, KEPT_ENERGY, Figure2Prediction, figure2_prediction_facts,  # noqa: F401
                       figure2_prediction_table, figure2_predictions, figure2_setting_claims, figure2_setting_energies,
                       figure2_setting_groups, figure2_settings, plot_figure2_settings)
-from .maps import (basic_values, cell_values, chosen_setting, map_claims, map_progress, map_scores,  # noqa: F401
-                   map_table, plot_maps, shallow_claims)
+from .maps import (basic_values, cell_values, chosen_setting, map_progress, map_scores, map_table,  # noqa: F401
+                   plot_maps, shallow_claims)
 
 CHAPTER = "entropy_settings"
 MAP_AXES = ("datasets", "weights", "temperatures", "normalize", "seeds")  # what entropy_maps plans
@@ -53,6 +58,35 @@ class EntropySettingsRuns:
     chosen_stored: list[Run]  # table1_chosen (none when not run)
     chosen: Groups
     citeseer_temperature: float
+    fresh_stored: list[Run]  # fresh_seeds (none when not run)
+
+    @property
+    def table1_settings(self) -> dict[str, tuple[float, float, bool]]:
+        """Per dataset, Table 1's setting of the entropic GCN (CiteSeer at its swept temperature)."""
+        options = self.config["model_options"]["entropic"]
+        return {dataset: setting_of({**options, **({"temperature": self.citeseer_temperature}
+                                                   if dataset == "CiteSeer" else {})})
+                for dataset in self.section["datasets"]}
+
+    @property
+    def fresh(self) -> Groups:
+        """``fresh_seeds`` by ``(dataset, which)`` (:func:`~energygnn.reporting.entropy_settings.fresh.fresh_groups`)."""
+        return fresh_groups(self.fresh_stored, self.table1_settings)
+
+    @property
+    def ranked(self) -> dict[str, list[tuple[float, float, bool]]]:
+        """Per dataset, the map's best settings that ``fresh_seeds`` re-runs, best first."""
+        count = self.config["fresh_seeds"]["top_settings"]
+        return {dataset: ranked_entropy_settings(map_scores(self.maps, dataset), len(self.maps_section["seeds"]))[:count]
+                for dataset in self.maps_section["datasets"]}
+
+    @property
+    def map_means(self) -> dict[str, list[float]]:
+        """Per dataset, every complete setting's mean best validation accuracy on the map's seeds."""
+        seeds = len(self.maps_section["seeds"])
+        return {dataset: [sum(values) / seeds for values in map_scores(self.maps, dataset).values()
+                          if len(values) == seeds and None not in values]
+                for dataset in self.maps_section["datasets"]}
 
     @property
     def maps_section(self) -> dict[str, Any]:
@@ -80,12 +114,21 @@ def load(root: Path | None = None) -> EntropySettingsRuns:
         config, figure2_stored, figure2_setting_groups(figure2_stored),
         group_runs(load_experiment("figure2", root), "model", "depth"), map_stored, map_groups(map_stored),
         group_runs(load_experiment("table1", root), *by_cell), chosen_stored, group_runs(chosen_stored, *by_cell),
-        chosen_citeseer_temperature(config, Path(root or results_root())))
+        chosen_citeseer_temperature(config, Path(root or results_root())), load_optional("fresh_seeds", root))
 
 
 def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
-    """None: the chapter asks our questions about the paper's step, not the paper's claims."""
-    return {}
+    """The book's questions this chapter judges, by name: ``figure2_settings`` (does each setting
+    keep the grid's energy), ``fresh`` (the map's best settings on fresh seeds, and whether the
+    chosen one is about twice the basic GCN), ``selection`` (did the choice flatter its seeds) and
+    ``shallow`` (depth 64 against depth 4, and depth 4 against the basic GCN)."""
+    claims = chosen_claims(runs)
+    return {"figure2_settings": PaperResult("1", "Figure 2 under every setting of the step", CHAPTER,
+                                            [p.claim for p in grid_predictions(runs)]),
+            "fresh": PaperResult("1", "The map's best settings on fresh seeds", CHAPTER, claims["fresh"] + claims["double"]),
+            "selection": PaperResult("1", "What choosing the best of 18 settings bought", CHAPTER, claims["selection"]),
+            "shallow": PaperResult("1", "Depth 64 at its best against depth 4", CHAPTER,
+                                   claims["shallow"] + claims["depth4"])}
 
 
 # -- Figure 2 under every setting ------------------------------------------------------------------
@@ -116,22 +159,19 @@ def figure2_numbers(runs: EntropySettingsRuns, predictions: list[Figure2Predicti
 
 # -- the trained maps ------------------------------------------------------------------------------
 
-def chapter_map_claims(runs: EntropySettingsRuns) -> list[Claim]:
-    """:func:`~energygnn.reporting.entropy_settings.maps.map_claims` against Table 1's basic GCN and the paper's
-    setting of the entropic GCN."""
-    return map_claims(runs.maps, runs.maps_section, runs.table1, runs.config["model_options"]["entropic"])
-
-
 def chapter_shallow_claims(runs: EntropySettingsRuns) -> list[Claim]:
-    """:func:`~energygnn.reporting.entropy_settings.maps.shallow_claims` against Table 1's basic GCN at ``SHALLOW_DEPTH``."""
-    return shallow_claims(runs.maps, runs.maps_section, runs.table1, shallow=SHALLOW_DEPTH)
+    """:func:`~energygnn.reporting.entropy_settings.maps.shallow_claims`: the chosen setting at depth 64 on the
+    fresh seeds against Table 1's basic GCN at ``SHALLOW_DEPTH``."""
+    chosen = {dataset: settings[0] for dataset, settings in runs.ranked.items() if settings}
+    return shallow_claims({dataset: seed_values(runs.fresh, (dataset, setting)) for dataset, setting in chosen.items()},
+                          runs.table1, runs.maps_section["depth"], shallow=SHALLOW_DEPTH)
 
 
 def map_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     """For the prose about the maps: ``map_runs``, ``map_planned``, ``map_seeds``, ``map_hours``,
     ``map_diverged``, ``map_provenance``, ``chosen_<dataset>`` (the chosen setting, or how far
-    the map is), ``map_verdicts`` (:func:`chapter_map_claims`, counted) and ``shallow_<dataset>``
-    (:func:`chapter_shallow_claims`: ours against the basic GCN's, and the verdict)."""
+    the map is) and ``shallow_<dataset>`` (:func:`chapter_shallow_claims`: ours against the basic
+    GCN's, and the verdict)."""
     section = runs.maps_section
     numbers: dict[str, Any] = {
         "map_runs": len(runs.map_stored), "map_planned": planned_runs(section, MAP_AXES),
@@ -142,7 +182,6 @@ def map_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
         choice = chosen_setting(runs.maps, section, dataset)
         numbers[f"chosen_{dataset}"] = setting_label(*choice) if choice else \
             "none yet ({} of {} settings have all their seeds)".format(*map_progress(runs.maps, section, dataset))
-    numbers["map_verdicts"] = counted_verdicts(chapter_map_claims(runs))
     for claim in chapter_shallow_claims(runs):
         judgement = claim.judgement
         numbers[f"shallow_{claim.scope}"] = f"{judgement.ours:.3f} against {judgement.reference:.3f} ({judgement.verdict})"
@@ -159,37 +198,59 @@ def chosen_lines(runs: EntropySettingsRuns) -> list[tuple[str, str, Groups]]:
 
 
 def chosen_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
-    """The chapter's claims about the chosen rows, by name: ``deepest`` (every seed at the deepest depth,
-    :func:`~energygnn.reporting.entropy_settings.chosen.chosen_row_claims`), ``fresh`` (the fresh seeds alone),
-    ``split`` (:func:`~energygnn.reporting.entropy_settings.chosen.seed_split_claims`, fresh against choosing
-    seeds) and ``shallower`` (every seed at the shallower depths)."""
-    datasets, deep, fresh = runs.section["datasets"], max(runs.section["depths"]), runs.fresh_seeds
-    return {"deepest": chosen_row_claims(runs.table1, runs.chosen, datasets, deep),
-            "fresh": chosen_row_claims(runs.table1, runs.chosen, datasets, deep, seeds=fresh),
-            "split": seed_split_claims(runs.table1, runs.chosen, datasets, deep, fresh=fresh,
-                                       choosing=runs.maps_section["seeds"]),
+    """The chapter's claims about the chosen settings, by name: ``fresh`` and ``double``
+    (:mod:`~energygnn.reporting.entropy_settings.fresh`, on the fresh seeds only), ``selection``
+    (fresh against choosing seeds), ``shallow`` (:func:`chapter_shallow_claims`), ``depth4`` (at
+    ``SHALLOW_DEPTH``, the chosen setting and Table 1's setting against the basic GCN: does
+    anything beat it?) and ``shallower`` (the chosen rows against the basic GCN and Table 1's
+    setting at every depth below the map's, which the choice did not see)."""
+    datasets, deep, ranked = runs.section["datasets"], runs.maps_section["depth"], runs.ranked
+    chosen = {dataset: settings[0] for dataset, settings in ranked.items() if settings}
+    depth4 = [Claim(dataset, f"at depth {SHALLOW_DEPTH} Table 1's setting beats the basic GCN", "",
+                    judge(seed_values(runs.table1, (dataset, "entropic", SHALLOW_DEPTH)),
+                          seed_values(runs.table1, (dataset, "basic", SHALLOW_DEPTH)), ">"), "depth4", asked_by="book")
+              for dataset in datasets]
+    return {"fresh": fresh_claims(runs.fresh, ranked, runs.table1_settings, deep),
+            "double": double_claims(runs.fresh, chosen, [d for d in PAPER1_DOUBLE_DATASETS if d in chosen], deep),
+            "selection": selection_claims(runs.fresh, runs.maps, runs.table1, chosen, runs.maps_section["seeds"], deep),
+            "shallow": chapter_shallow_claims(runs),
+            "depth4": depth4 + chosen_row_claims(runs.table1, runs.chosen, datasets, SHALLOW_DEPTH)[::2],
             "shallower": [claim for depth in runs.section["depths"][:-1]
                           for claim in chosen_row_claims(runs.table1, runs.chosen, datasets, depth)]}
 
 
 def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
-    """For the prose about the chosen rows: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
-    temperature), ``map_seed_count``, ``fresh_seeds``, the verdicts of :func:`chosen_claims`
-    counted (``chosen_verdicts``, ``fresh_verdicts``, ``shallower_verdicts``), and of the seed
-    split: the chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and their
-    difference with its verdict, ``split_<dataset>``, and the verdicts of the models nobody
-    chose, ``split_references``."""
+    """For the prose about the chosen settings: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
+    temperature), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
+    seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
+    chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and the ``curse_<dataset>``
+    (choosing minus fresh), the expected best of 1 and of all settings on the map
+    (``best_of_1_<dataset>``, ``best_of_all_<dataset>``), what the choice bought on fresh seeds
+    against Table 1's setting (``bought_<dataset>``, with its verdict) and the seeds it would take
+    to decide (``bought_seeds_<dataset>``)."""
     claims = chosen_claims(runs)
+    fresh = runs.fresh
     numbers: dict[str, Any] = {
         "chosen_runs": len(runs.chosen_stored), "citeseer_T": runs.citeseer_temperature,
-        "map_seed_count": len(runs.maps_section["seeds"]),
-        "fresh_seeds": " and ".join(str(seed) for seed in runs.fresh_seeds),
-        "chosen_verdicts": counted_verdicts(claims["deepest"]), "fresh_verdicts": counted_verdicts(claims["fresh"]),
-        "shallower_verdicts": counted_verdicts(claims["shallower"])}
-    for claim in claims["split"][2::3]:  # the chosen setting's claim, last of each dataset's three
-        judgement = claim.judgement
-        numbers[f"fresh_{claim.scope}"] = f"{judgement.ours:.3f}"
-        numbers[f"choosing_{claim.scope}"] = f"{judgement.reference:.3f}"
-        numbers[f"split_{claim.scope}"] = f"{judgement.difference:+.3f} (as accurate as: {judgement})"
-    numbers["split_references"] = counted_verdicts(claim for index, claim in enumerate(claims["split"]) if index % 3 != 2)
+        "map_seed_count": len(runs.maps_section["seeds"]), "fresh_runs": len(runs.fresh_stored),
+        "fresh_seed_count": len({run["config"]["seed"] for run in runs.fresh_stored}),
+        "fresh_seeds": seeds_run(runs.fresh_stored) if runs.fresh_stored else "none yet",
+        **{f"{name}_verdicts": counted_verdicts(group) for name, group in claims.items()}}
+    for claim in claims["selection"]:
+        if claim.cell[-1] == "chosen":
+            judgement, dataset = claim.judgement, claim.scope
+            numbers.update({f"fresh_{dataset}": f"{judgement.ours:.3f}", f"choosing_{dataset}": f"{judgement.reference:.3f}",
+                            f"curse_{dataset}": f"{-judgement.difference:+.3f}", f"curse_verdict_{dataset}": str(judgement)})
+    for dataset, means in runs.map_means.items():
+        curve = best_of_curve(means) if means else [float("nan")]
+        numbers.update({f"best_of_1_{dataset}": f"{curve[0]:.3f}", f"best_of_all_{dataset}": f"{curve[-1]:.3f}",
+                        f"map_settings_{dataset}": len(means)})
+    for claim in claims["fresh"]:
+        dataset, rank, against = claim.cell
+        if rank == 1 and against == "table1":
+            judgement = claim.judgement
+            numbers[f"bought_{dataset}"] = f"{judgement.difference:+.3f} ± {judgement.half_width:.3f} ({judgement.verdict})"
+            numbers[f"bought_seeds_{dataset}"] = judgement.seeds_to_decide or "no number of"
+    numbers["depth4_beaten"] = sum(claim.judgement.verdict is Verdict.HOLDS for claim in claims["depth4"])
+    numbers["depth4_claims"] = len(claims["depth4"])
     return numbers
