@@ -31,6 +31,8 @@ class Claim:
         ours: our numbers as shown (default ``""``: the means of the judgement's two sides).
         asked_by: ``"paper"`` for a claim a paper makes, ``"book"`` for a question the book asks
             of the papers' methods (a control, a comparison the paper does not make; default ``"paper"``).
+        headline: one of the claims the book's answers rest on, shown on the first page with the
+            seeds that decide it (default False).
     """
 
     scope: str
@@ -42,6 +44,7 @@ class Claim:
     key: str = ""
     ours: str = ""
     asked_by: str = "paper"
+    headline: bool = False
 
     def __post_init__(self) -> None:
         if self.asked_by not in ASKERS:
@@ -91,6 +94,27 @@ def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
     header = (["", "claim"] if scoped else ["claim"]) + ["paper", "ours", "difference", f"detectable ({STANDARD_ERRORS} SE)",
                                                          "verdict"]
     return markdown_table(header, rows)
+
+
+def power_table(claims: Iterable[Claim]) -> str:
+    """Claims with the power of their seeds, as a Markdown table: where, the claim, the seeds on
+    each side, the difference, the smallest difference the seeds can detect, the verdict and, for
+    an inconclusive claim, how many seeds per side would decide it at the present difference and
+    spread (:attr:`~energygnn.reporting.verdicts.Judgement.seeds_to_decide`)."""
+    rows = []
+    for claim in claims:
+        judgement = claim.judgement
+        if judgement.verdict is Verdict.NOT_MEASURED:
+            rows.append([claim.scope, claim.text, "", "", "", "**not measured**", ""])
+            continue
+        needed = ""
+        if judgement.verdict is Verdict.INCONCLUSIVE:
+            needed = "none would" if judgement.seeds_to_decide is None else f"about {judgement.seeds_to_decide}"
+        margin = f" at {judgement.margin_text}" if judgement.margin else ""
+        rows.append([claim.scope, claim.text, " vs ".join(map(str, judgement.counts)), f"{judgement.difference:+.3f}",
+                     f"{judgement.half_width:.3f}", f"**{judgement.verdict}**{margin}", needed])
+    return markdown_table(["", "claim", "seeds", "difference", f"detectable ({STANDARD_ERRORS} SE)", "verdict",
+                           "seeds that would decide"], rows)
 
 
 def format_counts(counter: Counter) -> str:

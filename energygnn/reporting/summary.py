@@ -77,3 +77,14 @@ def claims_with(rows: Sequence[PaperResult], verdict: Verdict = Verdict.FAILS) -
 def failing_claims(rows: Sequence[PaperResult]) -> str:
     """:func:`claims_with` the verdict ``fails``."""
     return claims_with(rows, Verdict.FAILS)
+
+
+def headline_claims(results: Sequence[PaperResult]) -> list:
+    """The claims marked :attr:`~energygnn.reporting.claims.Claim.headline`, in the chapters' order."""
+    return [claim for result in results for claim in result.claims if claim.headline]
+
+
+def judging_numbers() -> dict[str, str]:
+    """``accuracy_paper1`` and ``accuracy_paper2``: the accuracy each paper's claims are judged on
+    (``JUDGING_ACCURACY``)."""
+    return {f"accuracy_paper{paper}": text for paper, text in JUDGING_ACCURACY.items()}

@@ -22,7 +22,7 @@ from ..runs import Groups, Run, load_optional, metrics_protocols, planned_runs, 
 # the chapter calls every table, figure and claim of the submodules here
 from .figure3 import (curve_shape, curves_of_shape, figure3_claims, layer_energy_curves,  # noqa: F401
                       layer_energy_table, plot_layer_energies, profile_statistics)
-from .table1 import (DOUBLE_CLAIM_DATASETS, TemperatureChoice, gain_over_basic, paper_gap,  # noqa: F401
+from .table1 import (DOUBLE_CLAIM_DATASETS, TemperatureChoice, gain_over_basic, headline_claims, paper_gap,  # noqa: F401
                      plot_table1, table1_claims, table1_summary_facts, table1_table, temperature_choice,
                      temperature_table)
 from .variants import (authors_step_claims, authors_step_table, g2_relu_claims, g2_relu_numbers,  # noqa: F401
@@ -46,6 +46,7 @@ class DeepTrainingRuns:
     g2_relu: Groups  # table1_g2_relu
     after_step: Groups  # table1_after_step
     threads: Groups  # table1_threads
+    fresh: Groups  # fresh_seeds: the basic GCN and the entropic GCN at Table 1's setting only
 
     @property
     def section(self) -> dict[str, Any]:
@@ -76,16 +77,29 @@ def load(root: Path | None = None) -> DeepTrainingRuns:
     variants = {name: _by_cell(load_optional(name, root))
                 for name in ("table1_authors_step", "table1_g2_relu", "table1_after_step", "table1_threads")}
     return DeepTrainingRuns(load_config("paper1", quick=False), stored, _by_cell(stored),
-                            load_experiment("citeseer_temperature", root), *variants.values())
+                            load_experiment("citeseer_temperature", root), *variants.values(),
+                            _table1_cells(load_optional("fresh_seeds", root), stored))
+
+
+def _table1_cells(fresh: list[Run], stored: list[Run]) -> Groups:
+    """The ``fresh_seeds`` runs of Table 1's models at Table 1's settings, by cell (the map's other
+    settings, which ``fresh_seeds`` runs too, left out)."""
+    settings = {(run["config"]["dataset"], run["config"]["model"]): run["config"].get("model_options", {})
+                for run in stored}
+    return _by_cell([run for run in fresh
+                     if settings.get((run["config"]["dataset"], run["config"]["model"])) == run["config"].get("model_options", {})])
 
 
 def paper_results(runs: DeepTrainingRuns) -> dict[str, PaperResult]:
-    """Paper 1's results this chapter tests, by name: ``table1``
-    (:func:`~energygnn.reporting.deep_training.table1.table1_claims`), ``figure3``
+    """Paper 1's results this chapter tests, by name: ``headline`` (Table 1's depth-64 claim on
+    Table 1's seeds and with the fresh seeds, :func:`~energygnn.reporting.deep_training.table1.headline_claims`),
+    ``table1`` (:func:`~energygnn.reporting.deep_training.table1.table1_claims`), ``figure3``
     (:func:`~energygnn.reporting.deep_training.figure3.figure3_claims`) and ``authors_step``
     (:func:`~energygnn.reporting.deep_training.variants.authors_step_claims`)."""
     datasets = runs.section["datasets"]
     return {
+        "headline": PaperResult("1", "Table 1 at depth 64, on more seeds", CHAPTER,
+                                [c for c in headline_claims(runs.groups, runs.fresh, datasets, runs.deep) if c.headline]),
         "table1": PaperResult("1", "Table 1: accuracy of deep GCNs", CHAPTER,
                               table1_claims(runs.groups, datasets, runs.shallow, runs.deep)),
         "figure3": PaperResult("1", "Figure 3: energies inside trained depth-64 models", CHAPTER,
@@ -93,6 +107,25 @@ def paper_results(runs: DeepTrainingRuns) -> dict[str, PaperResult]:
         "authors_step": PaperResult("1", "Table 1 with the authors' step direction", CHAPTER,
                                     authors_step_claims(runs.groups, runs.authors, datasets, runs.deep)),
     }
+
+
+def chapter_headline_claims(runs: DeepTrainingRuns) -> list[Claim]:
+    """:func:`~energygnn.reporting.deep_training.table1.headline_claims` at the deepest depth: on Table 1's
+    seeds, then with the fresh seeds added."""
+    return headline_claims(runs.groups, runs.fresh, runs.section["datasets"], runs.deep)
+
+
+def headline_numbers(runs: DeepTrainingRuns) -> dict[str, Any]:
+    """For the prose about the headline: ``fresh_seed_list`` (the fresh seeds run of Table 1's models) and
+    per dataset ``headline_<dataset>`` (the verdict on all seeds with its difference, detectable difference and
+    seed counts) and ``headline5_<dataset>`` (the same on Table 1's seeds)."""
+    numbers: dict[str, Any] = {"fresh_seed_list": seeds_run([run for group in runs.fresh.values() for run in group])
+                               or "none yet"}
+    for claim in chapter_headline_claims(runs):
+        j, dataset = claim.judgement, claim.cell[0]
+        text = f"{j.verdict} ({j.difference:+.3f} ± {j.half_width:.3f}, {j.counts[0]} seeds a side)"
+        numbers[f"headline_{dataset}" if claim.headline else f"headline5_{dataset}"] = text
+    return numbers
 
 
 def citeseer_choice(runs: DeepTrainingRuns) -> TemperatureChoice:
@@ -139,7 +172,7 @@ def chapter_numbers(runs: DeepTrainingRuns) -> dict[str, Any]:
         "variant_verdicts": counted_verdicts(same_seed_variant_claims(runs)),
         "u_shaped": curves_of_shape(figure3_curves(runs), "U-shaped"),
         "figure3_verdicts": counted_verdicts(results["figure3"].claims),
-        "total_hours": wall_hours(runs.stored + runs.sweep),
+        "total_hours": wall_hours(runs.stored + runs.sweep), **headline_numbers(runs),
         **table1_summary_facts(runs.groups, runs.section, results["table1"].claims, results["authors_step"].claims),
     }
 

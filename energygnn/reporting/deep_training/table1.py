@@ -168,6 +168,23 @@ def table1_claims(groups: Groups, datasets: Sequence[str], shallow: int, deep: i
     return claims
 
 
+def headline_claims(groups: Groups, fresh: Groups, datasets: Sequence[str], deep: int) -> list[Claim]:
+    """Table 1's headline, "the entropic GCN beats the basic GCN at depth ``deep``", per dataset on
+    Table 1's seeds and again with the seeds of ``fresh`` (runs of the same two models and
+    settings on other seeds, grouped like ``groups``) added: how many seeds decide it."""
+    claims = []
+    for dataset in datasets:
+        cell = {model: (dataset, model, deep) for model in ("entropic", "basic")}
+        table1 = {model: seed_values(groups, key) for model, key in cell.items()}
+        more = {model: table1[model] + seed_values(fresh, key) for model, key in cell.items()}
+        for values, where in ((table1, "Table 1's seeds"), (more, "Table 1's and the fresh seeds")):
+            claims.append(Claim(dataset, f"the entropic GCN beats the basic GCN at depth {deep} ({where})",
+                                f"{PAPER1_TABLE1[dataset, 'entropic'][deep]:.2f} vs {PAPER1_TABLE1[dataset, 'basic'][deep]:.2f}",
+                                judge(values["entropic"], values["basic"], ">"), "headline", (dataset, where),
+                                headline=values is more))
+    return claims
+
+
 def paper_gap(groups: Groups, section: dict[str, Any]) -> dict[str, float]:
     """Per model, the mean over datasets and depths of ``|our mean - paper|`` in best validation
     accuracy (cells not run left out; nan if none ran)."""

@@ -47,11 +47,11 @@ def authors_step_claims(groups: Groups, authors_groups: Groups, datasets: Sequen
         claims += [
             Claim(dataset, f"at depth {depth} the authors' step is closer to the paper's number than the exact "
                            "step (mean distance to it)", f"{paper:.2f}",
-                  judge([abs(v - paper) for v in authors], [abs(v - paper) for v in exact], "<")),
+                  judge([abs(v - paper) for v in authors], [abs(v - paper) for v in exact], "<"), asked_by="book"),
             Claim(dataset, f"at depth {depth} the authors' step beats the basic GCN",
                   f"{paper:.2f} vs {PAPER1_TABLE1[dataset, 'basic'][depth]:.2f}", judge(authors, basic, ">")),
             Claim(dataset, f"at depth {depth} the authors' step is as accurate as the exact step", "",
-                  judge(authors, exact, "=", "accuracy")),
+                  judge(authors, exact, "=", "accuracy"), asked_by="book"),
         ]
     return claims
 
@@ -75,9 +75,9 @@ def g2_relu_claims(groups: Groups, relu_groups: Groups, section: dict[str, Any])
             paper = PAPER1_TABLE1[dataset, "g2"][depth]
             claims += [
                 Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as without", "",
-                      judge(relu, seed_values(groups, (dataset, "g2", depth)), "=", "accuracy")),
+                      judge(relu, seed_values(groups, (dataset, "g2", depth)), "=", "accuracy"), asked_by="book"),
                 Claim(dataset, f"at depth {depth} G2 with the ReLU on its logits is as accurate as the paper's G2",
-                      f"{paper:.2f}", judge(relu, paper, "=", "accuracy against a paper's number")),
+                      f"{paper:.2f}", judge(relu, paper, "=", "accuracy against a paper's number"), asked_by="book"),
             ]
     return claims
 
@@ -144,5 +144,6 @@ def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tup
         pairs = same_seed_pairs(groups, variant_groups, cell)
         claims.append(Claim(f"{cell[0]}, {MODEL_LABELS[cell[1]]}, depth {cell[2]}",
                             f"{change} leaves the accuracy where it was (within ±δ)", "",
-                            judge([variant for variant, _ in pairs], [base for _, base in pairs], "=", "accuracy")))
+                            judge([variant for variant, _ in pairs], [base for _, base in pairs], "=", "accuracy"),
+                            asked_by="book"))
     return claims

@@ -95,7 +95,7 @@ def figure2_setting_claims(groups: Groups) -> list[Claim]:
         logs = [math.log10(max(v, np.nextafter(0.0, 1.0))) for v in values[-1]]
         claims.append(Claim(f"{STEP_DIRECTION_LABELS[variant]}, {normalisation_label(normalize)}",
                             rf"$\lambda = {weight:g}$ keeps the energy at depth {depths[-1]} above {KEPT_ENERGY:g} (log10)",
-                            "kept (at $\\lambda = 1$)", judge(logs, math.log10(KEPT_ENERGY), ">")))
+                            "kept (at $\\lambda = 1$)", judge(logs, math.log10(KEPT_ENERGY), ">"), asked_by="book"))
     return claims
 
 
