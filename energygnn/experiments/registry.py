@@ -121,6 +121,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
             "book/scaling_out.ipynb", scaling.minibatch_runs, scaling.train_on_partitions),
     _paper2("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", JEM_RESULTS,
             paper2.jem_runs),
+    _paper2("jem_more_seeds", "Paper 2: the accuracy table's GCN and GCN-JEM on Cora on five more seeds", JEM_RESULTS,
+            paper2.jem_runs),
     _paper2("jem_ablation", "Paper 2: the open choices varied on Cora", JEM_RESULTS, paper2.ablation_runs),
     _paper2("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z", JEM_RESULTS,
             paper2.reading_runs),
