@@ -44,6 +44,11 @@ def git_commit() -> dict[str, Any]:
     return {"commit": commit, "dirty": dirty}
 
 
+# The checkout as this process imported it: the code that runs. A sweep records it in every run,
+# so that editing the checkout while a sweep runs cannot change what its runs say they ran.
+CODE_AT_IMPORT = git_commit()
+
+
 def machine() -> dict[str, Any]:
     """The machine and the numerics it computed under: platform, CPU (model, vendor,
     family/model/stepping, a digest of its instruction-set flags), torch threads and the numerics
@@ -62,8 +67,9 @@ def machine() -> dict[str, Any]:
 
 
 def provenance() -> dict[str, Any]:
-    """Everything needed to say where a number came from."""
-    return {"versions": package_versions(), "git": git_commit(), "machine": machine(),
+    """Everything needed to say where a number came from; ``git`` is the checkout when this
+    process imported the package (``CODE_AT_IMPORT``), the code that ran."""
+    return {"versions": package_versions(), "git": dict(CODE_AT_IMPORT), "machine": machine(),
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
 
 

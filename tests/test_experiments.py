@@ -264,7 +264,7 @@ def test_registry_entries_name_their_functions_and_share_builders():
 
 # Experiments whose sweep has not finished: their committed runs are some of the planned ones
 # (`python -m energygnn run <name>` resumes them); every other experiment is complete.
-IN_PROGRESS = {"fresh_seeds"}
+IN_PROGRESS = {"fresh_seeds", "jem_more_seeds"}
 
 
 def test_every_committed_run_is_planned_with_its_stored_config():
@@ -703,3 +703,12 @@ def test_layer_measures_are_recorded_only_when_a_config_asks():
     assert all(len(values) == run.config["depth"] for values in layers.values())
     # the raw energy is twice the plain mean node energy recorded beside it
     assert layers["raw_energy"] == pytest.approx([2 * e for e in measured["layer_energies"][str(epoch)]["plain"]])
+
+
+def test_provenance_records_the_checkout_as_imported_not_as_it_is_when_a_run_ends(monkeypatch):
+    # a sweep's runs must name the code that ran, even if the checkout is edited while it runs
+    from energygnn import provenance
+
+    monkeypatch.setattr(provenance, "git_commit", lambda: {"commit": "edited", "dirty": True})
+    assert provenance.provenance()["git"] == provenance.CODE_AT_IMPORT
+    assert provenance.CODE_AT_IMPORT["commit"] != "edited"
