@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from ..data import canonical_planetoid_name, grid_graph
-from ..entropy import node_energy
+from ..entropy import boltzmann_p_bar, node_energy
 from ..models import MODELS, build_model, model_class
 from . import configs
 from .runner import Run, load_cached
@@ -277,6 +277,37 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
         survey.append(survey_energy(out, graph.edge_index))
         authors.append(float(node_energy(out, graph.edge_index, normalize=True).mean()))
     return {"survey_energy": survey, "authors_energy": authors}
+
+
+def saturation_runs(config, results: Path | None = None, seeds=None, name: str = "figure2_saturation") -> list[Run]:
+    """Figure 2's untrained entropic GCN under every setting of ``figure2_settings``, at the
+    section's ``depth`` only, with ``draws`` draws (``results`` and ``seeds``: unused)."""
+    section = config[name]
+    return [Run(name, run.key, {**run.config, "draws": section["draws"]})
+            for run in figure2_setting_runs(config) if run.config["depth"] == section["depth"]]
+
+
+def saturation(config: dict[str, Any]) -> dict[str, Any]:
+    """:func:`step_saturation` of each of ``config["draws"]`` draws: ``{"mean_p_bar": [draw][layer]}``."""
+    return {"mean_p_bar": [step_saturation(config, draw) for draw in range(config["draws"])]}
+
+
+def step_saturation(config: dict[str, Any], draw: int = 0) -> list[float]:
+    r"""Inside Figure 2's untrained model (``config`` as :func:`untrained_energy` takes it), one
+    draw: per hidden layer, the mean over nodes of :math:`\bar P_i = e^{-E_i/T}(1 - E_i/T)` of
+    its output, with the setting's energies (:math:`a_i` and :math:`T` from
+    ``config["model_options"]``). In the linear regime (:math:`E_i \ll T`) it is 1; it falls
+    towards 0 (and below, for :math:`E_i > T`) where the step saturates. Float64."""
+    options = config["model_options"]
+    torch.manual_seed(draw)
+    graph = grid_graph(config["grid"]["rows"], config["grid"]["cols"], num_features=1,
+                       generator=torch.Generator().manual_seed(draw))
+    model = build_model(config["model"], 1, config["out_channels"], config["depth"],
+                        hidden_channels=config["hidden_channels"], **options).double().eval()
+    with torch.no_grad():
+        _, hidden = model(graph.x.double(), graph.edge_index, return_hidden=True)
+    return [float(boltzmann_p_bar(node_energy(h, graph.edge_index, normalize=options["normalize"]),
+                                  options["temperature"]).mean()) for h in hidden]
 
 
 def diffusion_energies(step: dict[str, Any] | None, time: float, step_size: float = 0.25, draws: int = 3,

@@ -59,6 +59,7 @@ class EntropySettingsRuns:
     chosen: Groups
     citeseer_temperature: float
     fresh_stored: list[Run]  # fresh_seeds (none when not run)
+    saturation: Groups  # figure2_saturation, by FIGURE2_FIELDS (empty when not run)
 
     @property
     def table1_settings(self) -> dict[str, tuple[float, float, bool]]:
@@ -114,7 +115,8 @@ def load(root: Path | None = None) -> EntropySettingsRuns:
         config, figure2_stored, figure2_setting_groups(figure2_stored),
         group_runs(load_experiment("figure2", root), "model", "depth"), map_stored, map_groups(map_stored),
         group_runs(load_experiment("table1", root), *by_cell), chosen_stored, group_runs(chosen_stored, *by_cell),
-        chosen_citeseer_temperature(config, Path(root or results_root())), load_optional("fresh_seeds", root))
+        chosen_citeseer_temperature(config, Path(root or results_root())), load_optional("fresh_seeds", root),
+        figure2_setting_groups(load_optional("figure2_saturation", root)))
 
 
 def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
@@ -136,7 +138,7 @@ def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
 def grid_predictions(runs: EntropySettingsRuns) -> list[Figure2Prediction]:
     """:func:`~energygnn.reporting.entropy_settings.figure2.figure2_predictions` on Figure 2's grid."""
     grid = grid_graph()
-    return figure2_predictions(runs.figure2, runs.basic_figure2, grid.edge_index, grid.num_nodes)
+    return figure2_predictions(runs.figure2, runs.basic_figure2, grid.edge_index, grid.num_nodes, runs.saturation)
 
 
 def figure2_numbers(runs: EntropySettingsRuns, predictions: list[Figure2Prediction]) -> dict[str, Any]:

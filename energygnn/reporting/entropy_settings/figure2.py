@@ -20,11 +20,22 @@ from ..figures import round_decade_ticks
 from ..labels import (MODEL_COLOURS, SHORT_STEP_DIRECTION_LABELS, STEP_DIRECTION_LABELS, energies_text,
                       normalisation_label)
 from ..runs import Groups, decay_per_layer, figure2_energies
+from ..prose import value_range
 from ..tables import markdown_table
 from ..verdicts import Verdict, judge
 
 FIGURE2_FIELDS = ("model_options.variant", "model_options.normalize", "model_options.weight", "depth")
 KEPT_ENERGY = 1e-2  # Figure 2: an energy at the largest depth at least this large is "kept"
+SATURATION_LAYERS = 100  # P-bar is averaged over this many last layers (figure2_saturation)
+
+
+def last_layers_p_bar(saturation: Groups, variant: str, normalize: bool, weight: float) -> float | None:
+    """The mean :math:`\bar P_i` over the nodes, the last ``SATURATION_LAYERS`` layers and the draws
+    of ``figure2_saturation`` (``saturation``: its runs by ``FIGURE2_FIELDS``) for one setting; None
+    when it was not run."""
+    runs = [run for key, group in saturation.items() if key[:3] == (variant, normalize, weight) for run in group]
+    values = [value for run in runs for draw in run["result"]["mean_p_bar"] for value in draw[-SATURATION_LAYERS:]]
+    return float(np.mean(values)) if values else None
 
 
 def figure2_setting_groups(stored: Sequence[dict[str, Any]]) -> Groups:
@@ -110,6 +121,7 @@ class Figure2Prediction:
     rate: float  # growth x the basic GCN's measured decay per layer
     energy: float  # the draws' mean energy at the largest depth
     claim: Claim  # kept above KEPT_ENERGY, judged on the draws
+    p_bar: float | None = None  # last_layers_p_bar: 1 where the step is linear, near 0 where it saturates
 
     @property
     def predicts_kept(self) -> bool:
@@ -130,12 +142,14 @@ class Figure2Prediction:
         return f"{STEP_DIRECTION_LABELS[self.variant]}, {energies_text(self.normalize)}, λ = {self.weight:g}"
 
 
-def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: int) -> list[Figure2Prediction]:
+def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: int,
+                        saturation: Groups | None = None) -> list[Figure2Prediction]:
     r"""Per setting: the linearised step's energy growth per layer over a GCN layer
     (:func:`~energygnn.linearised_step.energy_growth_per_layer` on Figure 2's graph ``edge_index``,
     at the runs' temperature and hidden width), times the basic GCN's measured decay per layer
     (``basic``: Figure 2's runs by ``(model, depth)``), beside the draws' mean energy at the largest
-    depth and its verdict (:func:`figure2_setting_claims`)."""
+    depth and its verdict (:func:`figure2_setting_claims`), and how saturated the step is in the
+    last layers (:func:`last_layers_p_bar` of ``saturation``, where given)."""
     from ...linearised_step import energy_growth_per_layer
 
     depths, values = figure2_energies(basic, "basic")
@@ -146,8 +160,9 @@ def figure2_predictions(groups: Groups, basic: Groups, edge_index, num_nodes: in
         config = groups[variant, normalize, weight, setting_depths[-1]][0]["config"]
         growth = energy_growth_per_layer(edge_index, num_nodes, weight, config["model_options"]["temperature"],
                                          normalize, config["hidden_channels"], variant)
+        p_bar = last_layers_p_bar(saturation, variant, normalize, weight) if saturation else None
         predictions.append(Figure2Prediction(variant, normalize, weight, growth, growth * decay,
-                                             float(energies[-1].mean()), claim))
+                                             float(energies[-1].mean()), claim, p_bar))
     return predictions
 
 
@@ -155,15 +170,17 @@ def figure2_prediction_table(predictions: Sequence[Figure2Prediction]) -> str:
     """:func:`figure2_predictions` as a Markdown table."""
     rows = [[SHORT_STEP_DIRECTION_LABELS[p.variant], normalisation_label(p.normalize), f"{p.weight:g}", f"{p.growth:.3g}",
              f"{p.rate:.3g}", "kept" if p.predicts_kept else "collapses", f"{p.energy:.3g}",
-             f"**{p.claim.judgement.verdict}**"] for p in predictions]
+             f"**{p.claim.judgement.verdict}**", "not run" if p.p_bar is None else f"{p.p_bar:.3f}"] for p in predictions]
     return markdown_table(["step", "energies", "λ", "growth per layer", "× GCN's decay", "predicts",
-                           "energy at the largest depth", f"kept above {KEPT_ENERGY:g}?"], rows)
+                           "energy at the largest depth", f"kept above {KEPT_ENERGY:g}?",
+                           f"mean P̄ᵢ, last {SATURATION_LAYERS} layers"], rows)
 
 
 def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[str, Any]:
     """Named numbers for a chapter: ``settings``, ``kept`` (verdict holds), ``agree`` and
     ``disagree`` (prediction against verdict), ``kept_low``/``kept_high`` (the range of the kept
-    settings' energies), and ``kept_list``/``collapsed_list``/``disagree_list`` (their labels)."""
+    settings' energies), ``kept_p_bar``/``collapsed_p_bar`` (the range of their last layers' mean
+    :math:`\bar P_i`, where measured), and ``kept_list``/``collapsed_list``/``disagree_list`` (their labels)."""
     kept = [p for p in predictions if p.claim.judgement.verdict is Verdict.HOLDS]
     collapsed = [p for p in predictions if p.claim.judgement.verdict is Verdict.FAILS]
     disagree = [p for p in predictions if p.agrees is False]
@@ -171,6 +188,8 @@ def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[s
             "disagree": len(disagree),
             "kept_low": min((p.energy for p in kept), default=math.nan),
             "kept_high": max((p.energy for p in kept), default=math.nan),
+            "kept_p_bar": value_range([p.p_bar for p in kept]),
+            "collapsed_p_bar": value_range([p.p_bar for p in collapsed]),
             "kept_list": "; ".join(p.label for p in kept) or "none",
             "collapsed_list": "; ".join(p.label for p in collapsed) or "none",
             "disagree_list": "; ".join(p.label for p in disagree) or "none"}
