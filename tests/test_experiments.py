@@ -264,7 +264,7 @@ def test_registry_entries_name_their_functions_and_share_builders():
 
 # Experiments whose sweep has not finished: their committed runs are some of the planned ones
 # (`python -m energygnn run <name>` resumes them); every other experiment is complete.
-IN_PROGRESS = {"fresh_seeds", "jem_more_seeds"}
+IN_PROGRESS = {"fresh_seeds", "jem_more_seeds", "figure2_saturation"}
 
 
 def test_every_committed_run_is_planned_with_its_stored_config():
@@ -712,3 +712,18 @@ def test_provenance_records_the_checkout_as_imported_not_as_it_is_when_a_run_end
     monkeypatch.setattr(provenance, "git_commit", lambda: {"commit": "edited", "dirty": True})
     assert provenance.provenance()["git"] == provenance.CODE_AT_IMPORT
     assert provenance.CODE_AT_IMPORT["commit"] != "edited"
+
+
+def test_step_saturation_is_one_in_the_linear_regime_and_falls_where_energies_reach_t():
+    from energygnn.experiments.paper1 import saturation, step_saturation
+
+    def config(temperature):
+        return {"model": "entropic", "grid": {"rows": 3, "cols": 3}, "out_channels": 2, "depth": 3,
+                "hidden_channels": 8, "draws": 2,
+                "model_options": {"weight": 1.0, "temperature": temperature, "normalize": False}}
+
+    linear = step_saturation(config(1e9))
+    assert len(linear) == 3 and all(abs(value - 1) < 1e-6 for value in linear)
+    hot = step_saturation(config(1e-3))  # energies far above T: P-bar near 0 or below
+    assert all(value < 0.5 for value in hot)
+    assert len(saturation(config(1e9))["mean_p_bar"]) == 2

@@ -163,3 +163,14 @@ def test_fresh_seed_claims_judge_the_best_settings_and_single_out_a_flattered_ch
     table = settings.fresh_table(fresh, {"Cora": [best]}, maps, [0, 1, 2])
     assert "| Cora | no. 1 λ = 10, T = 1, aᵢ = 1/√(dᵢc) | 5 | 0.407 ± 0.002 | 0.397 | 0.501 |" in table
     settings.plot_selection({"Cora": [0.1, 0.5, 0.3]}, fresh, {"Cora": best})
+
+
+def test_last_layers_p_bar_averages_the_last_layers_of_every_draw():
+    from energygnn.reporting.entropy_settings.figure2 import SATURATION_LAYERS, last_layers_p_bar
+
+    layers = [1.0] * 10 + [0.2] * SATURATION_LAYERS
+    stored = [{"config": {"model_options": {"variant": "exact", "normalize": True, "weight": 100.0}, "depth": 1000},
+               "result": {"mean_p_bar": [layers, [0.0] * (10 + SATURATION_LAYERS)]}}]
+    groups = settings.figure2_setting_groups(stored)
+    assert last_layers_p_bar(groups, "exact", True, 100.0) == pytest.approx(0.1)
+    assert last_layers_p_bar(groups, "exact", True, 1.0) is None
