@@ -100,7 +100,7 @@ def power_table(claims: Iterable[Claim]) -> str:
     """Claims with the power of their seeds, as a Markdown table: where, the claim, the seeds on
     each side, the difference, the smallest difference the seeds can detect, the verdict and, for
     an inconclusive claim, how many seeds per side would decide it at the present difference and
-    spread (:attr:`~energygnn.reporting.verdicts.Judgement.seeds_to_decide`)."""
+    spread (``Judgement.seeds_to_decide``)."""
     rows = []
     for claim in claims:
         judgement = claim.judgement

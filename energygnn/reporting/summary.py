@@ -4,7 +4,7 @@ methods, from every results chapter, judged by the one rule
 
 The rows are each results chapter's ``paper_results``, the same function the chapter shows its
 claims with, so the introduction can never disagree with the chapters; each claim says who asks
-it (:attr:`~energygnn.reporting.claims.Claim.asked_by`). A chapter joins the summary by being
+it (``Claim.asked_by``). A chapter joins the summary by being
 listed in ``CHAPTERS``.
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def failing_claims(rows: Sequence[PaperResult]) -> str:
 
 
 def headline_claims(results: Sequence[PaperResult]) -> list:
-    """The claims marked :attr:`~energygnn.reporting.claims.Claim.headline`, in the chapters' order."""
+    """The claims marked ``Claim.headline``, in the chapters' order."""
     return [claim for result in results for claim in result.claims if claim.headline]
 
 
