@@ -50,3 +50,15 @@ def test_equality_claims_show_their_margin_and_claims_say_who_asks_them():
     assert equal.asked_by == "book" and Claim("", "x", "", HOLDS).asked_by == "paper"
     with pytest.raises(ValueError, match="asked_by must be one of"):
         Claim("", "x", "", HOLDS, asked_by="reviewer")
+
+
+def test_the_power_table_says_how_many_seeds_would_decide_an_inconclusive_claim():
+    from energygnn.reporting.claims import power_table
+
+    noisy = Claim("Cora", "a beats b", "", judge([0.4, 0.5, 0.6], [0.35, 0.45, 0.55]))
+    header, _, holds, inconclusive, missing = power_table(
+        [Claim("Cora", "x", "", HOLDS), noisy, Claim("", "y", "", NOT_RUN)]).splitlines()
+    assert header == "|  | claim | seeds | difference ± 2 SE | verdict | seeds that would decide |"
+    assert holds == "| Cora | x | 3 vs 3 | +0.400 ± 0.016 | **holds** |  |"
+    assert inconclusive == "| Cora | a beats b | 3 vs 3 | +0.050 ± 0.163 | **inconclusive** | about 33 |"
+    assert missing.endswith("| **not measured** |  |")

@@ -16,8 +16,8 @@ def test_the_table_counts_each_verdict_and_lists_what_fails():
     rows = [PaperResult("1", "Table 1: accuracy", "deep_training", [holds, fails, noise]),
             PaperResult("2", "Spectra", "jem_results", [holds])]
     table = summary.reproduction_table(rows).splitlines()
-    assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | 0 | {doc}`deep_training` |"
-    assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | 0 | {doc}`jem_results` |"
+    assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | 0 | {doc}`deep_training <deep_training>` |"
+    assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | 0 | {doc}`jem_results <jem_results>` |"
     assert table[4] == "|  | **all** | **4** | **2** | **1** | **1** | **0** |  |"
     assert summary.failing_claims(rows) == f"- Paper 1, Table 1 (CiteSeer): *{fails.text}*"
     assert summary.failing_claims(rows[1:]) == "No claim fails."

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .tables import markdown_table
 from .verdicts import STANDARD_ERRORS, Judgement, Verdict, verdict_counts
 
-#: Who asks a claim: a paper, or the book of the paper's methods.
+#: Who may ask a claim, a paper or the book (of the paper's methods).
 ASKERS = ("paper", "book")
 
 
@@ -98,7 +98,7 @@ def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
 
 def power_table(claims: Iterable[Claim]) -> str:
     """Claims with the power of their seeds, as a Markdown table: where, the claim, the seeds on
-    each side, the difference, the smallest difference the seeds can detect, the verdict and, for
+    each side, the difference ± the smallest difference the seeds can detect, the verdict and, for
     an inconclusive claim, how many seeds per side would decide it at the present difference and
     spread (``Judgement.seeds_to_decide``)."""
     rows = []
@@ -111,10 +111,10 @@ def power_table(claims: Iterable[Claim]) -> str:
         if judgement.verdict is Verdict.INCONCLUSIVE:
             needed = "none would" if judgement.seeds_to_decide is None else f"about {judgement.seeds_to_decide}"
         margin = f" at {judgement.margin_text}" if judgement.margin else ""
-        rows.append([claim.scope, claim.text, " vs ".join(map(str, judgement.counts)), f"{judgement.difference:+.3f}",
-                     f"{judgement.half_width:.3f}", f"**{judgement.verdict}**{margin}", needed])
-    return markdown_table(["", "claim", "seeds", "difference", f"detectable ({STANDARD_ERRORS} SE)", "verdict",
-                           "seeds that would decide"], rows)
+        rows.append([claim.scope, claim.text, " vs ".join(map(str, judgement.counts)),
+                     f"{judgement.difference:+.3f} ± {judgement.half_width:.3f}", f"**{judgement.verdict}**{margin}", needed])
+    return markdown_table(["", "claim", "seeds", f"difference ± {STANDARD_ERRORS} SE", "verdict", "seeds that would decide"],
+                          rows)
 
 
 def format_counts(counter: Counter) -> str:

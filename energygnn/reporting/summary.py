@@ -53,7 +53,7 @@ def reproduction_table(rows: Sequence[PaperResult]) -> str:
     for row in rows:
         counts = row.counts
         body.append([row.paper, row.result, len(row.claims), counts["holds"], counts["fails"],
-                     counts["inconclusive"], counts["not_measured"], f"{{doc}}`{row.chapter}`"])
+                     counts["inconclusive"], counts["not_measured"], f"{{doc}}`{row.chapter} <{row.chapter}>`"])
         totals["claims"] += len(row.claims)
         for key in ("holds", "fails", "inconclusive", "not_measured"):
             totals[key] += counts[key]

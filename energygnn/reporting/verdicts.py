@@ -42,7 +42,7 @@ MARGIN_TEXT = f"{_NUMBER_WORDS.get(STANDARD_ERRORS, str(STANDARD_ERRORS))} stand
 RULE_TEXT = (f"the difference of the means is given an interval of {MARGIN_TEXT} of the seed spread either side; "
              f"a claim that one quantity exceeds another **holds** when that interval lies above zero, **fails** "
              f"when it lies below and is **inconclusive** otherwise; a claim that two are equal (\"as accurate as\") "
-             f"holds when the whole interval lies within a margin $\\pm\\delta$ stated for its kind of claim, fails "
+             f"holds when the whole interval lies within a margin ±δ stated for its kind of claim, fails "
              f"when it lies wholly outside and is inconclusive otherwise")
 
 
