@@ -68,9 +68,9 @@ class PaperResult:
 
 
 def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
-    """Claims as a Markdown table: the claim, the paper's numbers, ours, the difference of the
-    means, the smallest difference the seeds can detect (``STANDARD_ERRORS`` standard errors) and
-    the verdict (with the margin δ of an equality claim).
+    """Claims as a Markdown table: the claim, the paper's numbers (a column only when some claim
+    has them), ours, the difference of the means, the smallest difference the seeds can detect
+    (``STANDARD_ERRORS`` standard errors) and the verdict (with the margin δ of an equality claim).
 
     When the claims have a ``scope``, it leads each row and the claim follows in italics; claims
     without one (paper 2's name their dataset in the text) are listed in plain text.
@@ -81,6 +81,7 @@ def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
     """
     claims = list(claims)
     scoped = not claims or any(claim.scope for claim in claims)
+    with_paper = not claims or any(claim.paper for claim in claims)
     rows = []
     for claim in claims:
         judgement = claim.judgement
@@ -89,10 +90,11 @@ def claims_table(claims: Iterable[Claim], ours_digits: int = 3) -> str:
                               if measured else "not run")
         verdict = f"**{judgement.verdict}**" + (f" at {judgement.margin_text}" if judgement.margin and measured else "")
         rows.append([claim.scope, f"*{claim.text}*"] if scoped else [claim.text])
-        rows[-1] += [claim.paper, ours, f"{judgement.difference:+.3f}" if measured else "",
-                     f"{judgement.half_width:.3f}" if measured else "", verdict]
-    header = (["", "claim"] if scoped else ["claim"]) + ["paper", "ours", "difference", f"detectable ({STANDARD_ERRORS} SE)",
-                                                         "verdict"]
+        rows[-1] += ([claim.paper] if with_paper else []) + [
+            ours, f"{judgement.difference:+.3f}" if measured else "", f"{judgement.half_width:.3f}" if measured else "",
+            verdict]
+    header = ((["", "claim"] if scoped else ["claim"]) + (["paper"] if with_paper else [])
+              + ["ours", "difference", f"detectable ({STANDARD_ERRORS} SE)", "verdict"])
     return markdown_table(header, rows)
 
 
