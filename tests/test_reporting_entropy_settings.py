@@ -44,7 +44,7 @@ def test_the_chosen_map_setting_is_the_best_once_the_map_is_complete_and_the_cla
     assert settings.chosen_setting(maps, SECTION, "Cora") == (10.0, 1.0, True)
     table1 = basic_runs([0.19, 0.20, 0.21])
     table = settings.map_table(maps, SECTION, table1)
-    assert "0.410 ± 0.010 <br>test 0.350 <br>**holds**" in table and "1 diverged" in table
+    assert "0.410 ± 0.010 <br>test 0.350 <br>**holds** (±0.016)" in table and "1 diverged" in table
     assert settings.cell_values(maps, ("Cora", 1.0, 1.0, False)) == ([0.96, 0.97], 1)
     settings.plot_maps(maps, SECTION, table1)
     partial = map_groups([run for run in stored if run["config"]["seed"] == 0])
