@@ -1,7 +1,10 @@
 r"""The chapter ``book/beyond_entropy``: beyond paper 1. Its future work (a per-layer schedule, the
 undetached step), its generality claim (the step in GAT, GraphSAGE, GIN) and the deep models that
 work (GCNII, APPNP, GRAND-l), from the runs of ``beyond_schedule``, ``beyond_architectures`` and
-``beyond_deep`` (:func:`energygnn.experiments.paper1.variant_runs`).
+``beyond_deep`` (:func:`energygnn.experiments.paper1.variant_runs`), and three checks of the
+chapter's own readings: GCNII under its own protocol (``gcnii_protocol``), GRAND-l's entropic ODE
+in RK4 steps of 1/8 (``grand_ode_check``) and a constant weight at the schedule's mean
+(``schedule_constant``).
 
 Runs are grouped by ``(dataset, variant, depth)``. Every claim is judged by the shared rule
 (:func:`~energygnn.reporting.verdicts.judge`) on the seeds' best validation accuracy, Table 1's
@@ -31,10 +34,23 @@ from .prose import MarkdownText
 from .runs import SCORE, Groups, Run, finished_groups, layer_energy_profiles, map_groups, planned_runs, seed_values, \
     setting_of, wall_hours
 from .tables import comparison_table, stopped_runs_text
-from .verdicts import MARGINS, judge
+from .verdicts import MARGINS, Margin, judge
 
 CHAPTER = "beyond_entropy"
-EXPERIMENTS = ("beyond_deep", "beyond_schedule", "beyond_architectures")
+EXPERIMENTS = ("beyond_deep", "beyond_schedule", "beyond_architectures", "gcnii_protocol", "grand_ode_check",
+               "schedule_constant")
+#: The checks of the chapter's own readings: their runs may not all be stored yet (none: no claims measured).
+CHECKS = ("gcnii_protocol", "grand_ode_check", "schedule_constant")
+#: How the checks' variants appear in the chapter's tables and claims.
+CHECK_LABELS = {"gcnii_own_protocol": "GCNII, GCNII's protocol",
+                "grand_entropic_finer": "GRAND-l + entropy step, 8 RK4 steps per unit time",
+                "schedule_mean_constant": "constant λ at the schedule's mean weight"}
+#: Equivalence margin of the solver check on energies: the natural log of the ratio of a seed's
+#: last-layer energy with RK4 steps of 1/8 to the same seed's with steps of 1/4.
+SOLVER_ENERGY_MARGIN = Margin(
+    "solver energy", 0.1, "natural log of a ratio of energies",
+    "0.1 (about 10 %): a step that follows the ODE must change the trained model's energy by much less than the "
+    "step of 1 does against 1/4, and less than the seeds spread")
 
 
 def beyond_groups(stored: Sequence[dict[str, Any]]) -> Groups:
@@ -91,12 +107,101 @@ def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[s
     return claims
 
 
+def check_label(variant: str) -> str:
+    """A variant's label: the checks' own (``CHECK_LABELS``), else :func:`~energygnn.reporting.labels.variant_label`'s."""
+    return CHECK_LABELS.get(variant, variant_label(variant))
+
+
+def percent_test_accuracy(groups: Groups, key: tuple) -> list[float]:
+    """Test accuracy at the best validation epoch, in percent, of every run under ``key``."""
+    return [100 * value for value in seed_values(groups, key, "test_acc_at_best_val")]
+
+
 def gcnii_anchor_claim(groups: Groups) -> Claim:
     """GCNII at depth 64 on Cora under Table 1's protocol against GCNII's published accuracy
-    (under its own protocol): test accuracy at the best validation epoch, ``=``."""
-    values = [100 * value for value in seed_values(groups, ("Cora", "gcnii", 64), "test_acc_at_best_val")]
+    (under its own protocol): test accuracy at the best validation epoch, ``=`` (the book's question)."""
     return Claim("Cora, depth 64", "GCNII as accurate as GCNII's paper reports", f"{GCNII_CORA_64} % (GCNII's protocol)",
-                 judge(values, GCNII_CORA_64, "=", MARGINS["accuracy against a paper's number"].in_percent), family="gcnii_anchor")
+                 judge(percent_test_accuracy(groups, ("Cora", "gcnii", 64)), GCNII_CORA_64, "=",
+                       MARGINS["accuracy against a paper's number"].in_percent),
+                 family="gcnii_anchor", cell=("Cora", "gcnii", 64), asked_by="book")
+
+
+def gcnii_protocol_claims(table1_protocol: Groups, own_protocol: Groups) -> list[Claim]:
+    """The GCNII anchor measured under GCNII's own protocol (``gcnii_protocol``), test accuracy at
+    the best validation epoch in percent, both the book's questions: "as accurate as GCNII's paper
+    reports" (``=``, the margin for a paper's number; cell ``("Cora", "gcnii_own_protocol", 64)``)
+    and "more accurate under its own protocol than under Table 1's" (``>`` against ``beyond_deep``'s
+    GCNII; cell ``("Cora", "gcnii_protocol_gain", 64)``)."""
+    own = percent_test_accuracy(own_protocol, ("Cora", "gcnii_own_protocol", 64))
+    table1 = percent_test_accuracy(table1_protocol, ("Cora", "gcnii", 64))
+    return [Claim("Cora, depth 64", "GCNII under GCNII's protocol as accurate as GCNII's paper reports",
+                  f"{GCNII_CORA_64} % (GCNII's protocol)",
+                  judge(own, GCNII_CORA_64, "=", MARGINS["accuracy against a paper's number"].in_percent),
+                  family="gcnii_anchor", cell=("Cora", "gcnii_own_protocol", 64), asked_by="book"),
+            Claim("Cora, depth 64", "GCNII more accurate under GCNII's protocol than under Table 1's", "",
+                  judge(own, table1, ">"), family="gcnii_protocol", cell=("Cora", "gcnii_protocol_gain", 64),
+                  asked_by="book")]
+
+
+def paired_differences(groups: Groups, key: tuple, reference_groups: Groups, reference_key: tuple,
+                       value) -> list[float]:
+    """``value(run) - value(reference run)`` for every seed stored under both keys, by seed."""
+    ours = {run["config"]["seed"]: run for run in groups.get(key, [])}
+    theirs = {run["config"]["seed"]: run for run in reference_groups.get(reference_key, [])}
+    return [value(ours[seed]) - value(theirs[seed]) for seed in sorted(set(ours) & set(theirs))]
+
+
+def last_energy(run: Run, epoch: int | str, kind: str = "plain") -> float:
+    """A run's mean node energy after its last layer (for GRAND-l: at the end of integration) at ``epoch``."""
+    return float(run["result"]["layer_energies"][str(epoch)][kind][-1])
+
+
+def ode_check_claims(fine: Groups, finer: Groups, section: dict[str, Any], energy_epoch: int) -> list[Claim]:
+    """Does RK4 in steps of 1/4 follow GRAND-l's entropic ODE on Cora? Steps of 1/8
+    (``grand_ode_check``'s ``grand_entropic_finer``, ``finer``) against 1/4 (``beyond_deep``'s
+    ``grand_entropic_fine``, ``fine``), paired by seed (same initialisation and data): per dataset and
+    integration time, the best validation accuracy "as accurate" (``=`` on the per-seed differences,
+    the margin for accuracy; cell ``(dataset, "grand_entropic_finer", depth)``), and where energies
+    are recorded (``section["energy_epochs"]``) the last-layer energy "the same" (``=`` on the
+    per-seed log ratios, ``SOLVER_ENERGY_MARGIN``; cell ``(dataset, "grand_entropic_finer_energy", depth)``).
+    All the book's questions, family ``ode_check``."""
+    claims = []
+    for dataset in section["datasets"]:
+        for depth in section["depths"]:
+            key, reference = (dataset, "grand_entropic_finer", depth), (dataset, "grand_entropic_fine", depth)
+            accuracy = paired_differences(finer, key, fine, reference, lambda run: run["result"][SCORE])
+            claims.append(Claim(f"{dataset}, t = {depth}", "steps of 1/8 as accurate as steps of 1/4 (per seed)", "",
+                                judge(accuracy, 0.0, "=", "accuracy"), family="ode_check", cell=key, asked_by="book"))
+            if str(energy_epoch) in {str(e) for e in section.get("energy_epochs", {}).get(str(depth), [])}:
+                ratios = paired_differences(finer, key, fine, reference,
+                                            lambda run: float(np.log(last_energy(run, energy_epoch))))
+                claims.append(Claim(f"{dataset}, t = {depth}",
+                                    "steps of 1/8 give the same last-layer energy as steps of 1/4 (log ratio per seed)",
+                                    "", judge(ratios, 0.0, "=", SOLVER_ENERGY_MARGIN), family="ode_check",
+                                    cell=(dataset, "grand_entropic_finer_energy", depth), asked_by="book"))
+    return claims
+
+
+def schedule_shape_claims(schedule: Groups, constant: Groups, table1: Groups, section: dict[str, Any]) -> list[Claim]:
+    """The middle schedule's shape against its total weight, per dataset and depth of
+    ``schedule_constant``'s ``section`` (on its seeds), the book's questions: "the middle schedule is
+    more accurate than a constant weight at its mean" (family ``shape``, cell ``(dataset, "shape",
+    depth)``) and "the constant weight at the schedule's mean is more accurate than Table 1's
+    entropic GCN" (family ``weight``, cell ``(dataset, "schedule_mean_constant", depth)``)."""
+    seeds = set(section["seeds"])
+    claims = []
+    for dataset in section["datasets"]:
+        for depth in section["depths"]:
+            middle = seed_values(schedule, (dataset, "middle_schedule", depth), seeds=seeds)
+            mean = seed_values(constant, (dataset, "schedule_mean_constant", depth), seeds=seeds)
+            paper = seed_values(table1, (dataset, "entropic", depth), seeds=seeds)
+            claims.append(Claim(f"{dataset}, depth {depth}", "middle schedule more accurate than a constant λ at its "
+                                "mean weight", "", judge(middle, mean, ">"), family="shape",
+                                cell=(dataset, "shape", depth), asked_by="book"))
+            claims.append(Claim(f"{dataset}, depth {depth}", "constant λ at the schedule's mean weight more accurate "
+                                "than Table 1's entropic GCN (same seeds)", "", judge(mean, paper, ">"),
+                                family="weight", cell=(dataset, "schedule_mean_constant", depth), asked_by="book"))
+    return claims
 
 
 def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tuple[str, str]],
@@ -168,7 +273,7 @@ def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: st
 
 @dataclass(frozen=True)
 class BeyondRuns:
-    """What the chapter reads: ``configs/paper1.json``, the runs of each ``beyond_*`` experiment
+    """What the chapter reads: ``configs/paper1.json``, the runs of each experiment of ``EXPERIMENTS``
     (``stored``, and ``groups`` of the finished ones by :func:`beyond_groups`), Table 1 and the
     maps by their cells, and the step options chosen on each dataset's map."""
 
@@ -184,12 +289,22 @@ class BeyondRuns:
         return self.config[name]
 
 
+def _stored(name: str, root: Path | None) -> list[Run]:
+    """The runs of experiment ``name``; none yet for a check (``CHECKS``) that has not run."""
+    try:
+        return load_experiment(name, root)
+    except FileNotFoundError:
+        if name in CHECKS:
+            return []
+        raise
+
+
 def load(root: Path | None = None) -> BeyondRuns:
     """The runs of ``EXPERIMENTS``, ``table1`` and ``entropy_maps`` under ``root`` (default: the
     results folder), with the step options :func:`~energygnn.experiments.paper1.step_options`
     chooses on each dataset's map."""
     config = load_config("paper1", quick=False)
-    stored = {name: load_experiment(name, root) for name in EXPERIMENTS}
+    stored = {name: _stored(name, root) for name in EXPERIMENTS}
     chosen = {dataset: step_options(config, Path(root or results_root()), dataset, "chosen")
               for dataset in config["entropy_maps"]["datasets"]}
     return BeyondRuns(config, stored, {name: beyond_groups(runs) for name, runs in stored.items()},
@@ -336,6 +451,111 @@ def _deep_model_numbers(runs: BeyondRuns) -> dict[str, Any]:
     return numbers
 
 
+def check_claims(runs: BeyondRuns) -> dict[str, list[Claim]]:
+    """The checks of the chapter's readings, by name: ``gcnii_protocol`` (:func:`gcnii_protocol_claims`),
+    ``ode_check`` (:func:`ode_check_claims`, at :func:`energy_depth`'s epoch) and ``shape``
+    (:func:`schedule_shape_claims`: both families)."""
+    _, epoch = energy_depth(runs)
+    return {"gcnii_protocol": gcnii_protocol_claims(runs.groups["beyond_deep"], runs.groups["gcnii_protocol"]),
+            "ode_check": ode_check_claims(runs.groups["beyond_deep"], runs.groups["grand_ode_check"],
+                                          runs.section("grand_ode_check"), epoch),
+            "shape": schedule_shape_claims(runs.groups["beyond_schedule"], runs.groups["schedule_constant"], runs.table1,
+                                           runs.section("schedule_constant"))}
+
+
+def _percent(values: Sequence[float]) -> str:
+    return ", ".join(f"{value:.1f}" for value in values) if values else "none stored"
+
+
+def _gcnii_protocol_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    own_groups = runs.groups["gcnii_protocol"]
+    key = ("Cora", "gcnii_own_protocol", 64)
+    by_seed = sorted(own_groups.get(key, []), key=lambda run: run["config"]["seed"])
+    own = [100 * run["result"]["test_acc_at_best_val"] for run in by_seed]
+    table1 = percent_test_accuracy(runs.groups["beyond_deep"], ("Cora", "gcnii", 64))
+    anchor, gain = claims
+    mean, std, count = mean_std(own) if own else (float("nan"), float("nan"), 0)
+    gap = GCNII_CORA_64 - mean_std(table1)[0]
+    return {"gcnii_protocol_seeds": ", ".join(str(run["config"]["seed"]) for run in by_seed) or "none",
+            "gcnii_protocol_tests": _percent(own), "gcnii_protocol_mean": f"{mean:.1f}", "gcnii_protocol_std": f"{std:.1f}",
+            "gcnii_protocol_count": count,
+            "gcnii_protocol_best_epochs": ", ".join(str(run["result"]["best_epoch"]) for run in by_seed) or "none",
+            "gcnii_protocol_epochs": runs.section("gcnii_protocol")["epochs"],
+            "gcnii_protocol_anchor": MarkdownText(anchor.judgement.markdown),
+            "gcnii_protocol_gain": MarkdownText(gain.judgement.markdown),
+            "gcnii_protocol_gap": f"{gap:.1f}",
+            "gcnii_protocol_closed": f"{100 * (mean - (GCNII_CORA_64 - gap)) / gap:.0f}" if count else "nan"}
+
+
+def _ode_check_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    deep, epoch = energy_depth(runs)
+    numbers: dict[str, Any] = {"ode_check_verdicts": counted_verdicts(claims), "ode_check_runs": len(runs.stored["grand_ode_check"])}
+    for claim in claims:
+        key = "_".join(map(str, claim.cell))
+        numbers[f"{key}_check"] = MarkdownText(claim.judgement.markdown)
+        numbers[f"{key}_check_count"] = claim.judgement.counts[0]
+    for dataset in runs.section("grand_ode_check")["datasets"]:
+        for depth in runs.section("grand_ode_check")["depths"]:
+            for variant, name in (("grand_entropic_finer", "eighth"), ("grand_entropic_fine", "quarter")):
+                groups = runs.groups["grand_ode_check" if name == "eighth" else "beyond_deep"]
+                values = seed_values(groups, (dataset, variant, depth))
+                numbers[f"ode_{name}_{dataset}_{depth}"] = f"{mean_std(values)[0]:.3f}" if values else "not run"
+        finer = layer_energy_profiles(runs.groups["grand_ode_check"], (dataset, "grand_entropic_finer", deep), epoch, "plain")
+        fine = layer_energy_profiles(runs.groups["beyond_deep"], (dataset, "grand_entropic_fine", deep), epoch, "plain")
+        if finer and fine:
+            finer_mean, fine_mean = np.mean(finer, axis=0), np.mean(fine, axis=0)
+            numbers[f"ode_energy_eighth_{dataset}"] = f"{finer_mean[-1]:.3g}"
+            numbers[f"ode_energy_quarter_{dataset}"] = f"{fine_mean[-1]:.3g}"
+            # the largest gap between the two mean curves over integration time, relative to steps of 1/4
+            numbers[f"ode_energy_gap_{dataset}"] = f"{100 * np.max(np.abs(finer_mean / fine_mean - 1)):.0f}"
+        else:
+            numbers.update({f"ode_energy_eighth_{dataset}": "not run", f"ode_energy_quarter_{dataset}": "not run",
+                            f"ode_energy_gap_{dataset}": "not run"})
+    return numbers
+
+
+def _shape_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    shape = [claim for claim in claims if claim.family == "shape"]
+    weight = [claim for claim in claims if claim.family == "weight"]
+    numbers: dict[str, Any] = {"shape_verdicts": counted_verdicts(shape), "weight_verdicts": counted_verdicts(weight),
+                               "schedule_constant_weights": ", ".join(
+                                   f"{weight_of(runs, depth):.2f} at depth {depth}"
+                                   for depth in runs.section("schedule_constant")["depths"])}
+    for claim in claims:
+        key = "_".join(map(str, claim.cell))
+        numbers.update({f"{key}_ours": f"{claim.judgement.ours:.3f}", f"{key}_reference": f"{claim.judgement.reference:.3f}",
+                        f"{key}_verdict": str(claim.judgement), f"{key}_judged": MarkdownText(claim.judgement.markdown)})
+    return numbers
+
+
+def weight_of(runs: BeyondRuns, depth: int) -> float:
+    """The constant weight ``schedule_constant`` runs at ``depth``: the middle schedule's mean
+    (:func:`~energygnn.experiments.paper1.schedule_mean_step` of ``beyond_schedule``'s schedule)."""
+    from ..experiments.paper1 import schedule_mean_step
+
+    step = runs.section("beyond_schedule")["variants"]["middle_schedule"]["step"]
+    return schedule_mean_step({"weight": 1.0, **step}, depth)["weight"]
+
+
+def _grand_plain_numbers(runs: BeyondRuns) -> dict[str, str]:
+    """Plain GRAND-l's trained energy at ``t = 1``, half-way and at the end of the deepest runs
+    (Cora), for the reading of its accuracy loss."""
+    deep, epoch = energy_depth(runs)
+    profiles = layer_energy_profiles(runs.groups["beyond_deep"], ("Cora", "grand", deep), epoch, "plain")
+    if not profiles:
+        return {key: "not run" for key in ("grand_plain_energy_first", "grand_plain_energy_half", "grand_plain_energy_last")}
+    mean = np.mean(profiles, axis=0)
+    return {"grand_plain_energy_first": f"{mean[0]:.3g}", "grand_plain_energy_half": f"{mean[len(mean) // 2 - 1]:.3g}",
+            "grand_plain_energy_half_time": str(len(mean) // 2), "grand_plain_energy_last": f"{mean[-1]:.3g}"}
+
+
+def _architecture_numbers(claims: Sequence[Claim]) -> dict[str, Any]:
+    measured = [claim for claim in claims if str(claim.judgement) != "not measured"]
+    return {"architecture_measured": len(measured),
+            "architecture_holds": sum(str(claim.judgement) == "holds" for claim in measured),
+            "architecture_fails": sum(str(claim.judgement) == "fails" for claim in measured)}
+
+
 def chapter_numbers(runs: BeyondRuns) -> dict[str, Any]:
     """The numbers of the chapter's prose from its runs (the live demonstrations add their own,
     :func:`diffusion_numbers`):
@@ -366,7 +586,10 @@ def chapter_numbers(runs: BeyondRuns) -> dict[str, Any]:
                     "grand_verdicts": counted_verdicts(grand["coarse"] + grand["fine"]),
                     **claim_numbers(grand["coarse"] + grand["fine"]), **_schedule_numbers(runs),
                     "architecture_verdicts": counted_verdicts(architectures), **claim_numbers(architectures),
-                    **_deep_model_numbers(runs)})
+                    **_architecture_numbers(architectures), **_deep_model_numbers(runs), **_grand_plain_numbers(runs)})
+    checks = check_claims(runs)
+    numbers.update({**_gcnii_protocol_numbers(runs, checks["gcnii_protocol"]),
+                    **_ode_check_numbers(runs, checks["ode_check"]), **_shape_numbers(runs, checks["shape"])})
     return numbers
 
 
