@@ -167,3 +167,70 @@ def test_schedule_shape_claims_separate_the_shape_from_the_total_weight():
     assert shape.asked_by == weight.asked_by == "book"
     assert shape.judgement.verdict is Verdict.INCONCLUSIVE and abs(shape.judgement.difference) < 1e-12
     assert weight.judgement.verdict is Verdict.HOLDS and weight.judgement.counts == (3, 3)  # seed 3 left out
+
+
+def test_rk4s_stability_limit_and_factor():
+    limit = beyond.rk4_stability_limit()
+    assert abs(limit - 2.785) < 1e-3 and abs(beyond.rk4_factor(-limit) - 1) < 1e-9
+    assert abs(beyond.rk4_factor(-limit + 0.01)) < 1 < abs(beyond.rk4_factor(-limit - 0.01))
+    assert abs(beyond.rk4_factor(0.01) - 2.718281828459045 ** 0.01) < 1e-11  # exact to fourth order
+
+
+def test_field_spectrum_matches_dense_jacobians_on_a_small_graph():
+    """ARPACK on central-difference products finds the largest eigenvalues of each part's dense
+    Jacobian (autograd through the pure-PyTorch entropy gradient; the diffusion is linear)."""
+    import numpy as np
+    import torch
+
+    from energygnn.data import grid_graph
+    from energygnn.entropy import entropy_gradient
+    from energygnn.models import build_model
+    from energygnn.nn import StepOptions
+
+    graph = grid_graph(3, 4, num_features=2, generator=torch.Generator().manual_seed(0))
+    step = {"weight": 2.0, "temperature": 1.0, "normalize": False, "detach": True}
+    spectrum = beyond.field_spectrum(step, graph, time=1.0, step_size=0.5, hidden_channels=3, count=2)
+    torch.manual_seed(0)
+    model = build_model("grand", 2, 3, 2, hidden_channels=3, step_size=0.5, step=step).double().eval()
+    with torch.no_grad():
+        x0 = model.encoder(graph.x.double())
+        field = model.field(x0, graph.edge_index)
+        _, states = model(graph.x.double(), graph.edge_index, return_hidden=True)
+    options = StepOptions.coerce(step, "test")
+
+    def dense_largest(function, x):
+        jacobian = torch.autograd.functional.jacobian(lambda y: function(y.reshape(x.shape)).reshape(-1), x.reshape(-1))
+        values = np.linalg.eigvals(jacobian.numpy())
+        return values[np.argsort(np.abs(values))][-1]
+
+    # with x requiring a gradient, entropy_gradient takes its pure-PyTorch path, which autograd differentiates
+    entropy_term = lambda y: options.weight * entropy_gradient(y, field.graph, options.temperature, options.normalize)
+    expected = {"entropy_start": dense_largest(entropy_term, x0), "entropy_later": dense_largest(entropy_term, states[-1]),
+                "diffusion": dense_largest(field.diffusion, x0)}
+    for part, value in expected.items():
+        assert abs(abs(spectrum[part][-1]) - abs(value)) < 1e-4 * max(1.0, abs(value)), part
+    assert abs(spectrum["diffusion"][-1] + 1) <= 1 + 1e-6  # row-stochastic attention: within 1 of -1
+    numbers = beyond.spectrum_numbers(spectrum, 1.0)
+    assert numbers["rk4_limit"] == "2.79" and numbers["spectrum_time"] == "1"
+
+
+def test_the_readings_follow_the_verdicts():
+    table1 = beyond.beyond_groups(seeded("gcnii", [0.79, 0.78, 0.80]))
+    own = beyond.beyond_groups(seeded("gcnii_own_protocol", [0.850, 0.852, 0.848]))
+    short = beyond.beyond_groups(seeded("gcnii_own_protocol", [0.820, 0.822, 0.818]))
+    assert "the gap was the protocol's" in beyond.gcnii_reading(beyond.gcnii_protocol_claims(table1, own), 6.5)
+    assert "part of the gap, not all" in beyond.gcnii_reading(beyond.gcnii_protocol_claims(table1, short), 6.5)
+    assert "not stored yet" in beyond.gcnii_reading(beyond.gcnii_protocol_claims(table1, {}), 6.5)
+    section = {"datasets": ["Cora"], "depths": [64], "energy_epochs": {}}
+    fine = beyond.beyond_groups(seeded("grand_entropic_fine", [0.60, 0.65, 0.70]))
+    same = beyond.beyond_groups(seeded("grand_entropic_finer", [0.601, 0.651, 0.699]))
+    apart = beyond.beyond_groups(seeded("grand_entropic_finer", [0.50, 0.55, 0.60]))
+    assert "steps of 1/4 follow the ODE" in beyond.ode_check_reading(beyond.ode_check_claims(fine, same, section, 100))
+    assert "not converged" in beyond.ode_check_reading(beyond.ode_check_claims(fine, apart, section, 100))
+    assert "not stored yet" in beyond.ode_check_reading(beyond.ode_check_claims(fine, {}, section, 100))
+    shape_section = {"datasets": ["Cora"], "depths": [64], "seeds": [0, 1, 2]}
+    schedule = beyond.beyond_groups(seeded("middle_schedule", [0.40, 0.41, 0.42]))
+    even = beyond.beyond_groups(seeded("schedule_mean_constant", [0.40, 0.42, 0.41]))
+    low = beyond.beyond_groups(seeded("schedule_mean_constant", [0.30, 0.31, 0.32]))
+    assert "no cell shows the shape" in beyond.shape_reading(beyond.schedule_shape_claims(schedule, even, {}, shape_section))
+    assert "helps, beyond its total weight" in beyond.shape_reading(beyond.schedule_shape_claims(schedule, low, {}, shape_section))
