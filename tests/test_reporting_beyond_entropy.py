@@ -234,3 +234,10 @@ def test_the_readings_follow_the_verdicts():
     low = beyond.beyond_groups(seeded("schedule_mean_constant", [0.30, 0.31, 0.32]))
     assert "no cell shows the shape" in beyond.shape_reading(beyond.schedule_shape_claims(schedule, even, {}, shape_section))
     assert "helps, beyond its total weight" in beyond.shape_reading(beyond.schedule_shape_claims(schedule, low, {}, shape_section))
+
+
+def test_claims_say_who_asks_them():
+    stored = [run("gat", s, 0.5) for s in range(2)] + [run("gat_entropic", s, 0.6) for s in range(2)]
+    groups, section = beyond.beyond_groups(stored), {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}
+    assert [c.asked_by for c in beyond.step_claims(groups, section)] == ["paper"]  # paper 1's generality claim
+    assert [c.asked_by for c in beyond.pair_claims(groups, section, [("gat", "gat_entropic")], asked_by="book")] == ["book"]
