@@ -150,3 +150,43 @@ def test_the_ode_check_is_beyond_deeps_fine_grand_with_twice_the_substeps():
         assert options["substeps"] == 2 * reference["model_options"]["substeps"]
         assert {**run.config, "variant": None, "model_options": {**options, "substeps": None}} == \
             {**reference, "variant": None, "model_options": {**reference["model_options"], "substeps": None}}
+
+
+def test_gcnii_with_dropout_is_pygs_gcn2_cora_model():
+    """The GCNII that ``gcnii_protocol`` trains computes what PyG's ``gcn2_cora`` example's ``Net``
+    computes (dropout on the input, before every layer and before the decoder; shared weights;
+    GCN normalisation with self loops), in training mode too, given its weights and random state."""
+    from torch_geometric.nn import GCN2Conv
+    from torch_geometric.nn.conv.gcn_conv import gcn_norm
+
+    class Net(torch.nn.Module):  # examples/gcn2_cora.py
+        def __init__(self, features, classes, hidden, layers, alpha, theta, dropout):
+            super().__init__()
+            self.lins = torch.nn.ModuleList([torch.nn.Linear(features, hidden), torch.nn.Linear(hidden, classes)])
+            self.convs = torch.nn.ModuleList(GCN2Conv(hidden, alpha, theta, layer + 1, True, normalize=False)
+                                             for layer in range(layers))
+            self.dropout = dropout
+
+        def forward(self, x, edge_index, edge_weight):
+            x = torch.nn.functional.dropout(x, self.dropout, training=self.training)
+            x = x_0 = self.lins[0](x).relu()
+            for conv in self.convs:
+                x = torch.nn.functional.dropout(x, self.dropout, training=self.training)
+                x = conv(x, x_0, edge_index, edge_weight).relu()
+            x = torch.nn.functional.dropout(x, self.dropout, training=self.training)
+            return self.lins[1](x)
+
+    data = tiny_graph()
+    ours = build_model("gcnii", 5, 2, 4, hidden_channels=6, alpha=0.1, theta=0.5, dropout=0.6)
+    reference = Net(5, 2, 6, 4, 0.1, 0.5, 0.6)
+    reference.lins[0].load_state_dict(ours.encoder.state_dict())
+    reference.lins[1].load_state_dict(ours.decoder.state_dict())
+    reference.convs.load_state_dict(ours.convs.state_dict())
+    edge_index, edge_weight = gcn_norm(data.edge_index, num_nodes=6, add_self_loops=True)
+    for mode in ("eval", "train"):
+        getattr(ours, mode)(), getattr(reference, mode)()
+        torch.manual_seed(3)
+        mine = ours(data.x, data.edge_index)
+        torch.manual_seed(3)
+        theirs = reference(data.x, edge_index, edge_weight)
+        assert torch.allclose(mine, theirs, atol=1e-6), mode
