@@ -15,6 +15,7 @@ import torch
 from ..data import canonical_planetoid_name, grid_graph
 from ..entropy import boltzmann_p_bar, node_energy
 from ..models import MODELS, build_model, model_class
+from ..nn import StepOptions
 from . import configs
 from .runner import Run, load_cached
 from .training import train_node_classifier
@@ -235,22 +236,38 @@ def step_options(config, results: Path, dataset: str, step) -> dict[str, Any]:
     raise ValueError(f"paper1.json: a variant's step must be 'chosen', 'paper' or a dict of options, got {step!r}.")
 
 
+def schedule_mean_step(step: dict[str, Any], depth: int) -> dict[str, Any]:
+    """The constant step with the mean weight of ``step``'s schedule over ``depth`` hidden layers
+    (:meth:`~energygnn.nn.entropic.StepOptions.layer_weights`): the same total weight, spread
+    evenly; the step's other settings as they are."""
+    weights = StepOptions.coerce(step, "schedule_mean_step").layer_weights(depth)
+    constant = {key: value for key, value in step.items() if key not in ("schedule", "peak")}
+    return {**constant, "weight": sum(weights) / depth}
+
+
 def variant_runs(config, results: Path, name: str, seeds=None) -> list[Run]:
     """The runs of a section of named variants (``beyond_*``): each ``{"model", "options",
     "step"}`` trained with Table 1's protocol (the section's ``training`` over it) on every
     dataset, depth and seed, seed by seed. ``step`` (optional) adds the entropy step (see
     :func:`step_options`) to the model's options, laid out as the model's configs store it
-    (``options_with_step`` of its class). Each run's config names its ``variant``."""
+    (``options_with_step`` of its class); ``"step_weight": "schedule_mean"`` (optional) replaces
+    that step, per depth, by the constant step of its schedule's mean weight
+    (:func:`schedule_mean_step`). Each run's config names its ``variant``."""
     section = config[name]
     runs = []
     for seed in seeds or section["seeds"]:
         for dataset in section["datasets"]:
             for variant, spec in section["variants"].items():
-                options = dict(spec.get("options", {}))
-                if "step" in spec:
-                    step = step_options(config, results, dataset, spec["step"])
-                    options = model_class(spec["model"]).options_with_step(options, step)
+                base = dict(spec.get("options", {}))
+                step = step_options(config, results, dataset, spec["step"]) if "step" in spec else None
+                if spec.get("step_weight", "as_given") not in ("as_given", "schedule_mean"):
+                    raise ValueError(f"paper1.json: {name}.{variant}: step_weight must be 'as_given' or "
+                                     f"'schedule_mean', got {spec['step_weight']!r}.")
                 for depth in section["depths"]:
+                    options = base
+                    if step is not None:
+                        layer_step = schedule_mean_step(step, depth) if spec.get("step_weight") == "schedule_mean" else step
+                        options = model_class(spec["model"]).options_with_step(base, layer_step)
                     runs.append(Run(name, f"{dataset}-{variant}-depth{depth}-seed{seed}", {
                         **training_config(config, section, dataset, spec["model"], depth, seed, options),
                         "variant": variant}))

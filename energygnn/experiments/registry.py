@@ -119,6 +119,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
             BEYOND_ENTROPY, paper1.variant_runs, requires=("entropy_maps",)),
     _paper1("beyond_deep", "Beyond paper 1: GCNII, APPNP and GRAND-l with and without the entropy step",
             BEYOND_ENTROPY, paper1.variant_runs, requires=("entropy_maps",)),
+    _paper1("gcnii_protocol", "Beyond paper 1: GCNII at depth 64 on Cora under GCNII's own protocol (the anchor)",
+            BEYOND_ENTROPY, paper1.variant_runs),
+    _paper1("grand_ode_check", "Beyond paper 1: GRAND-l's entropic ODE on Cora in RK4 steps of 1/8 (against 1/4)",
+            BEYOND_ENTROPY, paper1.variant_runs),
+    _paper1("schedule_constant", "Beyond paper 1: a constant lambda at the middle schedule's mean weight (depths 16 "
+            "and 64)", BEYOND_ENTROPY, paper1.variant_runs, requires=("citeseer_temperature",)),
     _paper1("minibatch", "Scaling out: Table 1's GCNs at depth 16 on random node partitions against full batch",
             "book/scaling_out.ipynb", scaling.minibatch_runs, scaling.train_on_partitions),
     _paper2("jem_table", "Paper 2: accuracy table, spectra, confidence and calibration", JEM_RESULTS,

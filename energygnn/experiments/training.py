@@ -28,15 +28,61 @@ def layer_energies(hidden: list[torch.Tensor], edge_index: torch.Tensor) -> dict
     }
 
 
+LR_SCHEDULES = ("cosine", "constant")
+LOSS_REDUCTIONS = ("sum", "mean")
+
+
+def parameter_groups(model: nn.Module, weight_decay: float,
+                     groups: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    """The optimizer's parameter groups: with ``groups`` (``{child module name: weight decay}``,
+    e.g. ``{"convs": 0.01, "encoder": 5e-4, "decoder": 5e-4}``, GCNII's protocol), one group per
+    named child of ``model`` with its own weight decay, in the order ``groups`` lists them, and the
+    parameters of no named child in a last group at ``weight_decay``; without, one group of all
+    parameters at ``weight_decay`` (what ``Adam(model.parameters(), weight_decay=...)`` builds).
+
+    Raises:
+        ValueError: a name of ``groups`` is no child of ``model`` or holds no parameters.
+    """
+    if not groups:
+        return [{"params": list(model.parameters()), "weight_decay": weight_decay}]
+    children = dict(model.named_children())
+    result, taken = [], set()
+    for name, decay in groups.items():
+        params = list(children[name].parameters()) if name in children else []
+        if not params:
+            raise ValueError(f"weight_decay_groups: {type(model).__name__} has no child {name!r} with parameters; "
+                             f"its children: {', '.join(children)}.")
+        result.append({"params": params, "weight_decay": float(decay)})
+        taken.update(id(p) for p in params)
+    rest = [p for p in model.parameters() if id(p) not in taken]
+    if rest:
+        result.append({"params": rest, "weight_decay": weight_decay})
+    return result
+
+
 def build_training(config: dict[str, Any]):
-    """``(data, model, optimizer, scheduler)`` for one run of paper 1's protocol, seeded."""
+    """``(data, model, optimizer, scheduler)`` for one run of paper 1's protocol, seeded.
+
+    Paper 1's protocol unless the config says otherwise (keys absent from the committed runs'
+    configs, so that those re-run identically): ``weight_decay_groups`` (per-module weight decay,
+    :func:`parameter_groups`), ``lr_schedule`` (``"cosine"``, the default, or ``"constant"``:
+    scheduler None) and ``normalize_features`` (row-normalised input features; default False)."""
     torch.manual_seed(config["seed"])
     data = load_planetoid(config["dataset"])
+    if config.get("normalize_features", False):
+        from torch_geometric.transforms import NormalizeFeatures
+
+        data = NormalizeFeatures()(data)
     num_classes = int(data.y.max()) + 1
     model = build_model(config["model"], data.num_features, num_classes, config["depth"],
                         hidden_channels=config["hidden_channels"], **config.get("model_options", {}))
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])
+    optimizer = torch.optim.Adam(parameter_groups(model, config["weight_decay"], config.get("weight_decay_groups")),
+                                 lr=config["lr"], weight_decay=config["weight_decay"])
+    schedule = config.get("lr_schedule", "cosine")
+    if schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {schedule!r}.")
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])
+                 if schedule == "cosine" else None)
     return data, model, optimizer, scheduler
 
 
@@ -48,24 +94,28 @@ class Step(NamedTuple):
     hidden: list[torch.Tensor] | None  # the hidden embeddings (detached) when asked for
 
 
-Step.loss.__doc__ = "Summed training cross-entropy before the update."
+Step.loss.__doc__ = "Training cross-entropy (summed, or averaged with reduction=\"mean\") before the update."
 Step.logits.__doc__ = "The training forward's logits, detached."
 Step.hidden.__doc__ = "The hidden embeddings (detached) when asked for, else None."
 
 
-def train_epoch(model, optimizer, scheduler, data, return_hidden: bool = False) -> Step:
-    """One full-batch step: summed cross-entropy on the training nodes. A non-finite loss is
-    returned without a step."""
+def train_epoch(model, optimizer, scheduler, data, return_hidden: bool = False, reduction: str = "sum") -> Step:
+    """One full-batch step: cross-entropy on the training nodes, summed (paper 1) or with
+    ``reduction="mean"`` averaged; ``scheduler`` None for a constant learning rate. A non-finite
+    loss is returned without a step."""
+    if reduction not in LOSS_REDUCTIONS:
+        raise ValueError(f"loss_reduction must be one of {LOSS_REDUCTIONS}, got {reduction!r}.")
     model.train()
     optimizer.zero_grad()
     output = model(data.x, data.edge_index, return_hidden=return_hidden)
     logits, hidden = output if return_hidden else (output, None)
-    loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask], reduction="sum")
+    loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask], reduction=reduction)
     value = float(loss.detach())
     if math.isfinite(value):
         loss.backward()
         optimizer.step()
-        scheduler.step()
+        if scheduler is not None:
+            scheduler.step()
     return Step(value, logits.detach(), None if hidden is None else [h.detach() for h in hidden])
 
 
@@ -74,7 +124,9 @@ def train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
 
     Protocol of paper 1 (see the book's "Formulas and settings" page): Adam (lr, no weight
     decay), cosine annealing over the epochs, full batch, cross-entropy summed over the training
-    nodes, no dropout. Each epoch records train/val/test accuracy and loss and its wall time (the
+    nodes, no dropout. Other protocols (GCNII's) set ``weight_decay_groups``, ``lr_schedule``,
+    ``normalize_features`` (:func:`build_training`) and ``loss_reduction`` (``"sum"`` or
+    ``"mean"``, :func:`train_epoch`). Each epoch records train/val/test accuracy and loss and its wall time (the
     step and the metrics); ``config["metrics"]`` (one of ``energygnn.history.METRICS``;
     default ``"auto"``, :func:`~energygnn.history.metrics_protocol`'s) says which forward the
     metrics come from. At ``energy_epochs`` the mean energy of every hidden layer is recorded from
@@ -101,7 +153,8 @@ def _train_node_classifier(config: dict[str, Any]) -> dict[str, Any]:
         record_energy = epoch in config.get("energy_epochs", [])
         try:
             step = train_epoch(model, optimizer, scheduler, data,
-                               return_hidden=record_energy and protocol == "training_forward")
+                               return_hidden=record_energy and protocol == "training_forward",
+                               reduction=config.get("loss_reduction", "sum"))
         except NonFiniteEnergyError as error:  # a diverging model is a result of its setting, not a failure
             status = f"stopped at epoch {epoch}: {error}"
             break

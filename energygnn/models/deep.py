@@ -232,27 +232,38 @@ class GCNII(DeepGNN):
         theta (float, optional): identity-mapping strength :math:`\theta` (default: ``0.5``).
         step (StepOptions or dict, optional): the entropy step's settings; None for no step
             (default: ``None``).
+        dropout (float, optional): dropout probability on the input features, before every layer
+            and before the decoder, where GCNII's own code (and PyG's ``gcn2_cora`` example) puts
+            it; 0 for none, Table 1's protocol (default: ``0.0``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 alpha: float = 0.1, theta: float = 0.5, step: StepOptions | dict[str, Any] | None = None):
+                 alpha: float = 0.1, theta: float = 0.5, step: StepOptions | dict[str, Any] | None = None,
+                 dropout: float = 0.0):
         super().__init__(in_channels, out_channels, depth, hidden_channels, step)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"GCNII: dropout must be in [0, 1), got {dropout!r}.")
         self.encoder = nn.Linear(in_channels, hidden_channels)
         # the graph is normalised once per graph (Adjacency.sparse_tensor), not in every layer
         self.convs = nn.ModuleList(GCN2Conv(hidden_channels, alpha, theta, layer=layer + 1, normalize=False)
                                    for layer in range(depth))
         self.decoder = nn.Linear(hidden_channels, out_channels)
+        # no module (and no random draw) without dropout: Table 1's runs are unchanged
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else None
+
+    def _drop(self, x: Tensor) -> Tensor:
+        return x if self.dropout is None else self.dropout(x)
 
     def encode(self, x, edge_index):
-        self._initial = F.relu(self.encoder(x))  # every layer's initial residual
+        self._initial = F.relu(self.encoder(self._drop(x)))  # every layer's initial residual
         return self._initial
 
     def block(self, index, x, edge_index):
-        h = self.convs[index](x, self._initial, edge_index.sparse_tensor("gcn", x.dtype))
+        h = self.convs[index](self._drop(x), self._initial, edge_index.sparse_tensor("gcn", x.dtype))
         return F.relu(self.step(index, h, edge_index))
 
     def decode(self, x, edge_index):
-        return self.decoder(x)
+        return self.decoder(self._drop(x))
 
 
 class APPNPNet(DeepGNN):

@@ -1,7 +1,10 @@
 r"""The chapter ``book/beyond_entropy``: beyond paper 1. Its future work (a per-layer schedule, the
 undetached step), its generality claim (the step in GAT, GraphSAGE, GIN) and the deep models that
 work (GCNII, APPNP, GRAND-l), from the runs of ``beyond_schedule``, ``beyond_architectures`` and
-``beyond_deep`` (:func:`energygnn.experiments.paper1.variant_runs`).
+``beyond_deep`` (:func:`energygnn.experiments.paper1.variant_runs`), and three checks of the
+chapter's own readings: GCNII under its own protocol (``gcnii_protocol``), GRAND-l's entropic ODE
+in RK4 steps of 1/8 (``grand_ode_check``) and a constant weight at the schedule's mean
+(``schedule_constant``).
 
 Runs are grouped by ``(dataset, variant, depth)``. Every claim is judged by the shared rule
 (:func:`~energygnn.reporting.verdicts.judge`) on the seeds' best validation accuracy, Table 1's
@@ -31,10 +34,23 @@ from .prose import MarkdownText
 from .runs import SCORE, Groups, Run, finished_groups, layer_energy_profiles, map_groups, planned_runs, seed_values, \
     setting_of, wall_hours
 from .tables import comparison_table, stopped_runs_text
-from .verdicts import MARGINS, judge
+from .verdicts import MARGINS, Margin, judge
 
 CHAPTER = "beyond_entropy"
-EXPERIMENTS = ("beyond_deep", "beyond_schedule", "beyond_architectures")
+EXPERIMENTS = ("beyond_deep", "beyond_schedule", "beyond_architectures", "gcnii_protocol", "grand_ode_check",
+               "schedule_constant")
+#: The checks of the chapter's own readings: their runs may not all be stored yet (none: no claims measured).
+CHECKS = ("gcnii_protocol", "grand_ode_check", "schedule_constant")
+#: How the checks' variants appear in the chapter's tables and claims.
+CHECK_LABELS = {"gcnii_own_protocol": "GCNII, GCNII's protocol",
+                "grand_entropic_finer": "GRAND-l + entropy step, 8 RK4 steps per unit time",
+                "schedule_mean_constant": "constant λ at the schedule's mean weight"}
+#: Equivalence margin of the solver check on energies: the natural log of the ratio of a seed's
+#: last-layer energy with RK4 steps of 1/8 to the same seed's with steps of 1/4.
+SOLVER_ENERGY_MARGIN = Margin(
+    "solver energy", 0.1, "natural log of a ratio of energies",
+    "0.1 (about 10 %): a step that follows the ODE must change the trained model's energy by much less than the "
+    "step of 1 does against 1/4, and less than the seeds spread")
 
 
 def beyond_groups(stored: Sequence[dict[str, Any]]) -> Groups:
@@ -52,18 +68,18 @@ def variant_table(groups: Groups, section: dict[str, Any],
                   extra: Sequence[tuple[str, str, Groups]] = ()) -> str:
     """The section's variants (and ``extra`` lines, ``(label, model, groups)``) by dataset and
     depth, best validation accuracy (mean ± std over seeds)."""
-    lines = [(variant_label(variant), variant, groups) for variant in section["variants"]] + list(extra)
+    lines = [(check_label(variant), variant, groups) for variant in section["variants"]] + list(extra)
     return comparison_table(lines, section, paper_model=None)
 
 
 def pair_claims(groups: Groups, section: dict[str, Any], pairs: Sequence[tuple[str, str]],
-                family: str = "step") -> list[Claim]:
+                family: str = "step", asked_by: str = "paper") -> list[Claim]:
     """Per dataset, pair ``(base, stepped)`` and depth: "``stepped`` is more accurate than
-    ``base``"; each claim's ``family`` is ``f"{family}:{base}"`` and its ``cell`` is
-    ``(dataset, stepped, depth)``."""
+    ``base``"; each claim's ``family`` is ``f"{family}:{base}"``, its ``cell`` is
+    ``(dataset, stepped, depth)`` and ``asked_by`` says whose claim it is (default the paper's)."""
     return [Claim(f"{dataset}, depth {depth}", f"{variant_label(stepped)} more accurate than {variant_label(base)}", "",
                   judge(seed_values(groups, (dataset, stepped, depth)), seed_values(groups, (dataset, base, depth)), ">"),
-                  family=f"{family}:{base}", cell=(dataset, stepped, depth))
+                  family=f"{family}:{base}", cell=(dataset, stepped, depth), asked_by=asked_by)
             for dataset in section["datasets"] for base, stepped in pairs for depth in section["depths"]]
 
 
@@ -91,12 +107,101 @@ def table1_variant_claims(groups: Groups, table1_groups: Groups, section: dict[s
     return claims
 
 
+def check_label(variant: str) -> str:
+    """A variant's label: the checks' own (``CHECK_LABELS``), else :func:`~energygnn.reporting.labels.variant_label`'s."""
+    return CHECK_LABELS.get(variant, variant_label(variant))
+
+
+def percent_test_accuracy(groups: Groups, key: tuple) -> list[float]:
+    """Test accuracy at the best validation epoch, in percent, of every run under ``key``."""
+    return [100 * value for value in seed_values(groups, key, "test_acc_at_best_val")]
+
+
 def gcnii_anchor_claim(groups: Groups) -> Claim:
     """GCNII at depth 64 on Cora under Table 1's protocol against GCNII's published accuracy
-    (under its own protocol): test accuracy at the best validation epoch, ``=``."""
-    values = [100 * value for value in seed_values(groups, ("Cora", "gcnii", 64), "test_acc_at_best_val")]
+    (under its own protocol): test accuracy at the best validation epoch, ``=`` (the book's question)."""
     return Claim("Cora, depth 64", "GCNII as accurate as GCNII's paper reports", f"{GCNII_CORA_64} % (GCNII's protocol)",
-                 judge(values, GCNII_CORA_64, "=", MARGINS["accuracy against a paper's number"].in_percent), family="gcnii_anchor")
+                 judge(percent_test_accuracy(groups, ("Cora", "gcnii", 64)), GCNII_CORA_64, "=",
+                       MARGINS["accuracy against a paper's number"].in_percent),
+                 family="gcnii_anchor", cell=("Cora", "gcnii", 64), asked_by="book")
+
+
+def gcnii_protocol_claims(table1_protocol: Groups, own_protocol: Groups) -> list[Claim]:
+    """The GCNII anchor measured under GCNII's own protocol (``gcnii_protocol``), test accuracy at
+    the best validation epoch in percent, both the book's questions: "as accurate as GCNII's paper
+    reports" (``=``, the margin for a paper's number; cell ``("Cora", "gcnii_own_protocol", 64)``)
+    and "more accurate under its own protocol than under Table 1's" (``>`` against ``beyond_deep``'s
+    GCNII; cell ``("Cora", "gcnii_protocol_gain", 64)``)."""
+    own = percent_test_accuracy(own_protocol, ("Cora", "gcnii_own_protocol", 64))
+    table1 = percent_test_accuracy(table1_protocol, ("Cora", "gcnii", 64))
+    return [Claim("Cora, depth 64", "GCNII under GCNII's protocol as accurate as GCNII's paper reports",
+                  f"{GCNII_CORA_64} % (GCNII's protocol)",
+                  judge(own, GCNII_CORA_64, "=", MARGINS["accuracy against a paper's number"].in_percent),
+                  family="gcnii_anchor", cell=("Cora", "gcnii_own_protocol", 64), asked_by="book"),
+            Claim("Cora, depth 64", "GCNII more accurate under GCNII's protocol than under Table 1's", "",
+                  judge(own, table1, ">"), family="gcnii_protocol", cell=("Cora", "gcnii_protocol_gain", 64),
+                  asked_by="book")]
+
+
+def paired_differences(groups: Groups, key: tuple, reference_groups: Groups, reference_key: tuple,
+                       value) -> list[float]:
+    """``value(run) - value(reference run)`` for every seed stored under both keys, by seed."""
+    ours = {run["config"]["seed"]: run for run in groups.get(key, [])}
+    theirs = {run["config"]["seed"]: run for run in reference_groups.get(reference_key, [])}
+    return [value(ours[seed]) - value(theirs[seed]) for seed in sorted(set(ours) & set(theirs))]
+
+
+def last_energy(run: Run, epoch: int | str, kind: str = "plain") -> float:
+    """A run's mean node energy after its last layer (for GRAND-l: at the end of integration) at ``epoch``."""
+    return float(run["result"]["layer_energies"][str(epoch)][kind][-1])
+
+
+def ode_check_claims(fine: Groups, finer: Groups, section: dict[str, Any], energy_epoch: int) -> list[Claim]:
+    """Does RK4 in steps of 1/4 follow GRAND-l's entropic ODE on Cora? Steps of 1/8
+    (``grand_ode_check``'s ``grand_entropic_finer``, ``finer``) against 1/4 (``beyond_deep``'s
+    ``grand_entropic_fine``, ``fine``), paired by seed (same initialisation and data): per dataset and
+    integration time, the best validation accuracy "as accurate" (``=`` on the per-seed differences,
+    the margin for accuracy; cell ``(dataset, "grand_entropic_finer", depth)``), and where energies
+    are recorded (``section["energy_epochs"]``) the last-layer energy "the same" (``=`` on the
+    per-seed log ratios, ``SOLVER_ENERGY_MARGIN``; cell ``(dataset, "grand_entropic_finer_energy", depth)``).
+    All the book's questions, family ``ode_check``."""
+    claims = []
+    for dataset in section["datasets"]:
+        for depth in section["depths"]:
+            key, reference = (dataset, "grand_entropic_finer", depth), (dataset, "grand_entropic_fine", depth)
+            accuracy = paired_differences(finer, key, fine, reference, lambda run: run["result"][SCORE])
+            claims.append(Claim(f"{dataset}, t = {depth}", "steps of 1/8 as accurate as steps of 1/4 (per seed)", "",
+                                judge(accuracy, 0.0, "=", "accuracy"), family="ode_check", cell=key, asked_by="book"))
+            if str(energy_epoch) in {str(e) for e in section.get("energy_epochs", {}).get(str(depth), [])}:
+                ratios = paired_differences(finer, key, fine, reference,
+                                            lambda run: float(np.log(last_energy(run, energy_epoch))))
+                claims.append(Claim(f"{dataset}, t = {depth}",
+                                    "steps of 1/8 give the same last-layer energy as steps of 1/4 (log ratio per seed)",
+                                    "", judge(ratios, 0.0, "=", SOLVER_ENERGY_MARGIN), family="ode_check",
+                                    cell=(dataset, "grand_entropic_finer_energy", depth), asked_by="book"))
+    return claims
+
+
+def schedule_shape_claims(schedule: Groups, constant: Groups, table1: Groups, section: dict[str, Any]) -> list[Claim]:
+    """The middle schedule's shape against its total weight, per dataset and depth of
+    ``schedule_constant``'s ``section`` (on its seeds), the book's questions: "the middle schedule is
+    more accurate than a constant weight at its mean" (family ``shape``, cell ``(dataset, "shape",
+    depth)``) and "the constant weight at the schedule's mean is more accurate than Table 1's
+    entropic GCN" (family ``weight``, cell ``(dataset, "schedule_mean_constant", depth)``)."""
+    seeds = set(section["seeds"])
+    claims = []
+    for dataset in section["datasets"]:
+        for depth in section["depths"]:
+            middle = seed_values(schedule, (dataset, "middle_schedule", depth), seeds=seeds)
+            mean = seed_values(constant, (dataset, "schedule_mean_constant", depth), seeds=seeds)
+            paper = seed_values(table1, (dataset, "entropic", depth), seeds=seeds)
+            claims.append(Claim(f"{dataset}, depth {depth}", "middle schedule more accurate than a constant λ at its "
+                                "mean weight", "", judge(middle, mean, ">"), family="shape",
+                                cell=(dataset, "shape", depth), asked_by="book"))
+            claims.append(Claim(f"{dataset}, depth {depth}", "constant λ at the schedule's mean weight more accurate "
+                                "than Table 1's entropic GCN (same seeds)", "", judge(mean, paper, ">"),
+                                family="weight", cell=(dataset, "schedule_mean_constant", depth), asked_by="book"))
+    return claims
 
 
 def plot_step_pairs(groups: Groups, section: dict[str, Any], panels: Sequence[tuple[str, str]],
@@ -168,7 +273,7 @@ def plot_diffusion_energies(curves: dict[str, Any], step_size: float, ylabel: st
 
 @dataclass(frozen=True)
 class BeyondRuns:
-    """What the chapter reads: ``configs/paper1.json``, the runs of each ``beyond_*`` experiment
+    """What the chapter reads: ``configs/paper1.json``, the runs of each experiment of ``EXPERIMENTS``
     (``stored``, and ``groups`` of the finished ones by :func:`beyond_groups`), Table 1 and the
     maps by their cells, and the step options chosen on each dataset's map."""
 
@@ -184,12 +289,22 @@ class BeyondRuns:
         return self.config[name]
 
 
+def _stored(name: str, root: Path | None) -> list[Run]:
+    """The runs of experiment ``name``; none yet for a check (``CHECKS``) that has not run."""
+    try:
+        return load_experiment(name, root)
+    except FileNotFoundError:
+        if name in CHECKS:
+            return []
+        raise
+
+
 def load(root: Path | None = None) -> BeyondRuns:
     """The runs of ``EXPERIMENTS``, ``table1`` and ``entropy_maps`` under ``root`` (default: the
     results folder), with the step options :func:`~energygnn.experiments.paper1.step_options`
     chooses on each dataset's map."""
     config = load_config("paper1", quick=False)
-    stored = {name: load_experiment(name, root) for name in EXPERIMENTS}
+    stored = {name: _stored(name, root) for name in EXPERIMENTS}
     chosen = {dataset: step_options(config, Path(root or results_root()), dataset, "chosen")
               for dataset in config["entropy_maps"]["datasets"]}
     return BeyondRuns(config, stored, {name: beyond_groups(runs) for name, runs in stored.items()},
@@ -221,9 +336,10 @@ def grand_claims(runs: BeyondRuns) -> dict[str, list[Claim]]:
 
 
 def deep_model_claims(runs: BeyondRuns) -> list[Claim]:
-    """GCNII and APPNP with the entropy step against without (:func:`pair_claims`)."""
+    """GCNII and APPNP with the entropy step against without (:func:`pair_claims`): the book's
+    question (paper 1 does not compare with them)."""
     return pair_claims(runs.groups["beyond_deep"], runs.section("beyond_deep"),
-                       [("gcnii", "gcnii_entropic"), ("appnp", "appnp_entropic")])
+                       [("gcnii", "gcnii_entropic"), ("appnp", "appnp_entropic")], asked_by="book")
 
 
 def energy_depth(runs: BeyondRuns) -> tuple[int, int]:
@@ -286,6 +402,86 @@ def cora_check_numbers(time: float, energies: dict[float, Any]) -> dict[str, str
             "cora_check_fine": f"{float(energies[0.25][-1]):.3g}"}
 
 
+def rk4_factor(z: complex) -> complex:
+    r"""RK4's one-step factor on :math:`dx/dt = \mu x` for :math:`z = h\mu`: :math:`1 + z + z^2/2 + z^3/6 + z^4/24`."""
+    return 1 + z + z ** 2 / 2 + z ** 3 / 6 + z ** 4 / 24
+
+
+def rk4_stability_limit() -> float:
+    r"""The largest :math:`h|\mu|` for which RK4 is stable on the negative real axis (about 2.785):
+    the positive root of :math:`R(-x) = 1`, i.e. of :math:`x^3/24 - x^2/6 + x/2 - 1 = 0`."""
+    roots = np.roots([1 / 24, -1 / 6, 1 / 2, -1])
+    return float(min(root.real for root in roots if abs(root.imag) < 1e-9 and root.real > 0))
+
+
+def field_spectrum(step: dict[str, Any], graph, time: float = 4.0, step_size: float = 0.25,
+                   hidden_channels: int = 64, count: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
+    r"""The eigenvalues of largest magnitude of the Jacobian of each part of untrained GRAND-l's
+    field on ``graph`` (a PyG ``Data``, its own features), float64, the draw ``seed`` of
+    :func:`energygnn.experiments.paper1.diffusion_energies`: ``"entropy_start"`` and
+    ``"entropy_later"``, the entropy term :math:`\lambda \nabla S` at the encoded state
+    :math:`X(0)` and at :math:`X(\text{time})` (integrated in steps of ``step_size``), and
+    ``"diffusion"``, :math:`\mathcal{A} - I` (linear: the same at every state). ``count``
+    eigenvalues each (ARPACK, ``which="LM"``), largest magnitude last; the Jacobian-vector
+    products are central differences."""
+    import torch
+    from scipy.sparse.linalg import LinearOperator, eigs
+
+    from ..entropy import entropy_gradient
+    from ..models import build_model
+    from ..nn import StepOptions
+
+    options = StepOptions.coerce(step, "field_spectrum")
+    steps = round(time / step_size)
+    torch.manual_seed(seed)
+    model = build_model("grand", graph.num_features, hidden_channels, steps, hidden_channels=hidden_channels,
+                        step_size=step_size, step=step).double().eval()
+    with torch.no_grad():
+        x0 = model.encoder(graph.x.double())
+        field = model.field(x0, graph.edge_index)
+        _, states = model(graph.x.double(), graph.edge_index, return_hidden=True)
+
+    def entropy_term(x):
+        return options.weight * entropy_gradient(x, field.graph, options.temperature, options.normalize)
+
+    def largest(function, x) -> np.ndarray:
+        def product(vector):
+            v = torch.from_numpy(np.ascontiguousarray(np.real(vector), dtype=np.float64)).reshape(x.shape)
+            epsilon = 1e-6 * float(x.norm()) / max(float(v.norm()), 1e-300)
+            with torch.no_grad():
+                return ((function(x + epsilon * v) - function(x - epsilon * v)) / (2 * epsilon)).reshape(-1).numpy()
+
+        operator = LinearOperator((x.numel(), x.numel()), matvec=product, dtype=np.float64)
+        values = eigs(operator, k=count, which="LM", return_eigenvectors=False, tol=1e-4, maxiter=5000,
+                      v0=np.ones(x.numel()))
+        return values[np.argsort(np.abs(values))]
+
+    return {"entropy_start": largest(entropy_term, x0), "entropy_later": largest(entropy_term, states[-1]),
+            "diffusion": largest(field.diffusion, x0)}
+
+
+def spectrum_numbers(spectrum: dict[str, np.ndarray], time: float, step_sizes=(1.0, 0.25, 0.125)) -> dict[str, str]:
+    r"""For the prose about which part of the field is stiff (``spectrum`` of :func:`field_spectrum`):
+    the eigenvalue of largest magnitude of each part (``spectrum_<part>``, its real part; they are
+    real here) and ``spectrum_time``; ``rk4_limit`` (:func:`rk4_stability_limit`); and per step size
+    ``h`` (``1``, ``0.25`` as ``quarter``, ``0.125`` as ``eighth``): ``rk4_growth_<h>``, RK4's
+    factor as a share of :math:`e^{h\mu}` on the entropy term's largest growth rate at the start,
+    in percent (100: exact), and ``rk4_later_<h>``, :math:`|R(h\mu)|` on its largest eigenvalue later (above 1:
+    the step is unstable there)."""
+    names = {1.0: "one", 0.25: "quarter", 0.125: "eighth"}
+    largest = {part: values[-1] for part, values in spectrum.items()}
+    numbers = {f"spectrum_{part}": f"{value.real:.3g}" for part, value in largest.items()}
+    numbers.update({"spectrum_time": f"{time:g}", "rk4_limit": f"{rk4_stability_limit():.2f}",
+                    "spectrum_imaginary": f"{max(abs(v.imag) for values in spectrum.values() for v in values):.1g}"})
+    growth, later = largest["entropy_start"].real, largest["entropy_later"].real
+    for h in step_sizes:
+        numbers[f"rk4_growth_{names[h]}"] = f"{100 * abs(rk4_factor(h * growth)) / np.exp(h * growth):.2g}"
+        numbers[f"rk4_later_{names[h]}"] = f"{abs(rk4_factor(h * later)):.2f}"
+        numbers[f"h_mu_later_{names[h]}"] = f"{h * later:.2f}"
+        numbers[f"h_mu_start_{names[h]}"] = f"{h * growth:.2f}"
+    return numbers
+
+
 def _stopped_and_planned(runs: BeyondRuns) -> dict[str, Any]:
     numbers: dict[str, Any] = {}
     for name in EXPERIMENTS:
@@ -336,6 +532,186 @@ def _deep_model_numbers(runs: BeyondRuns) -> dict[str, Any]:
     return numbers
 
 
+def check_claims(runs: BeyondRuns) -> dict[str, list[Claim]]:
+    """The checks of the chapter's readings, by name: ``gcnii_protocol`` (:func:`gcnii_protocol_claims`),
+    ``ode_check`` (:func:`ode_check_claims`, at :func:`energy_depth`'s epoch) and ``shape``
+    (:func:`schedule_shape_claims`: both families)."""
+    _, epoch = energy_depth(runs)
+    return {"gcnii_protocol": gcnii_protocol_claims(runs.groups["beyond_deep"], runs.groups["gcnii_protocol"]),
+            "ode_check": ode_check_claims(runs.groups["beyond_deep"], runs.groups["grand_ode_check"],
+                                          runs.section("grand_ode_check"), epoch),
+            "shape": schedule_shape_claims(runs.groups["beyond_schedule"], runs.groups["schedule_constant"], runs.table1,
+                                           runs.section("schedule_constant"))}
+
+
+def _percent(values: Sequence[float]) -> str:
+    return ", ".join(f"{value:.1f}" for value in values) if values else "none stored"
+
+
+def _gcnii_protocol_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    own_groups = runs.groups["gcnii_protocol"]
+    key = ("Cora", "gcnii_own_protocol", 64)
+    by_seed = sorted(own_groups.get(key, []), key=lambda run: run["config"]["seed"])
+    own = [100 * run["result"]["test_acc_at_best_val"] for run in by_seed]
+    table1 = percent_test_accuracy(runs.groups["beyond_deep"], ("Cora", "gcnii", 64))
+    anchor, gain = claims
+    mean, std, count = mean_std(own) if own else (float("nan"), float("nan"), 0)
+    gap = GCNII_CORA_64 - mean_std(table1)[0]
+    return {"gcnii_protocol_seeds": ", ".join(str(run["config"]["seed"]) for run in by_seed) or "none",
+            "gcnii_protocol_tests": _percent(own), "gcnii_protocol_mean": f"{mean:.1f}", "gcnii_protocol_std": f"{std:.1f}",
+            "gcnii_protocol_count": count,
+            "gcnii_protocol_best_epochs": ", ".join(str(run["result"]["best_epoch"]) for run in by_seed) or "none",
+            "gcnii_protocol_epochs": runs.section("gcnii_protocol")["epochs"],
+            "gcnii_protocol_anchor": MarkdownText(anchor.judgement.markdown),
+            "gcnii_protocol_gain": MarkdownText(gain.judgement.markdown),
+            "gcnii_protocol_gap": f"{gap:.1f}",
+            "gcnii_protocol_closed": f"{100 * (mean - (GCNII_CORA_64 - gap)) / gap:.0f}" if count else "nan"}
+
+
+def _ode_check_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    deep, epoch = energy_depth(runs)
+    numbers: dict[str, Any] = {"ode_check_verdicts": counted_verdicts(claims), "ode_check_runs": len(runs.stored["grand_ode_check"])}
+    for claim in claims:
+        key = "_".join(map(str, claim.cell))
+        numbers[f"{key}_check"] = MarkdownText(claim.judgement.markdown)
+        numbers[f"{key}_check_count"] = claim.judgement.counts[0]
+    for dataset in runs.section("grand_ode_check")["datasets"]:
+        for depth in runs.section("grand_ode_check")["depths"]:
+            for variant, name in (("grand_entropic_finer", "eighth"), ("grand_entropic_fine", "quarter")):
+                groups = runs.groups["grand_ode_check" if name == "eighth" else "beyond_deep"]
+                values = seed_values(groups, (dataset, variant, depth))
+                numbers[f"ode_{name}_{dataset}_{depth}"] = f"{mean_std(values)[0]:.3f}" if values else "not run"
+        finer = layer_energy_profiles(runs.groups["grand_ode_check"], (dataset, "grand_entropic_finer", deep), epoch, "plain")
+        fine = layer_energy_profiles(runs.groups["beyond_deep"], (dataset, "grand_entropic_fine", deep), epoch, "plain")
+        if finer and fine:
+            finer_mean, fine_mean = np.mean(finer, axis=0), np.mean(fine, axis=0)
+            numbers[f"ode_energy_eighth_{dataset}"] = f"{finer_mean[-1]:.3g}"
+            numbers[f"ode_energy_quarter_{dataset}"] = f"{fine_mean[-1]:.3g}"
+            # the largest gap between the two mean curves over integration time, relative to steps of 1/4
+            numbers[f"ode_energy_gap_{dataset}"] = f"{100 * np.max(np.abs(finer_mean / fine_mean - 1)):.0f}"
+        else:
+            numbers.update({f"ode_energy_eighth_{dataset}": "not run", f"ode_energy_quarter_{dataset}": "not run",
+                            f"ode_energy_gap_{dataset}": "not run"})
+    return numbers
+
+
+def _shape_numbers(runs: BeyondRuns, claims: Sequence[Claim]) -> dict[str, Any]:
+    shape = [claim for claim in claims if claim.family == "shape"]
+    weight = [claim for claim in claims if claim.family == "weight"]
+    numbers: dict[str, Any] = {"shape_verdicts": counted_verdicts(shape), "weight_verdicts": counted_verdicts(weight),
+                               "schedule_constant_weights": ", ".join(
+                                   f"{weight_of(runs, depth):.2f} at depth {depth}"
+                                   for depth in runs.section("schedule_constant")["depths"])}
+    for claim in claims:
+        key = "_".join(map(str, claim.cell))
+        numbers.update({f"{key}_ours": f"{claim.judgement.ours:.3f}", f"{key}_reference": f"{claim.judgement.reference:.3f}",
+                        f"{key}_verdict": str(claim.judgement), f"{key}_judged": MarkdownText(claim.judgement.markdown)})
+    return numbers
+
+
+def weight_of(runs: BeyondRuns, depth: int) -> float:
+    """The constant weight ``schedule_constant`` runs at ``depth``: the middle schedule's mean
+    (:func:`~energygnn.experiments.paper1.schedule_mean_step` of ``beyond_schedule``'s schedule)."""
+    from ..experiments.paper1 import schedule_mean_step
+
+    step = runs.section("beyond_schedule")["variants"]["middle_schedule"]["step"]
+    return schedule_mean_step({"weight": 1.0, **step}, depth)["weight"]
+
+
+def _grand_plain_numbers(runs: BeyondRuns) -> dict[str, str]:
+    """Plain GRAND-l's trained energy at ``t = 1``, half-way and at the end of the deepest runs
+    (Cora), for the reading of its accuracy loss."""
+    deep, epoch = energy_depth(runs)
+    profiles = layer_energy_profiles(runs.groups["beyond_deep"], ("Cora", "grand", deep), epoch, "plain")
+    if not profiles:
+        return {key: "not run" for key in ("grand_plain_energy_first", "grand_plain_energy_half", "grand_plain_energy_last")}
+    mean = np.mean(profiles, axis=0)
+    return {"grand_plain_energy_first": f"{mean[0]:.3g}", "grand_plain_energy_half": f"{mean[len(mean) // 2 - 1]:.3g}",
+            "grand_plain_energy_half_time": str(len(mean) // 2), "grand_plain_energy_last": f"{mean[-1]:.3g}"}
+
+
+def _architecture_numbers(claims: Sequence[Claim]) -> dict[str, Any]:
+    measured = [claim for claim in claims if str(claim.judgement) != "not measured"]
+    return {"architecture_measured": len(measured),
+            "architecture_holds": sum(str(claim.judgement) == "holds" for claim in measured),
+            "architecture_fails": sum(str(claim.judgement) == "fails" for claim in measured)}
+
+
+def _verdicts(claims: Sequence[Claim]) -> set[str]:
+    return {str(claim.judgement) for claim in claims}
+
+
+def gcnii_reading(claims: Sequence[Claim], gap: float) -> MarkdownText:
+    """The reading of the GCNII anchor under GCNII's own protocol (:func:`gcnii_protocol_claims`),
+    in words chosen by the verdicts; ``gap``: GCNII's reported accuracy less ours under Table 1's
+    protocol, in points."""
+    anchor, gain = claims
+    if anchor.judgement.verdict.value == "not measured":
+        return MarkdownText("The runs under GCNII's protocol are not stored yet (`python -m energygnn run "
+                            "gcnii_protocol`): whether the protocol explains the gap is not measured.")
+    own, closed = anchor.judgement.ours, gain.judgement.difference
+    share = f"{100 * closed / gap:.0f} %" if gap > 0 else "none"
+    text = (f"The protocol moves GCNII's test accuracy by {closed:+.1f} points ({gain.judgement.markdown} for "
+            f"“more accurate under GCNII's protocol”), {share} of the {gap:.1f}-point gap. ")
+    verdict = str(anchor.judgement)
+    if verdict == "holds":
+        text += (f"Under it our GCNII is as accurate as GCNII's paper reports ({own:.1f} % against "
+                 f"{anchor.judgement.reference:.1f} %, {anchor.judgement.markdown}): the gap was the protocol's.")
+    elif verdict == "fails":
+        text += (f"Under it our GCNII still falls short of GCNII's paper ({own:.1f} % against "
+                 f"{anchor.judgement.reference:.1f} %, {anchor.judgement.markdown}): the protocol explains part of "
+                 "the gap, not all of it.")
+    else:
+        text += (f"Whether what remains ({own:.1f} % against {anchor.judgement.reference:.1f} %) is within the "
+                 f"margin for a paper's number is not decided by these seeds ({anchor.judgement.markdown}).")
+    return MarkdownText(text)
+
+
+def ode_check_reading(claims: Sequence[Claim]) -> MarkdownText:
+    """The reading of the solver check (:func:`ode_check_claims`), in words chosen by its verdicts."""
+    measured = [claim for claim in claims if claim.judgement.verdict.value != "not measured"]
+    if not measured:
+        return MarkdownText("The runs in steps of 1/8 are not stored yet (`python -m energygnn run grand_ode_check`): "
+                            "whether steps of 1/4 follow the ODE on Cora is not measured.")
+    cells = "; ".join(f"{claim.scope}, {'energy' if 'energy' in claim.cell[1] else 'accuracy'}: "
+                      f"{claim.judgement.markdown}" for claim in measured)
+    verdicts = _verdicts(measured)
+    missing = len(claims) - len(measured)
+    tail = f" ({missing} of {len(claims)} comparisons not run yet)" if missing else ""
+    if verdicts == {"holds"}:
+        conclusion = ("Halving the step changes neither accuracy nor energy beyond the margins: as far as these "
+                      "runs can tell, steps of 1/4 follow the ODE on Cora")
+    elif "fails" in verdicts:
+        conclusion = ("Halving the step changes the trained model beyond the margin in at least one comparison: steps "
+                      "of 1/4 are not converged on Cora, and the verdicts of the entropic diffusion are those of RK4 in "
+                      "steps of 1/4, not of the ODE itself")
+    else:
+        conclusion = ("No difference between steps of 1/8 and 1/4 is shown, but the seeds cannot confirm equality "
+                      "within the margins everywhere: whether steps of 1/4 follow the ODE is not settled by these runs")
+    return MarkdownText(f"Per seed, steps of 1/8 against 1/4: {cells}{tail}. {conclusion}.")
+
+
+def shape_reading(claims: Sequence[Claim]) -> MarkdownText:
+    """The reading of the schedule against a constant weight at its mean (:func:`schedule_shape_claims`)."""
+    shape = [claim for claim in claims if claim.family == "shape"]
+    measured = [claim for claim in shape if claim.judgement.verdict.value != "not measured"]
+    if not measured:
+        return MarkdownText("The runs at a constant weight are not stored yet (`python -m energygnn run "
+                            "schedule_constant`): shape and total weight are not separated.")
+    verdicts = _verdicts(measured)
+    if verdicts == {"holds"}:
+        conclusion = "the middle placement itself helps, beyond its total weight, in every cell"
+    elif verdicts == {"fails"}:
+        conclusion = "the middle placement costs accuracy against the same total weight spread evenly, in every cell"
+    elif "holds" in verdicts or "fails" in verdicts:
+        conclusion = ("the shape matters in some cells and not in others: "
+                      + "; ".join(f"{claim.scope} {claim.judgement}" for claim in measured))
+    else:
+        conclusion = ("no cell shows the shape mattering: what the schedule changes, these seeds attribute to its total "
+                      "weight no less than to its shape")
+    return MarkdownText(f"Against a constant λ at its mean weight, {conclusion}.")
+
+
 def chapter_numbers(runs: BeyondRuns) -> dict[str, Any]:
     """The numbers of the chapter's prose from its runs (the live demonstrations add their own,
     :func:`diffusion_numbers`):
@@ -366,11 +742,38 @@ def chapter_numbers(runs: BeyondRuns) -> dict[str, Any]:
                     "grand_verdicts": counted_verdicts(grand["coarse"] + grand["fine"]),
                     **claim_numbers(grand["coarse"] + grand["fine"]), **_schedule_numbers(runs),
                     "architecture_verdicts": counted_verdicts(architectures), **claim_numbers(architectures),
-                    **_deep_model_numbers(runs)})
+                    **_architecture_numbers(architectures), **_deep_model_numbers(runs), **_grand_plain_numbers(runs)})
+    checks = check_claims(runs)
+    numbers.update({**_gcnii_protocol_numbers(runs, checks["gcnii_protocol"]),
+                    **_ode_check_numbers(runs, checks["ode_check"]), **_shape_numbers(runs, checks["shape"])})
+    gap = GCNII_CORA_64 - mean_std(percent_test_accuracy(runs.groups["beyond_deep"], ("Cora", "gcnii", 64)))[0]
+    result = ""
+    if numbers["gcnii_protocol_count"]:
+        result = (f"Its {numbers['gcnii_protocol_count']} seeds ({numbers['gcnii_protocol_seeds']}) reach "
+                  f"{numbers['gcnii_protocol_tests']} % test accuracy (mean {numbers['gcnii_protocol_mean']} %, best "
+                  f"validation epochs {numbers['gcnii_protocol_best_epochs']}). ")
+    means = "(No runs in steps of 1/8 are stored yet.)"
+    if numbers["ode_check_runs"]:
+        depths = runs.section("grand_ode_check")["depths"]
+        means = ("Mean best validation accuracy in steps of 1/8 against 1/4: "
+                 + ", ".join(f"{numbers[f'ode_eighth_Cora_{d}']} against {numbers[f'ode_quarter_Cora_{d}']} at t = {d}"
+                             for d in depths)
+                 + f"; mean last-layer energy at t = {deep} {numbers['ode_energy_eighth_Cora']} against "
+                 f"{numbers['ode_energy_quarter_Cora']}, the two mean curves at most {numbers['ode_energy_gap_Cora']} % "
+                 "apart over the integration time. ")
+    plain = layer_energy_profiles(runs.groups["beyond_deep"], ("Cora", "grand", deep), epoch, "plain")
+    fine = layer_energy_profiles(runs.groups["beyond_deep"], ("Cora", "grand_entropic_fine", deep), epoch, "plain")
+    if plain and fine:
+        numbers["grand_energy_ratio_Cora"] = f"{np.mean(fine, axis=0)[-1] / np.mean(plain, axis=0)[-1]:.0f}"
+    numbers.update({"gcnii_reading": MarkdownText(result + gcnii_reading(checks["gcnii_protocol"], gap)),
+                    "ode_check_means": MarkdownText(means),
+                    "ode_check_reading": ode_check_reading(checks["ode_check"]),
+                    "shape_reading": shape_reading(checks["shape"])})
     return numbers
 
 
 def provenance_lines(runs: BeyondRuns) -> list[str]:
     """Per experiment, a Markdown line: where its runs came from and their run time in all."""
     return [f"`{name}`: {provenance_summary(runs.stored[name])} Run time {wall_hours(runs.stored[name]):.1f} h in all."
+            if runs.stored[name] else f"`{name}`: no runs stored yet (`python -m energygnn run {name}`)."
             for name in EXPERIMENTS]
