@@ -66,6 +66,10 @@ class JEMOptions:
             an edge joins (default: ``0.1``).
         generate_every (int, optional): epochs between two rounds of graph generation
             (default: ``50``).
+        gradient_epochs (int, optional): in the first ``gradient_epochs`` epochs, record the
+            parameter gradients' norms of :math:`L_\text{clf}` and of :math:`L_\text{gen}` and their
+            cosine (``energygnn.ebm.trainer.GRADIENT_DIAGNOSTICS``); a measurement only, which
+            leaves the run's training unchanged (default: ``0``, off).
 
     Raises:
         ValueError: an option out of its range, naming the class and the option.
@@ -85,6 +89,7 @@ class JEMOptions:
     sampler: str = "subgraph"
     tau: float = 0.1
     generate_every: int = 50
+    gradient_epochs: int = 0
 
     def __post_init__(self) -> None:
         _validate(self, {
@@ -92,7 +97,8 @@ class JEMOptions:
             "batch_size": _integer(1), "buffer_size": _integer(1), "reinit_prob": _number(0, 1),
             "init_low": _number(), "init_high": _number(), "sample_nodes": _one_of(SAMPLE_NODES),
             "partition": _one_of(PARTITIONS), "gen_loss": _one_of(GEN_LOSSES), "sampler": _one_of(SAMPLER_METHODS),
-            "tau": _number(0), "generate_every": _integer(1)})
+            "tau": _number(0), "generate_every": _integer(1),
+            "gradient_epochs": _integer(0)})
         if not self.init_low < self.init_high:
             raise ValueError(f"JEMOptions: init_low must be below init_high, got {self.init_low!r} and "
                              f"{self.init_high!r}.")

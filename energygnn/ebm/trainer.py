@@ -10,6 +10,8 @@ One epoch of GCN-JEM:
    \operatorname{LSE}_i(\tilde X)/|Z(\tilde X)|\big|` (``gen_loss="paper"``), or JEM's
    :math:`\operatorname{mean} E(\text{data}) - \operatorname{mean} E(\text{samples})` (``"jem"``).
 4. GCN-JEMO adds ``orthogonality_weight`` times :math:`\sum_l \|W_l^\top W_l - I\|_F`.
+   With ``gradient_epochs``, the first epochs also record how large the two terms' parameter
+   gradients are (:func:`gradient_shares`; the update itself is unchanged).
 5. Every ``generate_every`` epochs, edges join the nodes of :math:`\mathcal S` whose samples'
    energies (after the update) differ by at most :math:`\tau`; the generated adjacency
    :math:`A_\text{gen}` is used from then on.
@@ -32,6 +34,29 @@ SGLD_DIAGNOSTICS = ("sgld_step_ratio", "sgld_energy_start", "sgld_energy_end", "
 r"""Recorded per epoch: the mean step ratio :math:`\lVert\alpha\nabla E\rVert/\lVert\sigma\varepsilon\rVert`,
 the chains' mean energy :math:`-\operatorname{LSE}_i` before SGLD, after it and after the same noise
 without the gradient, and the mean distance the chains travelled from their start."""
+
+
+GRADIENT_DIAGNOSTICS = ("grad_norm_clf", "grad_norm_gen", "grad_cosine")
+r"""Recorded per epoch in the first ``gradient_epochs`` epochs (:func:`gradient_shares`):
+:math:`\lVert\nabla_\theta L_\text{clf}\rVert`, :math:`\lVert\nabla_\theta L_\text{gen}\rVert` and the
+cosine of the two gradients, over all of the model's parameters as one vector."""
+
+
+def gradient_shares(clf_loss: torch.Tensor, gen_loss: torch.Tensor, parameters) -> tuple[float, float, float]:
+    r"""The Euclidean norms of :math:`\nabla_\theta L_\text{clf}` and :math:`\nabla_\theta L_\text{gen}`
+    over ``parameters`` (concatenated into one vector) and the cosine between the two gradients
+    (NaN when either is zero). Neither loss's graph is freed and no ``.grad`` is touched, so the
+    caller's ``backward`` afterwards computes the same update as without this measurement."""
+    parameters = [p for p in parameters if p.requires_grad]
+    flat = []
+    for loss in (clf_loss, gen_loss):
+        grads = torch.autograd.grad(loss, parameters, retain_graph=True, allow_unused=True)
+        flat.append(torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1)
+                               for p, g in zip(parameters, grads)]))
+    clf, gen = flat
+    clf_norm, gen_norm = clf.norm().item(), gen.norm().item()
+    cosine = (clf @ gen).item() / (clf_norm * gen_norm) if clf_norm > 0 and gen_norm > 0 else float("nan")
+    return clf_norm, gen_norm, cosine
 
 
 def _mean_energy(sampler: GraphSampler, samples: torch.Tensor) -> float:
@@ -96,6 +121,8 @@ class EnergyGCNTrainer:
                                  f"{self.candidates.numel()} candidate nodes ({jem.sample_nodes!r}).")
             keys += ["clf_loss", "gen_loss", "orthogonality", "data_energy", "sample_energy", "subgraph_nodes",
                      *SGLD_DIAGNOSTICS]
+            if jem.gradient_epochs:
+                keys += GRADIENT_DIAGNOSTICS
         self.history: dict[str, list] = {key: [] for key in keys}
         # per generation epoch (and the last): the chains' mean energy at every SGLD step
         self.sgld_energy_steps: dict[int, list[float]] = {}
@@ -142,6 +169,9 @@ class EnergyGCNTrainer:
             _finite(gen, "generative loss", epoch)
             ortho = orthogonality_penalty(model.weight_matrices())
             loss = loss + gen + self.options.orthogonality_weight * ortho
+            if epoch <= jem.gradient_epochs:
+                for key, value in zip(GRADIENT_DIAGNOSTICS, gradient_shares(clf_loss, gen, model.parameters())):
+                    self.history[key].append(value)
             for key, value in (("clf_loss", clf_loss), ("gen_loss", gen), ("orthogonality", ortho),
                                ("data_energy", -lse_data.mean()), ("sample_energy", -lse_samples.mean())):
                 self.history[key].append(value.item())

@@ -76,6 +76,20 @@ def reading_runs(config: dict[str, Any], results: Path | None = None, seeds=None
         for seed in seeds or section["seeds"] for reading in section["readings"]]
 
 
+def gradient_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                  name: str = "jem_gradients") -> list[Run]:
+    """The runs of :func:`reading_runs` (same settings, seeds and draws), recording the parameter
+    gradients of both loss terms in the first ``gradient_epochs`` epochs
+    (:class:`~energygnn.ebm.options.JEMOptions`): which term drives training under each reading?"""
+    section = config[name]
+    dataset, model = section["dataset"], section["model"]
+    return [Run(name, f"{dataset}-{model}-Z{reading}-gradients-seed{seed}", {
+        **_run_config(config, dataset, model, seed,
+                      {"jem": {"partition": reading, "gradient_epochs": section["gradient_epochs"]}}),
+        "variant": reading})
+        for seed in seeds or section["seeds"] for reading in section["readings"]]
+
+
 def normalisation_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
                        name: str = "jem_normalisation") -> list[Run]:
     """The table's runs with the raw features instead of row-normalised ones."""

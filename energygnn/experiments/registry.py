@@ -134,6 +134,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
     _paper2("jem_ablation", "Paper 2: the open choices varied on Cora", JEM_RESULTS, paper2.ablation_runs),
     _paper2("jem_readings", "Paper 2: GCN-JEM on Cora under each reading of Algorithm 1's Z", JEM_RESULTS,
             paper2.reading_runs),
+    _paper2("jem_gradients", "Paper 2: the parameter gradients of GCN-JEM's two loss terms on Cora under each reading "
+            "of Z", JEM_RESULTS, paper2.gradient_runs),
     _paper2("jem_robustness", "Paper 2's unmeasured claims: edge attacks, OOD shifts and temperature scaling",
             JEM_ROBUSTNESS, paper2.robustness_runs, jem_evaluation.evaluate_energy_gcn),
     _paper2("jem_leave_out", "Paper 2's unmeasured claims: OOD detection of classes left out of training",

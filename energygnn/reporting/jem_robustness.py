@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from .claims import Claim, PaperResult, counted_verdicts
 from .figures import legend_below, reliability_panels
 from .labels import ATTACK_LABELS, OOD_SCORE_LABELS, PAPER2_LABELS
 from .prose import MarkdownText
-from .runs import Groups, Run, finished_groups, pool_bins, wall_hours
+from .jem_results.sampling import MIN_STEP_RATIO
+from .runs import Groups, Run, finished_groups, per_seed, pool_bins, wall_hours
 from .tables import markdown_table, mean_std_cell
 from .verdicts import MARGINS, judge
 
@@ -170,6 +171,9 @@ def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[s
       propagated energy;
     * calibration: GCN-JEM is better calibrated than a temperature-scaled GCN (test ECE,
       ``<``), and temperature scaling lowers GCN-JEM's ECE too (scaled ``<`` plain).
+
+    Only robustness is paper 2's claim; detection, the scaled baseline and the control are the
+    book's questions (``asked_by="book"``).
     """
     claims = []
     for dataset in datasets:
@@ -187,16 +191,16 @@ def robustness_claims(groups: Groups, leave_groups: Groups, datasets: Sequence[s
                                     "GCN's (AUROC %)", "",
                                     judge(auroc_values(groups, leave_groups, dataset, "jem", shift, score),
                                           auroc_values(groups, leave_groups, dataset, "gcn", shift, score), ">"),
-                                    "detection"))
+                                    "detection", asked_by="book"))
         claims.append(Claim(dataset, "GCN-JEM (unscaled) is better calibrated than the temperature-scaled GCN (test ECE)",
                             "better calibrated (vs an unscaled GCN)",
                             judge(calibration_values(groups, dataset, "jem", "plain", "ece"),
                                   calibration_values(groups, dataset, "gcn", "scaled", "ece"), "<"),
-                            "calibration against a scaled GCN"))
+                            "calibration against a scaled GCN", asked_by="book"))
         claims.append(Claim(dataset, "temperature scaling lowers GCN-JEM's test ECE too", "",
                             judge(calibration_values(groups, dataset, "jem", "scaled", "ece"),
                                   calibration_values(groups, dataset, "jem", "plain", "ece"), "<"),
-                            "control: scaling helps GCN-JEM"))
+                            "control: scaling helps GCN-JEM", asked_by="book"))
     return claims
 
 
@@ -206,7 +210,7 @@ def gnnsafe_claims(groups: Groups, leave_groups: Groups) -> list[Claim]:
     return [Claim("Cora", f"our GCN's {OOD_SCORE_LABELS[score]} AUROC under the {shift} shift is GNNSafe's",
                   f"{GNNSAFE_CORA_AUROC[score][shift]:.1f}",
                   judge(auroc_values(groups, leave_groups, "Cora", "gcn", shift, score), GNNSAFE_CORA_AUROC[score][shift], "=",
-                        MARGINS["detection"].in_percent))
+                        MARGINS["detection"].in_percent), asked_by="book")
             for shift in SHIFTS for score in SCORES]
 
 
@@ -282,6 +286,70 @@ def label_shift_drop(leave_groups: Groups, dataset: str, model: str = "gcn") -> 
                  for score in ("energy", "propagated_energy"))
 
 
+# -- what GCN-JEM is here: nearly a GCN ------------------------------------------------------------
+
+EVALUATION_KEYS = ("spectra", "evaluation")  # what a robustness run's config adds to its training's
+
+
+def training_pairs(groups: Groups, table: Sequence[Run], dataset: str, model: str = "jem") -> list[tuple[Run, Run]]:
+    """The finished robustness runs of ``model`` on ``dataset``, each with the ``jem_table`` run
+    trained from the same config (equal outside ``EVALUATION_KEYS``): the same training, whose
+    history the robustness run does not store. A run without such a partner is left out."""
+    def training(run: Run) -> dict[str, Any]:
+        return {key: value for key, value in run["config"].items() if key not in EVALUATION_KEYS}
+
+    partners = {}
+    for run in table:
+        if run["result"]["status"] == "ok":
+            partners.setdefault(repr(sorted(training(run).items())), run)
+    pairs = []
+    for run in groups.get((dataset, model), []):
+        partner = partners.get(repr(sorted(training(run).items())))
+        if partner is not None:
+            pairs.append((run, partner))
+    return pairs
+
+
+def nearly_a_gcn_numbers(runs: RobustnessRuns, model: str = "jem") -> dict[str, Any]:
+    r"""How far this chapter's GCN-JEM is from a GCN, over the datasets of its runs, read from the
+    ``jem_table`` runs of the same trainings (:func:`training_pairs`), named ``gcnlike_<name>``:
+
+    * ``pairs``, and ``same_accuracy``: how many of them end at the robustness run's test accuracy
+      exactly (a check that they are the same training);
+    * ``gen_over_clf_min`` / ``_max``: :math:`L_\text{gen}/L_\text{clf}` over the last 100 epochs,
+      the smallest and largest run;
+    * ``step_ratio_median`` / ``_max``: SGLD's step ratio :math:`\lVert\alpha\nabla E\rVert /
+      \lVert\sigma\varepsilon\rVert` over every epoch of those runs, against ``step_threshold``
+      (the readings' rule, ``MIN_STEP_RATIO``).
+    """
+    pairs = [pair for dataset in runs.section["datasets"] for pair in training_pairs(runs.groups, runs.table, dataset, model)]
+    table = [partner for _, partner in pairs]
+    ratios = per_seed(table, "late_gen_over_clf")
+    steps = [value for run in table for value in run["result"]["history"]["sgld_step_ratio"]]
+    return {"gcnlike_pairs": len(pairs),
+            "gcnlike_same_accuracy": sum(run["result"]["test_acc"] == partner["result"]["final_test_acc"]
+                                         for run, partner in pairs),
+            "gcnlike_gen_over_clf_min": min(ratios, default=float("nan")),
+            "gcnlike_gen_over_clf_max": max(ratios, default=float("nan")),
+            "gcnlike_step_ratio_median": float(np.median(steps)) if steps else float("nan"),
+            "gcnlike_step_ratio_max": max(steps, default=float("nan")), "gcnlike_step_threshold": MIN_STEP_RATIO}
+
+
+def gcn_likeness_claims(groups: Groups, datasets: Sequence[str]) -> list[Claim]:
+    """The book's check of what the chapter tests (``asked_by="book"``, family ``"nearly a GCN"``):
+    per dataset, GCN-JEM's test accuracy (%) and its unscaled test ECE are the GCN's, each an
+    equivalence claim within its family's margin (``MARGINS``)."""
+    claims = []
+    for dataset in datasets:
+        accuracy = {m: [100 * v for v in _values(groups, (dataset, m), lambda r: r["test_acc"])] for m in ("jem", "gcn")}
+        claims.append(Claim(dataset, "GCN-JEM's test accuracy is the GCN's (%)", "", judge(
+            accuracy["jem"], accuracy["gcn"], "=", MARGINS["accuracy"].in_percent), "nearly a GCN", asked_by="book"))
+        claims.append(Claim(dataset, "GCN-JEM's test ECE (unscaled) is the GCN's", "", judge(
+            calibration_values(groups, dataset, "jem", "plain", "ece"), calibration_values(groups, dataset, "gcn", "plain", "ece"),
+            "=", "calibration error"), "nearly a GCN", asked_by="book"))
+    return claims
+
+
 # -- the chapter -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -294,6 +362,7 @@ class RobustnessRuns:
     leave_stored: list[Run]
     groups: Groups
     leave_groups: Groups
+    table: list[Run] = field(default_factory=list)  # jem_table's runs: the same trainings, with their histories
 
     @property
     def section(self) -> dict[str, Any]:
@@ -302,10 +371,11 @@ class RobustnessRuns:
 
 
 def load(root: Path | None = None) -> RobustnessRuns:
-    """The runs of ``jem_robustness`` and ``jem_leave_out`` under ``root`` (default: the results folder)."""
+    """The runs of ``jem_robustness`` and ``jem_leave_out`` under ``root`` (default: the results folder),
+    and those of ``jem_table``, whose histories record the same trainings (:func:`training_pairs`)."""
     stored, leave_stored = load_experiment("jem_robustness", root), load_experiment("jem_leave_out", root)
     return RobustnessRuns(load_config("paper2", quick=False), stored, leave_stored, robustness_groups(stored),
-                          robustness_groups(leave_stored))
+                          robustness_groups(leave_stored), load_experiment("jem_table", root))
 
 
 def paper_results(runs: RobustnessRuns) -> dict[str, PaperResult]:
@@ -322,7 +392,9 @@ def chapter_numbers(runs: RobustnessRuns) -> dict[str, Any]:
     ``citeseer_budgets``, :func:`budget_sizes`), Cora's label-shift AUROC with the energy and
     propagated (``cora_label_energy``, ``cora_label_propagated``), :func:`headline_numbers` of
     Cora and CiteSeer (``cora_<name>``, ``citeseer_<name>``), ``gnnsafe_verdicts``
-    (:func:`gnnsafe_claims`, counted) and ``family_<family>`` (:func:`family_counts`)."""
+    (:func:`gnnsafe_claims`, counted) with ``detection_margin`` (its δ, AUROC points), ``family_<family>`` (:func:`family_counts`), and how near
+    GCN-JEM is to a GCN: :func:`nearly_a_gcn_numbers` (``gcnlike_<name>``) and ``gcnlike_verdicts``
+    (:func:`gcn_likeness_claims`, counted)."""
     stored, groups, leave = runs.stored + runs.leave_stored, runs.groups, runs.leave_groups
     finished = sum(len(v) for v in groups.values()) + sum(len(v) for v in leave.values())
     return {"runs": len(runs.stored), "leave_runs": len(runs.leave_stored), "unfinished": len(stored) - finished,
@@ -332,4 +404,7 @@ def chapter_numbers(runs: RobustnessRuns) -> dict[str, Any]:
             **{f"cora_{k}": v for k, v in headline_numbers(groups, leave, "Cora").items()},
             **{f"citeseer_{k}": v for k, v in headline_numbers(groups, leave, "CiteSeer").items()},
             "gnnsafe_verdicts": counted_verdicts(gnnsafe_claims(groups, leave)),
+            "detection_margin": MARGINS["detection"].in_percent.delta,
+            **nearly_a_gcn_numbers(runs),
+            "gcnlike_verdicts": counted_verdicts(gcn_likeness_claims(groups, runs.section["datasets"])),
             **{f"family_{family}": counts for family, counts in family_counts(paper_results(runs)["robustness"].claims).items()}}

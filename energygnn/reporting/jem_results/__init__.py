@@ -8,7 +8,8 @@ shows each once), and the ``*_numbers`` functions return the numbers the chapter
 :func:`paper_results` gives the paper's claims by the part of the paper they test, the same for
 the chapter and the introduction's summary. The pieces: :mod:`~energygnn.reporting.jem_results.accuracy`,
 :mod:`~energygnn.reporting.jem_results.spectra`, :mod:`~energygnn.reporting.jem_results.calibration`,
-:mod:`~energygnn.reporting.jem_results.judged` and :mod:`~energygnn.reporting.jem_results.sampling`.
+:mod:`~energygnn.reporting.jem_results.judged`, :mod:`~energygnn.reporting.jem_results.sampling` and
+:mod:`~energygnn.reporting.jem_results.gradients`.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from ..runs import Paper2Results, load_results
 # the chapter calls every table, figure and claim of the submodules here
 from .accuracy import (ablation_numbers, ablation_rows, ablation_table, accuracy_table,  # noqa: F401
                        feature_scale_numbers, name_key, normalisation_table, status_numbers)
+from .gradients import (EARLY_EPOCHS, GradientRow, gradient_claims, gradient_figure, gradient_numbers,  # noqa: F401
+                        gradient_rows, gradient_table, load_gradient_rows, retraced_runs)
 from .calibration import (bin_gap_range, calibration_table, confidence_figure, paper_ece_numbers,  # noqa: F401
                           reliability_figure, underconfident_bins)
 from .judged import ablation_claims, paper_claims  # noqa: F401
@@ -54,7 +57,8 @@ def paper_results(results: Paper2Results) -> dict[str, PaperResult]:
             for part, prefixes in PAPER2_PARTS.items()}
 
 
-def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow]) -> dict[str, Any]:
+def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow],
+                    gradients: Sequence[GradientRow] = ()) -> dict[str, Any]:
     """The numbers of the chapter's prose: :func:`~energygnn.reporting.jem_results.accuracy.status_numbers`,
     :func:`~energygnn.reporting.jem_results.spectra.covariance_numbers`,
     :func:`~energygnn.reporting.jem_results.accuracy.ablation_numbers`, the verdicts of
@@ -65,10 +69,16 @@ def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow]) -> d
     :func:`~energygnn.reporting.jem_results.accuracy.feature_scale_numbers`, their text as Markdown; then of the
     readings of :math:`Z` (``readings``, :func:`~energygnn.reporting.jem_results.sampling.load_reading_rows`):
     ``z_<name>`` (:func:`~energygnn.reporting.jem_results.sampling.reading_numbers`), ``reading_rule`` and
-    ``reading_summary``."""
+    ``reading_summary``; and, with ``gradients`` (:func:`~energygnn.reporting.jem_results.gradients.load_gradient_rows`),
+    :func:`~energygnn.reporting.jem_results.gradients.gradient_numbers` (checked against the readings' runs) and the
+    verdicts of :func:`~energygnn.reporting.jem_results.gradients.gradient_claims`."""
     numbers = {**status_numbers(results), **covariance_numbers(results), **ablation_numbers(results),
                **verdict_numbers(paper_claims(results) + ablation_claims(results)), **paper_ece_numbers(results),
                **feature_scale_numbers(results)}
     numbers = {name: MarkdownText(value) if isinstance(value, str) else value for name, value in numbers.items()}
+    if gradients:
+        runs = [run for row in readings for run in row.runs]
+        numbers.update(gradient_numbers(gradients, runs))
+        numbers.update({name: MarkdownText(value) for name, value in verdict_numbers(gradient_claims(gradients)).items()})
     return {**numbers, **{f"z_{name}": value for name, value in reading_numbers(readings).items()},
             "reading_rule": READING_RULE, "reading_summary": MarkdownText(reading_summary(readings))}

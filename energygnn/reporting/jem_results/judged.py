@@ -18,10 +18,15 @@ ACCURACY_POINTS = MARGINS["accuracy"].in_percent
 PAPER_POINTS = MARGINS["accuracy against a paper's number"].in_percent
 
 
-def _claim(key: str, text: str, paper: str, ours: str, judgement: Judgement) -> Claim:
+def _claim(key: str, text: str, paper: str, ours: str, judgement: Judgement, asked_by: str = "paper") -> Claim:
     """A claim of paper 2's chapter: named ``key`` in the prose, shown with ``ours`` as measured,
-    without a scope (the text names its dataset)."""
-    return Claim("", text, paper, judgement, key=key, ours=ours)
+    without a scope (the text names its dataset); ``asked_by`` ``"book"`` for the book's own questions."""
+    return Claim("", text, paper, judgement, key=key, ours=ours, asked_by=asked_by)
+
+
+def _book(key: str, text: str, paper: str, ours: str, judgement: Judgement) -> Claim:
+    """A question the book asks of paper 2's method (:func:`_claim` with ``asked_by="book"``)."""
+    return _claim(key, text, paper, ours, judgement, asked_by="book")
 
 
 def _versus(a: Sequence[float], b: Sequence[float], digits: int) -> str:
@@ -76,7 +81,7 @@ def paper_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
 
 
 def ablation_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
-    """What our runs add (no paper numbers): GCN-JEMO's collapse with smaller weights and without
+    """What our runs add (no paper numbers; the book's questions, ``asked_by="book"``): GCN-JEMO's collapse with smaller weights and without
     graph generation, against the GCN's accuracy; GCN-JEMO on raw features (table-sized runs and
     ablation variants) against the GCN and the paper's GCN-JEMO; and the GCN's and GCN-JEM's
     under-confidence on the test nodes (accuracy above mean confidence)."""
@@ -85,31 +90,31 @@ def ablation_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim
     for variant in ("jemo-weight0.1", "jemo-weight0.01", "jemo-no-generation"):
         if variant in results.variants:
             accuracy = per_seed(results.variant_runs(variant), "accuracy", 100.0)
-            claims.append(_claim(f"{name_key(variant)}_below_gcn", f"{ABLATION_LABELS.get(variant, variant)} is less "
+            claims.append(_book(f"{name_key(variant)}_below_gcn", f"{ABLATION_LABELS.get(variant, variant)} is less "
                                  f"accurate than the GCN on {dataset}", "-", f"{_versus(accuracy, gcn, 1)} %",
                                  judge(accuracy, gcn, "<")))
     for variant in ("jemo-raw-weight0.1", "jemo-raw-weight0.01", "jemo-raw-no-generation"):
         accuracy = per_seed(results.variant_runs(variant), "accuracy", 100.0) if variant in results.variants else []
         if accuracy:
             label = ABLATION_LABELS.get(variant, variant)
-            claims.append(_claim(f"{name_key(variant)}_beats_gcn", f"{label} is more accurate than the GCN on {dataset}",
+            claims.append(_book(f"{name_key(variant)}_beats_gcn", f"{label} is more accurate than the GCN on {dataset}",
                                  "-", f"{_versus(accuracy, gcn, 1)} %", judge(accuracy, gcn, ">")))
-            claims.append(_claim(f"{name_key(variant)}_as_paper", f"{label} reaches the paper's GCN-JEMO accuracy on {dataset}",
+            claims.append(_book(f"{name_key(variant)}_as_paper", f"{label} reaches the paper's GCN-JEMO accuracy on {dataset}",
                                  f"{PAPER2_ACCURACY['jemo'][dataset]:.2f} %", f"{mean_or_nan(accuracy):.1f} %",
                                  judge(accuracy, PAPER2_ACCURACY["jemo"][dataset], "=", PAPER_POINTS)))
     raw_jemo = per_seed(results.raw_runs(dataset, "jemo"), "accuracy", 100.0)
     if raw_jemo:
         jemo = per_seed(results.runs(dataset, "jemo"), "accuracy", 100.0)
-        claims.append(_claim("jemo_raw_beats_normalised", f"GCN-JEMO on {dataset} is more accurate with raw features "
+        claims.append(_book("jemo_raw_beats_normalised", f"GCN-JEMO on {dataset} is more accurate with raw features "
                              "than with row-normalised ones", "-", f"{_versus(raw_jemo, jemo, 1)} %",
                              judge(raw_jemo, jemo, ">")))
-        claims.append(_claim("jemo_raw_as_accurate_as_gcn", f"GCN-JEMO on raw features is as accurate as the GCN "
+        claims.append(_book("jemo_raw_as_accurate_as_gcn", f"GCN-JEMO on raw features is as accurate as the GCN "
                              f"(row-normalised) on {dataset}", "-", f"{_versus(raw_jemo, gcn, 1)} %",
                              judge(raw_jemo, gcn, "=", ACCURACY_POINTS)))
     for model in ("gcn", "jem"):
         runs = results.runs(dataset, model)
         accuracy, confidence = per_seed(runs, "accuracy"), per_seed(runs, "test_confidence")
-        claims.append(_claim(f"{model}_underconfident", f"{PAPER2_LABELS[model]} is under-confident on {dataset}'s "
+        claims.append(_book(f"{model}_underconfident", f"{PAPER2_LABELS[model]} is under-confident on {dataset}'s "
                              "test nodes (accuracy above mean confidence)", "-", _versus(accuracy, confidence, 3),
                              judge(accuracy, confidence, ">")))
     return claims

@@ -27,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 from ...ebm.sampler import PARTITIONS
 from ...experiments.results import load_experiment
 from ..labels import READING_LABELS
+from ..prose import MarkdownText
 from ..runs import Run
 from ..tables import markdown_table, mean_std_cell
 from ..verdicts import MARGIN_TEXT, Judgement, Verdict, judge
@@ -179,13 +180,16 @@ def reading_table(rows: Sequence[ReadingRow]) -> str:
 
 
 def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
-    """For the prose: ``default_reading``, ``default_qualifies``, ``qualifying`` (count), and per
-    reading ``<reading>_step_ratio``, ``<reading>_accuracy``, ``<reading>_gap``,
+    """For the prose: ``default_reading``, ``default_qualifies``, ``qualifying`` (count), the rule's
+    ``min_step_ratio`` and ``max_accuracy_gap``, and per reading ``<reading>_moves`` (the verdict that
+    SGLD ends lower than its noise alone, Markdown), ``<reading>_checks_failed`` (of the rule's three),
+    ``<reading>_step_ratio``, ``<reading>_accuracy``, ``<reading>_gap``,
     ``<reading>_sgld_change``, ``<reading>_noise_change``, ``<reading>_distance``,
     ``<reading>_early_gen_over_clf`` and ``<reading>_late_clf`` (means)."""
     reading, qualifies = chosen_reading(rows)
     numbers: dict[str, object] = {"default_reading": reading, "default_qualifies": qualifies,
-                                  "qualifying": sum(row.qualifies for row in rows),
+                                  "qualifying": sum(row.qualifies for row in rows), "min_step_ratio": MIN_STEP_RATIO,
+                                  "max_accuracy_gap": MAX_ACCURACY_GAP,
                                   "gcn_accuracy": statistics.fmean(rows[0].gcn_accuracies)}
     for row in rows:
         numbers.update({f"{row.reading}_step_ratio": statistics.fmean(row.step_ratios),
@@ -195,6 +199,8 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
                         f"{row.reading}_noise_change": statistics.fmean(row.noise_changes),
                         f"{row.reading}_early_gen_over_clf": statistics.fmean(row.gen_over_clf),
                         f"{row.reading}_late_clf": statistics.fmean(row.late_clf),
+                        f"{row.reading}_moves": MarkdownText(f"**{row.moves.verdict}**"),
+                        f"{row.reading}_checks_failed": sum(not passed for passed in row.checks.values()),
                         f"{row.reading}_distance": statistics.fmean(
                             statistics.fmean(run["result"]["history"]["sgld_distance"]) for run in row.runs)})
     return numbers
