@@ -14,6 +14,10 @@ import torch
 from torch import Tensor
 
 
+#: The step ratio ``‖α∇E‖ / ‖σε‖`` below which the book says SGLD's gradient barely moves the
+#: chains (set before the runs): each step's drift is then under a tenth of its noise.
+MIN_STEP_RATIO = 0.1
+
 @dataclass
 class SGLDTrace:
     r"""What a chain did, filled in by :func:`langevin_dynamics` when passed as ``trace``.

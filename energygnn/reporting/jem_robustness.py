@@ -27,7 +27,7 @@ from .claims import Claim, PaperResult, counted_verdicts
 from .figures import legend_below, reliability_panels
 from .labels import ATTACK_LABELS, OOD_SCORE_LABELS, PAPER2_LABELS
 from .prose import MarkdownText
-from .jem_results.sampling import MIN_STEP_RATIO
+from ..ebm.sgld import MIN_STEP_RATIO
 from .runs import Groups, Run, finished_groups, per_seed, pool_bins, wall_hours
 from .tables import markdown_table, mean_std_cell
 from .verdicts import MARGINS, judge

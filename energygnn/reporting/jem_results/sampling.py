@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ...ebm.sampler import PARTITIONS
+from ...ebm.sgld import MIN_STEP_RATIO
 from ...experiments.results import load_experiment
 from ..labels import READING_LABELS
 from ..prose import MarkdownText
@@ -32,7 +33,6 @@ from ..runs import Run
 from ..tables import markdown_table, mean_std_cell
 from ..verdicts import MARGIN_TEXT, Judgement, Verdict, judge
 
-MIN_STEP_RATIO = 0.1
 MAX_ACCURACY_GAP = 1.0  # percentage points
 READING_RULE = (f"a reading qualifies when SGLD moves its samples (mean step ratio at least {MIN_STEP_RATIO}, "
                 f"and the chains end lower in energy than the same noise alone leaves them, by {MARGIN_TEXT} "
