@@ -322,3 +322,11 @@ def test_committed_gradient_runs_retrace_the_readings_and_lse_is_driven_by_its_g
     # under lse the generative term is small as a loss and large as a gradient
     lse = by_reading["lse"]
     assert max(lse.loss_ratios) < 0.2 and min(lse.shares) > 1
+
+
+def test_the_headline_pools_the_tables_seeds_with_jem_more_seeds():
+    table = [make_run(model, seed, 0.80 + 0.001 * seed) for model in ("gcn", "jem") for seed in (0, 1)]
+    more = [make_run(model, seed, 0.80 + 0.001 * seed) for model in ("gcn", "jem") for seed in (2, 3)]
+    results = Paper2Results(table, [], datasets=("Cora",), models=("gcn", "jem"), seeds=2, planned=4, more=more)
+    assert [run["config"]["seed"] for run in results.pooled_runs("Cora", "jem")] == [0, 1, 2, 3]
+    assert len(results.runs("Cora", "jem")) == 2  # the table's own runs stay the table's

@@ -228,10 +228,16 @@ class Paper2Results:
     ablation_seeds: int = 3  # planned per variant
     variant_seeds: dict[str, int] = field(default_factory=dict)  # variants planned with other seeds
     planned: int = 45  # planned table runs
+    more: list[Run] = field(default_factory=list)  # jem_more_seeds: table cells on more seeds
 
     def runs(self, dataset: str, model: str) -> list[Run]:
         """The finished table runs of ``model`` on ``dataset``."""
         return finished(run for run in self.table if (run["config"]["dataset"], run["config"]["model"]) == (dataset, model))
+
+    def pooled_runs(self, dataset: str, model: str) -> list[Run]:
+        """The finished table runs of ``model`` on ``dataset`` and those of ``jem_more_seeds``."""
+        return self.runs(dataset, model) + finished(
+            run for run in self.more if (run["config"]["dataset"], run["config"]["model"]) == (dataset, model))
 
     def raw_runs(self, dataset: str, model: str) -> list[Run]:
         """The finished runs of ``model`` on ``dataset`` with raw (not row-normalised) features."""
@@ -258,8 +264,8 @@ class Paper2Results:
 
 
 def load_results(root: Path | None = None) -> Paper2Results:
-    """The stored runs of ``jem_table`` and (if run) ``jem_ablation`` and ``jem_normalisation``,
-    with the plan of ``configs/paper2.json``.
+    """The stored runs of ``jem_table`` and (if run) ``jem_ablation``, ``jem_normalisation`` and
+    ``jem_more_seeds``, with the plan of ``configs/paper2.json``.
 
     Raises:
         FileNotFoundError: no ``jem_table`` results; the message gives the command.
@@ -274,4 +280,5 @@ def load_results(root: Path | None = None) -> Paper2Results:
                          datasets=tuple(section["datasets"]), models=tuple(section["models"]),
                          variants=tuple(variants["variants"]), seeds=len(section["seeds"]),
                          ablation_seeds=len(variants["seeds"]), planned=planned_runs(section),
-                         variant_seeds={name: len(v["seeds"]) for name, v in variants["variants"].items() if "seeds" in v})
+                         variant_seeds={name: len(v["seeds"]) for name, v in variants["variants"].items() if "seeds" in v},
+                         more=load_optional("jem_more_seeds", root))
