@@ -24,7 +24,7 @@ from ...experiments.results import group_runs, load_experiment, provenance_summa
 from ...linearised_step import energy_constants
 from ..claims import Claim, PaperResult, counted_verdicts
 from ..labels import STEP_DIRECTION_LABELS, setting_label
-from ..prose import MarkdownText
+from ..prose import MarkdownText, value_range
 from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
 from ..verdicts import Verdict, judge
 # the chapter calls every table, figure and claim of the submodules here
@@ -225,8 +225,9 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     """For the prose about the chosen settings: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
     temperature), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
     seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
-    chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and the ``curse_<dataset>``
-    (choosing minus fresh), the expected best of 1 and of all settings on the map
+    chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and ``split_<dataset>``
+    (fresh minus choosing), the range of the same difference for the models nobody chose
+    (``control_moves``), the expected best of 1 and of all settings on the map
     (``best_of_1_<dataset>``, ``best_of_all_<dataset>``), what the choice bought on fresh seeds
     against Table 1's setting (``bought_<dataset>``, with its verdict) and the seeds it would take
     to decide (``bought_seeds_<dataset>``)."""
@@ -238,11 +239,15 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
         "fresh_seed_count": len({run["config"]["seed"] for run in runs.fresh_stored}),
         "fresh_seeds": seeds_run(runs.fresh_stored) if runs.fresh_stored else "none yet",
         **{f"{name}_verdicts": counted_verdicts(group) for name, group in claims.items()}}
+    controls = []
     for claim in claims["selection"]:
+        judgement, dataset = claim.judgement, claim.scope
         if claim.cell[-1] == "chosen":
-            judgement, dataset = claim.judgement, claim.scope
             numbers.update({f"fresh_{dataset}": f"{judgement.ours:.3f}", f"choosing_{dataset}": f"{judgement.reference:.3f}",
-                            f"curse_{dataset}": f"{-judgement.difference:+.3f}", f"curse_verdict_{dataset}": str(judgement)})
+                            f"split_{dataset}": f"{judgement.difference:+.3f}", f"split_verdict_{dataset}": str(judgement)})
+        else:
+            controls.append(judgement.difference)
+    numbers["control_moves"] = value_range(controls, "{:+.3f}")
     for dataset, means in runs.map_means.items():
         curve = best_of_curve(means) if means else [float("nan")]
         numbers.update({f"best_of_1_{dataset}": f"{curve[0]:.3f}", f"best_of_all_{dataset}": f"{curve[-1]:.3f}",
