@@ -80,3 +80,17 @@ def test_the_margins_table_lists_every_family_with_its_reason():
     assert len(table) == 2 + len(verdicts.MARGINS)
     assert all(margin.family in "\n".join(table) and margin.reason in "\n".join(table)
                for margin in verdicts.MARGINS.values())
+
+
+def test_edge_cases_a_fixed_nan_numpy_numbers_and_exact_boundaries():
+    import numpy as np
+
+    assert judge(float("nan"), [0.5, 0.6]).verdict is Verdict.NOT_MEASURED
+    assert judge(np.float32(0.7), [0.5, 0.5]).verdict is Verdict.HOLDS and judge(np.float64(0.7), 0.5).counts == (1, 1)
+    # d - 2 SE = 0 exactly: inconclusive, and the present two seeds do not decide it; three would
+    boundary = judge([1.0, 3.0], 0.0)
+    assert boundary.verdict is Verdict.INCONCLUSIVE and boundary.seeds_to_decide == 3
+    # no spread and |d| = delta: the point lies within +-delta, decided now
+    edge = judge([0.75, 0.75], [0.5, 0.5], "=", verdicts.Margin("test", 0.25, "accuracy (fraction)", "a test"))
+    assert edge.verdict is Verdict.HOLDS and edge.seeds_to_decide == 2
+    assert judge([0.5, 0.5], 0.5).seeds_to_decide is None  # d = 0 with no spread: no seeds decide '>'

@@ -26,6 +26,7 @@ so that the chapters state the rule that judges their claims, not a copy of it.
 from __future__ import annotations
 
 import math
+import numbers
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -137,11 +138,14 @@ class Judgement:
         if self.margin is not None:
             distance = abs(self.margin.delta - abs(self.difference))
         spread = self.variances[0] + self.variances[1]
-        if spread == 0:
-            return max(self.counts) if distance > 0 else None
+        if spread == 0:  # the interval is a point: decided now, unless it sits exactly on zero for >/<
+            return max(self.counts) if distance > 0 or self.margin is not None else None
         if distance == 0:
             return None
-        return max(2, math.ceil(STANDARD_ERRORS ** 2 * spread / distance ** 2))
+        ratio = STANDARD_ERRORS ** 2 * spread / distance ** 2
+        # "within ±δ" admits the boundary; every other decision needs the interval strictly past it
+        inclusive = self.margin is not None and abs(self.difference) < self.margin.delta
+        return max(2, math.ceil(ratio) if inclusive else math.floor(ratio) + 1)
 
     @property
     def margin_text(self) -> str:
@@ -158,10 +162,13 @@ class Judgement:
         return f"**{self.verdict}** (difference {self.difference:+.3f} ± {self.half_width:.3f}{margin})"
 
 
+def _fixed(sample: object) -> bool:
+    return isinstance(sample, numbers.Real)
+
+
 def _values(sample: float | Iterable[float | None]) -> list[float]:
-    if isinstance(sample, (int, float)):
-        return [float(sample)]
-    return [float(v) for v in sample if v is not None and not math.isnan(v)]
+    values = [sample] if _fixed(sample) else list(sample)
+    return [float(v) for v in values if v is not None and not math.isnan(float(v))]
 
 
 def _mean_and_variance(values: Sequence[float], fixed: bool) -> tuple[float, float]:
@@ -202,7 +209,7 @@ def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], 
     if relation not in RELATIONS:
         raise ValueError(f"judge: relation must be one of {RELATIONS}, got {relation!r}.")
     equivalence = _margin(margin, relation)
-    fixed_a, fixed_b = isinstance(a, (int, float)), isinstance(b, (int, float))
+    fixed_a, fixed_b = _fixed(a), _fixed(b)
     values_a, values_b = _values(a), _values(b)
     counts = (len(values_a), len(values_b))
     if not values_a or not values_b:
