@@ -418,7 +418,7 @@ def field_spectrum(step: dict[str, Any], graph, time: float = 4.0, step_size: fl
                    hidden_channels: int = 64, count: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
     r"""The eigenvalues of largest magnitude of the Jacobian of each part of untrained GRAND-l's
     field on ``graph`` (a PyG ``Data``, its own features), float64, the draw ``seed`` of
-    :func:`energygnn.experiments.paper1.diffusion_energies`: ``"entropy_start"`` and
+    ``energygnn.experiments.paper1.diffusion_energies``: ``"entropy_start"`` and
     ``"entropy_later"``, the entropy term :math:`\lambda \nabla S` at the encoded state
     :math:`X(0)` and at :math:`X(\text{time})` (integrated in steps of ``step_size``), and
     ``"diffusion"``, :math:`\mathcal{A} - I` (linear: the same at every state). ``count``
