@@ -418,7 +418,7 @@ def field_spectrum(step: dict[str, Any], graph, time: float = 4.0, step_size: fl
                    hidden_channels: int = 64, count: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
     r"""The eigenvalues of largest magnitude of the Jacobian of each part of untrained GRAND-l's
     field on ``graph`` (a PyG ``Data``, its own features), float64, the draw ``seed`` of
-    :func:`energygnn.experiments.paper1.diffusion_energies`: ``"entropy_start"`` and
+    ``energygnn.experiments.paper1.diffusion_energies``: ``"entropy_start"`` and
     ``"entropy_later"``, the entropy term :math:`\lambda \nabla S` at the encoded state
     :math:`X(0)` and at :math:`X(\text{time})` (integrated in steps of ``step_size``), and
     ``"diffusion"``, :math:`\mathcal{A} - I` (linear: the same at every state). ``count``
@@ -721,15 +721,26 @@ def chapter_numbers(runs: BeyondRuns) -> dict[str, Any]:
     * GRAND-l: ``grand_energy_<dataset>_<plain|entropic|fine>`` (the trained models' mean node
       energy at the last layer), ``grand_energy_epoch`` and ``_depth``, the verdicts of
       :func:`grand_claims` counted (``grand_coarse_verdicts``, ``grand_fine_verdicts``,
-      ``grand_verdicts``) and their :func:`~energygnn.reporting.claims.claim_numbers`;
+      ``grand_verdicts``) and their :func:`~energygnn.reporting.claims.claim_numbers`; plain
+      GRAND-l's energy over time (``grand_plain_energy_first``, ``_half``, ``_last``) and the
+      term's energy against it (``grand_energy_ratio_Cora``); the solver check
+      (:func:`ode_check_claims`): ``ode_check_verdicts``, per claim ``<cell>_check``, the means
+      (``ode_eighth_<dataset>_<depth>``, ``ode_quarter_...``, ``ode_energy_...``, ``ode_check_means``)
+      and ``ode_check_reading`` (:func:`ode_check_reading`);
+    * shape against weight (:func:`schedule_shape_claims`): ``shape_verdicts``, ``weight_verdicts``,
+      the constant weights (``schedule_constant_weights``), per claim ``<cell>_ours``,
+      ``_reference``, ``_verdict`` and ``_judged``, and ``shape_reading``;
     * the schedule: ``schedule_verdicts`` (and per variant), claim numbers, the undetached step's
       epoch cost against the schedule's (``undetached_cost_<dataset>_<depth>``), the schedule's
       mean and end weights, and the middle schedule against the constant :math:`\\lambda = 10`
       cell of Cora's map (``constant_ten_Cora``, ``middle_against_constant``);
-    * other architectures: ``architecture_verdicts`` and claim numbers;
+    * other architectures: ``architecture_verdicts``, ``architecture_measured``, ``_holds``,
+      ``_fails`` and claim numbers;
     * GCNII and APPNP: ``deep_verdicts``, claim numbers, the GCNII anchor (``gcnii_ours``,
       ``gcnii_theirs``, ``gcnii_verdict``), Table 1's basic GCN at depth 64 on Cora, and the
-      layer energies' peaks and last layers (``layer_energy_peak_<dataset>_<variant>``, ``..._last_...``).
+      layer energies' peaks and last layers (``layer_energy_peak_<dataset>_<variant>``, ``..._last_...``);
+      GCNII under its own protocol (:func:`gcnii_protocol_claims`): ``gcnii_protocol_<seeds|tests|mean|std|count|
+      best_epochs|epochs|anchor|gain|gap|closed>`` and ``gcnii_reading`` (:func:`gcnii_reading`).
     """
     deep, epoch = energy_depth(runs)
     grand = grand_claims(runs)
