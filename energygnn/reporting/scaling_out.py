@@ -192,7 +192,8 @@ def chapter_numbers(runs: MinibatchRuns) -> dict[str, Any]:
     dataset how many partitioned cells it judged against full batch (``<dataset>_partition_cells``)
     and how many beat it (``_above_full``) or fell below it (``_below_full``) beyond the margin,
     the range of their detectable differences (``_detectable``) and of the seeds that would decide
-    them (``_seeds_to_decide``); and ``minibatch_verdicts``, every claim's verdict counted."""
+    them (``_seeds_to_decide``); and ``minibatch_verdicts``, every claim's verdict counted, of
+    ``minibatch_claims`` claims."""
     section, claims = runs.section, chapter_claims(runs)
     numbers: dict[str, Any] = {"minibatch_depth": section["depth"], "minibatch_seeds": len(section["seeds"]),
                                "minibatch_parts": " and ".join(str(q) for q in section["num_parts"] if q > 1)}
@@ -210,6 +211,7 @@ def chapter_numbers(runs: MinibatchRuns) -> dict[str, Any]:
         numbers[f"{dataset}_seeds_to_decide"] = value_range([j.seeds_to_decide for j in cells
                                                              if j.verdict is Verdict.INCONCLUSIVE], "{:d}")
     numbers["minibatch_verdicts"] = counted_verdicts(claims)
+    numbers["minibatch_claims"] = len(claims)
     return numbers
 
 

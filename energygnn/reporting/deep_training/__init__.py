@@ -18,6 +18,7 @@ from ...experiments.configs import load_config
 from ...experiments.results import group_runs, load_experiment, provenance_summary
 from ..claims import Claim, PaperResult, counted_verdicts, format_counts
 from ..prose import MarkdownText
+from ..verdicts import judge
 from ..runs import Groups, Run, load_optional, metrics_protocols, planned_runs, seed_values, seeds_run, wall_hours
 # the chapter calls every table, figure and claim of the submodules here
 from .figure3 import (curve_shape, curves_of_shape, figure3_claims, layer_energy_curves,  # noqa: F401
@@ -91,11 +92,14 @@ def _table1_cells(fresh: list[Run], stored: list[Run]) -> Groups:
 
 
 def paper_results(runs: DeepTrainingRuns) -> dict[str, PaperResult]:
-    """Paper 1's results this chapter tests, by name: ``headline`` (Table 1's depth-64 claim on
-    Table 1's seeds and with the fresh seeds, :func:`~energygnn.reporting.deep_training.table1.headline_claims`),
+    """Paper 1's results this chapter tests, and the book's questions about them, by name:
+    ``headline`` (Table 1's depth-64 claim with the fresh seeds pooled,
+    :func:`~energygnn.reporting.deep_training.table1.headline_claims`; its rows on Table 1's seeds
+    alone are the first claims of ``table1``),
     ``table1`` (:func:`~energygnn.reporting.deep_training.table1.table1_claims`), ``figure3``
     (:func:`~energygnn.reporting.deep_training.figure3.figure3_claims`) and ``authors_step``
-    (:func:`~energygnn.reporting.deep_training.variants.authors_step_claims`)."""
+    (:func:`~energygnn.reporting.deep_training.variants.authors_step_claims`), ``g2_relu``
+    (:func:`chapter_g2_relu_claims`) and ``protocol`` (:func:`same_seed_variant_claims`)."""
     datasets = runs.section["datasets"]
     return {
         "headline": PaperResult("1", "Table 1 at depth 64, on more seeds", CHAPTER,
@@ -106,6 +110,8 @@ def paper_results(runs: DeepTrainingRuns) -> dict[str, PaperResult]:
                                figure3_claims(runs.groups, datasets, runs.deep, epoch=ENERGY_EPOCH)),
         "authors_step": PaperResult("1", "Table 1 with the authors' step direction", CHAPTER,
                                     authors_step_claims(runs.groups, runs.authors, datasets, runs.deep)),
+        "g2_relu": PaperResult("1", "The authors' G2 (a ReLU on its logits)", CHAPTER, chapter_g2_relu_claims(runs)),
+        "protocol": PaperResult("1", "Table 1's protocol and rounding", CHAPTER, same_seed_variant_claims(runs)),
     }
 
 
@@ -118,13 +124,19 @@ def chapter_headline_claims(runs: DeepTrainingRuns) -> list[Claim]:
 def headline_numbers(runs: DeepTrainingRuns) -> dict[str, Any]:
     """For the prose about the headline: ``fresh_seed_list`` (the fresh seeds run of Table 1's models) and
     per dataset ``headline_<dataset>`` (the verdict on all seeds with its difference, detectable difference and
-    seed counts) and ``headline5_<dataset>`` (the same on Table 1's seeds)."""
+    seed counts), ``headline5_<dataset>`` (the same on Table 1's seeds) and ``headline_fresh_<dataset>`` (on
+    the fresh seeds alone)."""
     numbers: dict[str, Any] = {"fresh_seed_list": seeds_run([run for group in runs.fresh.values() for run in group])
                                or "none yet"}
+    def text(j) -> str:
+        return f"{j.verdict} ({j.difference:+.3f} ± {j.half_width:.3f}, {j.counts[0]} seeds a side)"
+
     for claim in chapter_headline_claims(runs):
-        j, dataset = claim.judgement, claim.cell[0]
-        text = f"{j.verdict} ({j.difference:+.3f} ± {j.half_width:.3f}, {j.counts[0]} seeds a side)"
-        numbers[f"headline_{dataset}" if claim.headline else f"headline5_{dataset}"] = text
+        dataset = claim.cell[0]
+        numbers[f"headline_{dataset}" if claim.headline else f"headline5_{dataset}"] = text(claim.judgement)
+    for dataset in runs.section["datasets"]:
+        cells = [(dataset, model, runs.deep) for model in ("entropic", "basic")]
+        numbers[f"headline_fresh_{dataset}"] = text(judge(*(seed_values(runs.fresh, cell) for cell in cells), ">"))
     return numbers
 
 

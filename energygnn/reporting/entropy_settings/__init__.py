@@ -123,14 +123,17 @@ def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
     """The book's questions this chapter judges, by name: ``figure2_settings`` (does each setting
     keep the grid's energy), ``fresh`` (the map's best settings on fresh seeds, and whether the
     chosen one is about twice the basic GCN), ``selection`` (did the choice flatter its seeds) and
-    ``shallow`` (depth 64 against depth 4, and depth 4 against the basic GCN)."""
+    ``shallow`` (depth 64 against depth 4, and depth 4 against the basic GCN) and ``shallower``
+    (the chosen settings at the depths the choice did not see, less the rows ``shallow`` counts)."""
     claims = chosen_claims(runs)
     return {"figure2_settings": PaperResult("1", "Figure 2 under every setting of the step", CHAPTER,
                                             [p.claim for p in grid_predictions(runs)]),
             "fresh": PaperResult("1", "The map's best settings on fresh seeds", CHAPTER, claims["fresh"] + claims["double"]),
             "selection": PaperResult("1", "What choosing the best of 18 settings bought", CHAPTER, claims["selection"]),
             "shallow": PaperResult("1", "Depth 64 at its best against depth 4", CHAPTER,
-                                   claims["shallow"] + claims["depth4"])}
+                                   claims["shallow"] + claims["depth4"]),
+            "shallower": PaperResult("1", "The chosen settings at the depths the choice did not see", CHAPTER,
+                                     [c for c in claims["shallower"] if c not in claims["depth4"]])}
 
 
 # -- Figure 2 under every setting ------------------------------------------------------------------
@@ -227,7 +230,9 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
     chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and ``split_<dataset>``
     (fresh minus choosing), the range of the same difference for the models nobody chose
-    (``control_moves``), the expected best of 1 and of all settings on the map
+    (``control_moves``), the largest drop from choosing to fresh seeds their intervals leave open
+    (``curse_bound``), the depth-4 comparisons' differences (``depth4_differences``), the shallower
+    depths' decided claims (``shallower_decided``), the expected best of 1 and of all settings on the map
     (``best_of_1_<dataset>``, ``best_of_all_<dataset>``), what the choice bought on fresh seeds
     against Table 1's setting (``bought_<dataset>``, with its verdict) and the seeds it would take
     to decide (``bought_seeds_<dataset>``)."""
@@ -248,6 +253,11 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
         else:
             controls.append(judgement.difference)
     numbers["control_moves"] = value_range(controls, "{:+.3f}")
+    drops = [-(c.judgement.difference - c.judgement.half_width) for c in claims["selection"] if c.cell[-1] == "chosen"]
+    numbers["curse_bound"] = f"{max(drops):.3f}" if drops else "nan"
+    numbers["depth4_differences"] = value_range([c.judgement.difference for c in claims["depth4"]], "{:+.3f}")
+    decided = [c for c in claims["shallower"] if c.judgement.verdict in (Verdict.HOLDS, Verdict.FAILS)]
+    numbers["shallower_decided"] = "; ".join(f"{c.scope}: {c.text} ({c.judgement.verdict})" for c in decided) or "none"
     for dataset, means in runs.map_means.items():
         curve = best_of_curve(means) if means else [float("nan")]
         numbers.update({f"best_of_1_{dataset}": f"{curve[0]:.3f}", f"best_of_all_{dataset}": f"{curve[-1]:.3f}",
