@@ -11,7 +11,7 @@ One epoch of GCN-JEM:
    :math:`\operatorname{mean} E(\text{data}) - \operatorname{mean} E(\text{samples})` (``"jem"``).
 4. GCN-JEMO adds ``orthogonality_weight`` times :math:`\sum_l \|W_l^\top W_l - I\|_F`.
    With ``gradient_epochs``, the first epochs also record how large the two terms' parameter
-   gradients are (:func:`gradient_shares`; the update itself is unchanged).
+   gradients are (:func:`~energygnn.ebm.trainer.gradient_shares`; the update itself is unchanged).
 5. Every ``generate_every`` epochs, edges join the nodes of :math:`\mathcal S` whose samples'
    energies (after the update) differ by at most :math:`\tau`; the generated adjacency
    :math:`A_\text{gen}` is used from then on.
@@ -37,7 +37,7 @@ without the gradient, and the mean distance the chains travelled from their star
 
 
 GRADIENT_DIAGNOSTICS = ("grad_norm_clf", "grad_norm_gen", "grad_cosine")
-r"""Recorded per epoch in the first ``gradient_epochs`` epochs (:func:`gradient_shares`):
+r"""Recorded per epoch in the first ``gradient_epochs`` epochs (:func:`~energygnn.ebm.trainer.gradient_shares`):
 :math:`\lVert\nabla_\theta L_\text{clf}\rVert`, :math:`\lVert\nabla_\theta L_\text{gen}\rVert` and the
 cosine of the two gradients, over all of the model's parameters as one vector."""
 

@@ -39,13 +39,13 @@ from .verdicts import MARGINS, Margin, judge
 CHAPTER = "beyond_entropy"
 EXPERIMENTS = ("beyond_deep", "beyond_schedule", "beyond_architectures", "gcnii_protocol", "grand_ode_check",
                "schedule_constant")
-#: The checks of the chapter's own readings: their runs may not all be stored yet (none: no claims measured).
+#: The checks of the chapter's own readings, whose runs may not all be stored yet (with none stored, no claim is measured).
 CHECKS = ("gcnii_protocol", "grand_ode_check", "schedule_constant")
 #: How the checks' variants appear in the chapter's tables and claims.
 CHECK_LABELS = {"gcnii_own_protocol": "GCNII, GCNII's protocol",
                 "grand_entropic_finer": "GRAND-l + entropy step, 8 RK4 steps per unit time",
                 "schedule_mean_constant": "constant λ at the schedule's mean weight"}
-#: Equivalence margin of the solver check on energies: the natural log of the ratio of a seed's
+#: Equivalence margin of the solver check on energies, on the natural log of the ratio of a seed's
 #: last-layer energy with RK4 steps of 1/8 to the same seed's with steps of 1/4.
 SOLVER_ENERGY_MARGIN = Margin(
     "solver energy", 0.1, "natural log of a ratio of energies",
