@@ -241,7 +241,7 @@ class ConvGNN(DeepGNN):
 
 class GCNII(DeepGNN):
     r"""GCNII :cite:p:`chen2020gcnii` (PyG's :class:`~torch_geometric.nn.GCN2Conv`): a linear encoder
-    with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = \mathrm{ReLU}\big(((1 - \alpha)\hat A H^{(\ell-1)}
+    with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = \mathrm{ReLU}\big(((1 - \alpha)\tilde A H^{(\ell-1)}
     + \alpha H^{(0)})((1 - \beta_\ell) I + \beta_\ell W_\ell)\big)` with
     :math:`\beta_\ell = \log(\theta / \ell + 1)`, and a linear decoder; with ``step``, the
     entropy step follows every layer before its ReLU.
@@ -287,7 +287,7 @@ class GCNII(DeepGNN):
 
 class APPNPNet(DeepGNN):
     r"""APPNP :cite:p:`gasteiger2019appnp` with its propagation as the hidden blocks: a linear
-    encoder with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = (1 - \alpha)\hat A H^{(\ell-1)}
+    encoder with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = (1 - \alpha)\tilde A H^{(\ell-1)}
     + \alpha H^{(0)}` (personalised PageRank, no weights), and a linear decoder; with ``step``,
     the entropy step follows every propagation.
 
