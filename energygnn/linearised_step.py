@@ -181,8 +181,15 @@ def dominant_mode(edge_index: Tensor, num_nodes: int, weight: float, temperature
                   for k in ties]
     best = max(range(len(ties)), key=lambda k: _rayleigh(laplacian, candidates[k]))
     vector, value = candidates[best], float(np.real(values[ties[best]]))
-    reference = np.sqrt(np.asarray(propagation.diagonal()) ** -1)  # D-hat^{1/2} 1: the diagonal of A-tilde is 1/d-hat
+    reference = propagation_eigenvector(edge_index, num_nodes).numpy()[:, 0]
     rayleigh = _rayleigh(laplacian, vector)
     cosine = float(abs(vector @ reference) / (np.linalg.norm(vector) * np.linalg.norm(reference)))
     return DominantMode(value, rayleigh, 2 * rayleigh / num_nodes, cosine, _rayleigh(laplacian, reference),
                         float(np.linalg.eigvalsh(laplacian)[-1]))
+
+
+def propagation_eigenvector(edge_index: Tensor, num_nodes: int) -> Tensor:
+    r""":math:`\hat D^{1/2}\mathbf 1`, the eigenvector of :math:`\tilde A` with eigenvalue 1 (its
+    spectral radius), as float64 [n, 1] (:math:`\hat d_i`: degrees with a loop on every node)."""
+    propagation = gcn_propagation_matrix(edge_index, num_nodes)
+    return torch.from_numpy(np.asarray(propagation.diagonal()) ** -0.5).unsqueeze(1)

@@ -5,7 +5,7 @@ import torch
 
 from energygnn.data import grid_graph
 from energygnn.linearised_step import (dominant_mode, energy_growth_per_layer, gcn_propagation_matrix, graph_laplacian,
-                                       linearised_step_matrix, spectral_radius)
+                                       linearised_step_matrix, propagation_eigenvector, spectral_radius)
 from energygnn.nn import EntropyAscent
 
 PATH = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])
@@ -74,3 +74,9 @@ def test_the_laplacian_gives_the_raw_energy_of_one_channel():
     laplacian = graph_laplacian(grid.edge_index, grid.num_nodes)
     x = grid.x.double().numpy()[:, 0]
     assert raw_energy(grid.x.double(), grid.edge_index) == pytest.approx(2 / grid.num_nodes * x @ laplacian @ x)
+
+
+def test_the_propagation_eigenvector_is_fixed_by_the_propagation():
+    vector = propagation_eigenvector(PATH, 4)
+    assert np.allclose(vector[:, 0].numpy(), np.sqrt([2, 3, 3, 2]))
+    assert np.allclose(gcn_propagation_matrix(PATH, 4) @ vector.numpy(), vector.numpy())

@@ -25,8 +25,8 @@ import numpy as np
 from ..data import grid_graph
 from ..experiments.configs import load_config
 from ..experiments.results import group_runs, load_experiment, provenance_summary
-from ..linearised_step import dominant_mode
-from ..measures import MEASURES
+from ..linearised_step import propagation_eigenvector
+from ..measures import MEASURES, all_measures
 from .claims import Claim, PaperResult
 from .figures import round_decade_ticks
 from .labels import LINE_STYLES, MODEL_COLOURS, MODEL_LABELS
@@ -42,6 +42,8 @@ COLLAPSE_ORDERS = 6.0  # orders of magnitude an energy must fall by to count as 
 RANK_COLLAPSED = 1.5  # an effective rank below this is nearer rank one than rank two: collapsed
 HE_LABEL = "basic-inithe"  # the init control: the basic GCN with He's scale (figure2_measures' init_control)
 PAPER_SETTING = "entropic"  # Figure 2's entropic GCN: the paper's setting (exact step, a_i = 1/sqrt(d_i c), lambda 1)
+#: The run labels the chapter draws and tabulates: Figure 2's models and the init control.
+CHAPTER_LABELS = ("basic", HE_LABEL, "entropic", "entropic_authors", "g2", "pairnorm")
 
 #: How the chapter names each measure of :data:`energygnn.measures.MEASURES` (Markdown math).
 MEASURE_LABELS = {"raw_energy": "raw energy $E(X)$", "scale_free_energy": r"$E(X)/\lVert X \rVert_F^2$",
@@ -206,14 +208,16 @@ def chapter_numbers(runs: Figure2Runs) -> dict[str, Any]:
 
 
 def field_numbers(runs: Figure2Runs) -> dict[str, Any]:
-    r"""The measures section's numbers (:func:`measure_numbers`), ``propagation_sf`` (the scale-free
-    energy of :math:`\hat D^{1/2}\mathbf 1` on Figure 2's grid, the dominant eigenvector of
-    :math:`\tilde A`: :func:`~energygnn.linearised_step.dominant_mode`) and ``field_claim``, the
+    r"""The measures section's numbers (:func:`measure_numbers`), ``propagation_sf`` and
+    ``propagation_csf`` (the scale-free energy and its centred form of :math:`\hat D^{1/2}\mathbf 1`
+    on Figure 2's grid, the dominant eigenvector of :math:`\tilde A`:
+    :func:`~energygnn.linearised_step.propagation_eigenvector`) and ``field_claim``, the
     verdict on Figure 2's claim read as the field reads it (:func:`field_reading_claims`, all parts
     together)."""
     grid = grid_graph(runs.section["grid"]["rows"], runs.section["grid"]["cols"])
-    floor = dominant_mode(grid.edge_index, grid.num_nodes, 0.0, 1.0, False, 1)
-    return {**measure_numbers(runs.measures), "propagation_sf": floor.scale_free_energy,
+    floor = all_measures(propagation_eigenvector(grid.edge_index, grid.num_nodes), grid.edge_index)
+    return {**measure_numbers(runs.measures), "propagation_sf": floor["scale_free_energy"],
+            "propagation_csf": floor["centred_scale_free_energy"],
             "field_claim": str(overall_verdict(paper_results(runs)["figure2_field"].claims))}
 
 
