@@ -303,10 +303,11 @@ def measures_table(groups: Groups, labels: Sequence[str], features: int, depths:
 
 def raw_decay(groups: Groups, label: str, features: int, start: int = 10) -> float:
     """The mean factor by which ``label``'s raw energy changes per layer from depth ``start`` to
-    the largest depth (:func:`~energygnn.reporting.runs.decay_per_layer`)."""
+    the largest depth (:func:`~energygnn.reporting.runs.decay_per_layer`; NaN with fewer than two
+    such depths run)."""
     depths, values = measure_values(groups, label, features, "raw_energy")
     keep = [i for i, d in enumerate(depths) if d >= start]
-    return decay_per_layer([depths[i] for i in keep], values[keep])
+    return decay_per_layer([depths[i] for i in keep], values[keep]) if len(keep) > 1 else math.nan
 
 
 def shrink_table(groups: Groups, labels: Sequence[str], features: Sequence[int], start: int = 10) -> str:
