@@ -31,7 +31,8 @@ from ..verdicts import Verdict, judge
 from .chosen import chosen_row_claims  # noqa: F401
 from .fresh import (BASIC, TABLE1, best_of_curve, double_claims, expected_best_of, fresh_claims,  # noqa: F401
                     fresh_groups, fresh_table, plot_selection, selection_claims)
-from .figure2 import (FIGURE2_FIELDS, KEPT_ENERGY, Figure2Prediction, dominant_mode_table,  # noqa: F401
+from .figure2 import (FIGURE2_FIELDS, KEPT_ENERGY, Figure2Prediction, dominant_mode_facts,  # noqa: F401
+                      dominant_mode_table,
                       dominant_modes, figure2_prediction_facts, figure2_prediction_table, figure2_predictions,
                       figure2_setting_claims, figure2_setting_energies, figure2_setting_groups, figure2_settings,
                       plot_figure2_settings, setting_measure_claims, setting_measure_groups, setting_measure_table)
@@ -162,6 +163,16 @@ def setting_measures(runs: EntropySettingsRuns) -> tuple[str, list[Claim]]:
     features, depth = max(section["features"]), max(section["depths"])
     return (setting_measure_table(settings, models, features, depth),
             setting_measure_claims(settings, models, features, depth))
+
+
+def dominant_mode_numbers(runs: EntropySettingsRuns, modes: list) -> dict[str, Any]:
+    """:func:`~energygnn.reporting.entropy_settings.figure2.dominant_mode_facts` of ``modes``
+    (:func:`grid_dominant_modes`) at ``figure2_measures``' largest depth on its widest grid, and
+    ``modes_features``/``modes_depth`` (that grid and depth)."""
+    section = runs.config["figure2_measures"]
+    features, depth = max(section["features"]), max(section["depths"])
+    settings, _ = setting_measure_groups(runs.measures_stored)
+    return {**dominant_mode_facts(modes, settings, features, depth), "modes_features": features, "modes_depth": depth}
 
 
 def figure2_numbers(runs: EntropySettingsRuns, predictions: list[Figure2Prediction]) -> dict[str, Any]:

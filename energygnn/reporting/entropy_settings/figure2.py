@@ -279,3 +279,24 @@ def dominant_mode_table(modes) -> str:
                      f"{mode.cosine:.3f}", f"{mode.energy_ratio:.3g}", mode.kind])
     return markdown_table(["step", "energies", "λ", "dominant eigenvalue", "its Rayleigh quotient",
                            "its scale-free energy", "cos with D̂^½1", "energy over D̂^½1's", "mode"], rows)
+
+
+def dominant_mode_facts(modes, settings: Groups, features: int, depth: int, rank_one: float = 1.5) -> dict[str, Any]:
+    r"""How the dominant modes (:func:`dominant_modes`) line up with the runs: ``mode_smooth`` and
+    ``mode_rough`` (settings by the kind of their dominant eigenvector), ``smooth_rank_one`` (of
+    the smooth ones, those whose draws' mean effective rank at ``depth`` on the grid with ``features``
+    input features is below ``rank_one``), ``rough_ranked`` (of the rough ones, those above it),
+    ``smooth_sf`` (the range of the smooth settings' mean scale-free energy there) and
+    ``smooth_mode_sf`` (the range of their dominant eigenvectors' scale-free energy)."""
+    smooth = [(s, m) for s, m in modes if s[0] != "none" and m.kind == "smooth"]
+    rough = [(s, m) for s, m in modes if s[0] != "none" and m.kind == "rough"]
+
+    def mean(setting, measure):
+        values = _draws(settings, (*setting, features, depth), measure)
+        return float(np.mean(values)) if values else math.nan
+
+    return {"mode_smooth": len(smooth), "mode_rough": len(rough),
+            "smooth_rank_one": sum(mean(s, "effective_rank") < rank_one for s, _ in smooth),
+            "rough_ranked": sum(mean(s, "effective_rank") > rank_one for s, _ in rough),
+            "smooth_sf": value_range([mean(s, "scale_free_energy") for s, _ in smooth], "{:.3g}"),
+            "smooth_mode_sf": value_range([m.scale_free_energy for _, m in smooth], "{:.3g}")}
