@@ -67,3 +67,47 @@ def test_layer_measures_list_every_layer_under_every_measure():
 def test_a_bad_input_is_named():
     with pytest.raises(ValueError, match="numerical_rank"):
         numerical_rank(torch.ones(3))
+
+
+TINY_FIGURE2 = {"model": "basic", "depth": 3, "draws": 2, "grid": {"rows": 3, "cols": 3}, "out_channels": 4,
+                "hidden_channels": 8, "model_options": {}, "features": 1}
+
+
+def test_figure2_on_every_measure_repeats_figure2s_energy_and_one_feature_keeps_rank_one():
+    from energygnn.experiments.paper1 import untrained_energy, untrained_measures
+
+    measured = untrained_measures(TINY_FIGURE2)
+    assert set(measured) == set(MEASURES) and all(len(v) == 2 for v in measured.values())
+    # one input feature: the same graphs and models as Figure 2's runs, so the same energies
+    assert measured["raw_energy"] == untrained_energy(TINY_FIGURE2)["survey_energy"]
+    # ReLU(a w^T) = a ReLU(w)^T for a >= 0 (features in [0, 1), zero biases): every layer has rank one
+    assert measured["numerical_rank"] == pytest.approx([1.0, 1.0], abs=1e-9)
+    wide = untrained_measures({**TINY_FIGURE2, "features": 4, "depth": 1})
+    assert min(wide["effective_rank"]) > 1.1  # several features: rank can move
+
+
+def test_he_init_rescales_glorots_output_so_only_the_raw_energy_moves():
+    from energygnn.experiments.paper1 import untrained_measures
+
+    glorot = untrained_measures({**TINY_FIGURE2, "features": 4})
+    he = untrained_measures({**TINY_FIGURE2, "features": 4, "model_options": {"init": "he"}})
+    # zero biases and ReLU(cx) = c ReLU(x): the output is multiplied by the product of the layers'
+    # factors sqrt((fan_in + fan_out) / fan_in), the energy by its square (to float32 rounding: the
+    # models are drawn in float32, then run in float64)
+    widths = [4, 8, 8, 8, 4]
+    factor = math.prod((fan_in + fan_out) / fan_in for fan_in, fan_out in zip(widths, widths[1:]))
+    assert he["raw_energy"] == pytest.approx([factor * e for e in glorot["raw_energy"]], rel=1e-6)
+    for name in MEASURES[1:]:
+        assert he[name] == pytest.approx(glorot[name], rel=1e-6), name
+
+
+def test_an_unknown_init_is_refused_and_glorot_is_the_default():
+    from energygnn.models import build_model
+
+    with pytest.raises(ValueError, match="init must be one of"):
+        build_model("basic", 2, 2, 1, hidden_channels=4, init="orthogonal")
+    torch.manual_seed(0)
+    default = build_model("basic", 2, 2, 2, hidden_channels=4)
+    torch.manual_seed(0)
+    glorot = build_model("entropic", 2, 2, 2, hidden_channels=4, init="glorot")
+    assert default.init == "glorot" and all(torch.equal(a, b) for a, b in zip(default.parameters(), glorot.parameters()))

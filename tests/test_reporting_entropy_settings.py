@@ -174,3 +174,34 @@ def test_last_layers_p_bar_averages_the_last_layers_of_every_draw():
     groups = settings.figure2_setting_groups(stored)
     assert last_layers_p_bar(groups, "exact", True, 100.0) == pytest.approx(0.1)
     assert last_layers_p_bar(groups, "exact", True, 1.0) is None
+
+
+def test_every_setting_is_measured_against_the_basic_gcn_on_the_wide_grid():
+    from energygnn.reporting.entropy_settings import setting_measure_claims, setting_measure_groups, setting_measure_table
+
+    def run(family, options, model, ranks, energies):
+        return {"config": {"family": family, "model": model, "model_options": options, "features": 16, "depth": 1000},
+                "result": {"scale_free_energy": energies, "centred_scale_free_energy": [0.02, 0.02],
+                           "numerical_rank": [1.0, 1.0], "effective_rank": ranks}}
+
+    strong = {"variant": "authors", "normalize": False, "weight": 100.0}
+    stored = [run("figure2", {}, "basic", [1.01, 1.02], [1e-4, 1.1e-4]),
+              run("settings", strong, "entropic", [9.0, 11.0], [1e-2, 2e-2])]
+    settings, models = setting_measure_groups(stored)
+    assert list(settings) == [("authors", False, 100.0, 16, 1000)] and list(models) == [("basic", 16, 1000)]
+    claims = setting_measure_claims(settings, models, 16, 1000)
+    assert [c.judgement.verdict for c in claims] == [Verdict.HOLDS, Verdict.HOLDS]
+    assert all(c.asked_by == "book" for c in claims)
+    table = setting_measure_table(settings, models, 16, 1000)
+    assert "| basic GCN |  |  | 0.000105 | 0.02 | 1 | 1.02 |" in table and "| 100 | 0.015 |" in table
+
+
+def test_the_dominant_mode_table_names_the_smooth_and_the_rough_modes():
+    from energygnn.data import grid_graph
+    from energygnn.reporting.entropy_settings import dominant_mode_table, dominant_modes
+
+    grid = grid_graph(3, 3)
+    modes = dominant_modes([("exact", False, 100.0)], grid.edge_index, grid.num_nodes, 10.0, 8)
+    assert [mode.kind for _, mode in modes] == ["smooth", "rough"]
+    table = dominant_mode_table(modes)
+    assert "| none (Ã) |" in table and "rough |" in table

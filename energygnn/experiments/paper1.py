@@ -14,6 +14,7 @@ import torch
 
 from ..data import canonical_planetoid_name, grid_graph
 from ..entropy import boltzmann_p_bar, node_energy
+from ..measures import MEASURES, all_measures
 from ..models import MODELS, build_model, model_class
 from ..nn import StepOptions
 from . import configs
@@ -296,6 +297,47 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
     return {"survey_energy": survey, "authors_energy": authors}
 
 
+def untrained_measures(config: dict[str, Any]) -> dict[str, Any]:
+    """Figure 2 on every measure, one (model, depth): per draw, every measure of
+    :data:`energygnn.measures.MEASURES` of the untrained model's output on the grid with
+    ``config["features"]`` random input features per node (float64), as
+    ``{measure: [draw, ...]}``. With one feature a draw builds the graph and the model that
+    :func:`untrained_energy` builds, so ``raw_energy`` is Figure 2's ``survey_energy``."""
+    rows = []
+    features = config["features"]
+    for draw in range(config["draws"]):
+        torch.manual_seed(draw)
+        graph = grid_graph(config["grid"]["rows"], config["grid"]["cols"], num_features=features,
+                           generator=torch.Generator().manual_seed(draw))
+        model = build_model(config["model"], features, config["out_channels"], config["depth"],
+                            hidden_channels=config["hidden_channels"], **config["model_options"]).double().eval()
+        with torch.no_grad():
+            out = model(graph.x.double(), graph.edge_index)
+        rows.append(all_measures(out, graph.edge_index))
+    return {name: [row[name] for row in rows] for name in MEASURES}
+
+
+def figure2_measure_runs(config, results: Path | None = None, seeds=None, name: str = "figure2_measures") -> list[Run]:
+    """Figure 2 on every measure (:func:`untrained_measures`), at the section's ``depths`` and for
+    each width of input ``features``: Figure 2's models (the ``figure2`` section's, at its draws,
+    grid and widths), the entropic GCN under every setting of ``figure2_settings``, and the
+    ``init_control`` models with the init it names (``results`` and ``seeds``: unused). Each
+    run's config names its ``family``: ``"figure2"``, ``"settings"`` or ``"init"``."""
+    section = config[name]
+    control = section["init_control"]
+    models = [("figure2", model, model, config["model_options"][model]) for model in config["figure2"]["models"]]
+    models += [("settings", f"entropic-{setting}", "entropic", options) for setting, options in figure2_setting_options(config)]
+    models += [("init", f"{model}-init{control['init']}", model, {**config["model_options"][model], "init": control["init"]})
+               for model in control["models"]]
+    planned = [(family, label, model, options, features, depth) for features in section["features"]
+               for depth in section["depths"] for family, label, model, options in models]
+    runs = []
+    for family, label, model, options, features, depth in planned:
+        run = _figure2_run(config, name, f"{label}-features{features}-depth{depth}", model, options, depth)
+        runs.append(Run(name, run.key, {**run.config, "features": features, "family": family}))
+    return runs
+
+
 def saturation_runs(config, results: Path | None = None, seeds=None, name: str = "figure2_saturation") -> list[Run]:
     """Figure 2's untrained entropic GCN under every setting of ``figure2_settings``, at the
     section's ``depth`` only, with ``draws`` draws (``results`` and ``seeds``: unused)."""
@@ -375,14 +417,19 @@ def figure2_setting_runs(config, results: Path | None = None, seeds=None, name: 
     """Figure 2's untrained entropic GCN under every setting of the ``figure2_settings`` section:
     step direction (``variants``) x energy normalisation x ``weights``, at one temperature
     (``results`` and ``seeds``: unused; the config fixes the draws)."""
+    return [_figure2_run(config, name, f"entropic-{setting}-depth{depth}", "entropic", options, depth)
+            for setting, options in figure2_setting_options(config, name) for depth in config["figure2"]["depths"]]
+
+
+def figure2_setting_options(config, name: str = "figure2_settings") -> list[tuple[str, dict[str, Any]]]:
+    """The settings of the ``figure2_settings`` section, in its order: ``(setting, options)``, the
+    setting as run keys name it (``exact-lambda1-T10-normalized``) and the entropic GCN's options."""
     section = config[name]
-    runs = []
+    settings = []
     for variant in section["variants"]:
         for normalize in section["normalize"]:
             for weight in section["weights"]:
                 options = {**config["model_options"]["entropic"], "weight": weight,
                            "temperature": section["temperature"], "normalize": normalize, "variant": variant}
-                setting = f"{variant}-{entropy_setting_name(weight, section['temperature'], normalize)}"
-                runs += [_figure2_run(config, name, f"entropic-{setting}-depth{depth}", "entropic",
-                                      options, depth) for depth in config["figure2"]["depths"]]
-    return runs
+                settings.append((f"{variant}-{entropy_setting_name(weight, section['temperature'], normalize)}", options))
+    return settings

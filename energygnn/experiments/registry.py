@@ -94,6 +94,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
             paper1.figure2_runs, paper1.untrained_energy, seeded=False),
     _paper1("figure2_settings", "Paper 1, Figure 2's entropic GCN under each step direction, energy normalisation "
             "and lambda", ENTROPY_SETTINGS, paper1.figure2_setting_runs, paper1.untrained_energy, seeded=False),
+    _paper1("figure2_measures", "Paper 1, Figure 2 on every oversmoothing measure (energies and ranks), on the grid "
+            "with 1 and 16 input features, every setting of figure2_settings and a norm-preserving init",
+            "book/oversmoothing_grid.ipynb", paper1.figure2_measure_runs, paper1.untrained_measures, seeded=False),
     _paper1("figure2_saturation", "Paper 1, Figure 2's entropic GCN at depth 1000 under each setting: how saturated "
             "the step is in every layer", ENTROPY_SETTINGS, paper1.saturation_runs, paper1.saturation, seeded=False),
     _paper1("table1", "Paper 1, Table 1 and Figure 3 (layer energies of the depth-64 runs)", DEEP_TRAINING,

@@ -114,6 +114,10 @@ class DeepGNN(nn.Module):
         return f"depth={self.depth}, hidden_channels={self.hidden_channels}"
 
 
+#: The initialisations of :class:`BasicGCN` (and :class:`EntropicGCN`): PyG's Glorot (the default) or He's scale.
+INITS = ("glorot", "he")
+
+
 class BasicGCN(DeepGNN):
     r"""Plain deep GCN :cite:p:`kipf2017gcn`: :math:`H^{(\ell)} = \mathrm{ReLU}(\mathrm{GCNConv}_\ell(H^{(\ell-1)}))`
     for :math:`\ell = 1..L`, then an output ``GCNConv``; with ``step``, the entropy step follows
@@ -122,14 +126,28 @@ class BasicGCN(DeepGNN):
     Args:
         step (StepOptions or dict, optional): the entropy step's settings; None for no step
             (default: ``None``).
+        init (str, optional): the weights' initialisation, one of ``INITS``: ``"glorot"``
+            (PyG's Glorot-uniform, variance :math:`2/(c_\text{in} + c_\text{out})`; the default,
+            the models of every committed run), or ``"he"``: the same Glorot draws rescaled to
+            variance :math:`2/c_\text{in}` (He et al. 2015: a ReLU layer then keeps the mean
+            square of its input; by :math:`\sqrt 2` in the square hidden layers). The rescaling
+            draws no random numbers, so both inits see the same draws in the same directions.
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 step: StepOptions | dict[str, Any] | None = None):
+                 step: StepOptions | dict[str, Any] | None = None, init: str = "glorot"):
         super().__init__(in_channels, out_channels, depth, hidden_channels, step)
+        if init not in INITS:
+            raise ValueError(f"{type(self).__name__}: init must be one of {INITS}, got {init!r}.")
+        self.init = init
         widths = [in_channels] + [hidden_channels] * depth
         self.convs = nn.ModuleList(GCNConv(widths[i], widths[i + 1]) for i in range(depth))
         self.output = GCNConv(hidden_channels, out_channels)
+        if init == "he":
+            with torch.no_grad():
+                for conv in [*self.convs, self.output]:
+                    fan_out, fan_in = conv.lin.weight.shape
+                    conv.lin.weight.mul_(((fan_in + fan_out) / fan_in) ** 0.5)
 
     def block(self, index, x, edge_index):
         return F.relu(self.step(index, self.convs[index](x, edge_index), edge_index))
@@ -160,15 +178,16 @@ class EntropicGCN(BasicGCN):
     Args:
         step (StepOptions or dict, optional): the entropy step's settings (default: ``None``,
             the paper's :class:`~energygnn.nn.entropic.StepOptions`).
+        init (str, optional): the weights' initialisation, as in :class:`BasicGCN` (default ``"glorot"``).
         **options (optional): fields of :class:`~energygnn.nn.entropic.StepOptions` (``weight``,
             ``temperature``, ``normalize``, ``detach``, ``variant``, ``schedule``, ``peak``),
             over those of ``step``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, depth: int, hidden_channels: int = 256,
-                 step: StepOptions | dict[str, Any] | None = None, **options):
+                 step: StepOptions | dict[str, Any] | None = None, init: str = "glorot", **options):
         step = asdict(step) if isinstance(step, StepOptions) else dict(step or {})
-        super().__init__(in_channels, out_channels, depth, hidden_channels, step={**step, **options})
+        super().__init__(in_channels, out_channels, depth, hidden_channels, step={**step, **options}, init=init)
 
     @classmethod
     def options_with_step(cls, options: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +241,7 @@ class ConvGNN(DeepGNN):
 
 class GCNII(DeepGNN):
     r"""GCNII :cite:p:`chen2020gcnii` (PyG's :class:`~torch_geometric.nn.GCN2Conv`): a linear encoder
-    with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = \mathrm{ReLU}\big(((1 - \alpha)\hat A H^{(\ell-1)}
+    with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = \mathrm{ReLU}\big(((1 - \alpha)\tilde A H^{(\ell-1)}
     + \alpha H^{(0)})((1 - \beta_\ell) I + \beta_\ell W_\ell)\big)` with
     :math:`\beta_\ell = \log(\theta / \ell + 1)`, and a linear decoder; with ``step``, the
     entropy step follows every layer before its ReLU.
@@ -268,7 +287,7 @@ class GCNII(DeepGNN):
 
 class APPNPNet(DeepGNN):
     r"""APPNP :cite:p:`gasteiger2019appnp` with its propagation as the hidden blocks: a linear
-    encoder with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = (1 - \alpha)\hat A H^{(\ell-1)}
+    encoder with ReLU gives :math:`H^{(0)}`, then :math:`H^{(\ell)} = (1 - \alpha)\tilde A H^{(\ell-1)}
     + \alpha H^{(0)}` (personalised PageRank, no weights), and a linear decoder; with ``step``,
     the entropy step follows every propagation.
 

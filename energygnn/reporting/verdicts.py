@@ -85,6 +85,9 @@ MARGINS = {margin.family: margin for margin in (
            "as a tie"),
     Margin("accuracy ratio", 0.5, "log2 of a ratio of accuracies",
            "half a unit of log2: 'approximately double' means a ratio nearer 2 than 1 or 4 on a log scale"),
+    Margin("orders of magnitude", 1.0, "log10 of a ratio",
+           "one order of magnitude: 'stays' or 'keeps' for a quantity that ranges over hundreds of orders "
+           "(Figure 2's energies between depths) means it moves by less than a factor of ten"),
     Margin("graph count", 0.5, "an integer count fixed by the data",
            "half a unit: a count that the graph fixes is equal when it is the same integer"),
 )}

@@ -11,7 +11,7 @@ introduction's second table; the ``*_numbers`` functions give the numbers of its
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,11 @@ from ..verdicts import Verdict, judge
 from .chosen import chosen_row_claims  # noqa: F401
 from .fresh import (BASIC, TABLE1, best_of_curve, double_claims, expected_best_of, fresh_claims,  # noqa: F401
                     fresh_groups, fresh_table, plot_selection, selection_claims)
-from .figure2 import (FIGURE2_FIELDS, KEPT_ENERGY, Figure2Prediction, figure2_prediction_facts,  # noqa: F401
-                      figure2_prediction_table, figure2_predictions, figure2_setting_claims, figure2_setting_energies,
-                      figure2_setting_groups, figure2_settings, plot_figure2_settings)
+from .figure2 import (FIGURE2_FIELDS, KEPT_ENERGY, Figure2Prediction, dominant_mode_facts,  # noqa: F401
+                      dominant_mode_table,
+                      dominant_modes, figure2_prediction_facts, figure2_prediction_table, figure2_predictions,
+                      figure2_setting_claims, figure2_setting_energies, figure2_setting_groups, figure2_settings,
+                      plot_figure2_settings, setting_measure_claims, setting_measure_groups, setting_measure_table)
 from .maps import (basic_values, cell_values, chosen_setting, map_progress, map_scores, map_table,  # noqa: F401
                    plot_maps, shallow_claims)
 
@@ -60,6 +62,7 @@ class EntropySettingsRuns:
     citeseer_temperature: float
     fresh_stored: list[Run]  # fresh_seeds (none when not run)
     saturation: Groups  # figure2_saturation, by FIGURE2_FIELDS (empty when not run)
+    measures_stored: list[Run] = field(default_factory=list)  # figure2_measures (none when not run)
 
     @property
     def table1_settings(self) -> dict[str, tuple[float, float, bool]]:
@@ -106,7 +109,8 @@ class EntropySettingsRuns:
 
 def load(root: Path | None = None) -> EntropySettingsRuns:
     """The runs of ``figure2_settings``, ``figure2``, ``entropy_maps``, ``table1`` and (if run)
-    ``table1_chosen`` under ``root`` (default: the results folder)."""
+    ``table1_chosen``, ``fresh_seeds``, ``figure2_saturation`` and ``figure2_measures`` under ``root``
+    (default: the results folder)."""
     config = load_config("paper1", quick=False)
     figure2_stored, map_stored = load_experiment("figure2_settings", root), load_experiment("entropy_maps", root)
     chosen_stored = load_optional("table1_chosen", root)
@@ -116,7 +120,7 @@ def load(root: Path | None = None) -> EntropySettingsRuns:
         group_runs(load_experiment("figure2", root), "model", "depth"), map_stored, map_groups(map_stored),
         group_runs(load_experiment("table1", root), *by_cell), chosen_stored, group_runs(chosen_stored, *by_cell),
         chosen_citeseer_temperature(config, Path(root or results_root())), load_optional("fresh_seeds", root),
-        figure2_setting_groups(load_optional("figure2_saturation", root)))
+        figure2_setting_groups(load_optional("figure2_saturation", root)), load_optional("figure2_measures", root))
 
 
 def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
@@ -142,6 +146,36 @@ def grid_predictions(runs: EntropySettingsRuns) -> list[Figure2Prediction]:
     """:func:`~energygnn.reporting.entropy_settings.figure2.figure2_predictions` on Figure 2's grid."""
     grid = grid_graph()
     return figure2_predictions(runs.figure2, runs.basic_figure2, grid.edge_index, grid.num_nodes, runs.saturation)
+
+
+def grid_dominant_modes(runs: EntropySettingsRuns) -> list:
+    """:func:`~energygnn.reporting.entropy_settings.figure2.dominant_modes` of every setting of
+    ``figure2_settings`` on Figure 2's grid, at its temperature and Figure 2's hidden width."""
+    grid, config = grid_graph(), runs.config
+    width = config["figure2"].get("hidden_channels", config["training"]["hidden_channels"])
+    return dominant_modes(figure2_settings(runs.figure2), grid.edge_index, grid.num_nodes,
+                          config["figure2_settings"]["temperature"], width)
+
+
+def setting_measures(runs: EntropySettingsRuns) -> tuple[str, list[Claim]]:
+    """Every setting's scale-free energies and ranks at ``figure2_measures``' largest depth on its
+    widest grid (:func:`~energygnn.reporting.entropy_settings.figure2.setting_measure_table`) and
+    the book's claims on them (:func:`~energygnn.reporting.entropy_settings.figure2.setting_measure_claims`)."""
+    section = runs.config["figure2_measures"]
+    settings, models = setting_measure_groups(runs.measures_stored)
+    features, depth = max(section["features"]), max(section["depths"])
+    return (setting_measure_table(settings, models, features, depth),
+            setting_measure_claims(settings, models, features, depth))
+
+
+def dominant_mode_numbers(runs: EntropySettingsRuns, modes: list) -> dict[str, Any]:
+    """:func:`~energygnn.reporting.entropy_settings.figure2.dominant_mode_facts` of ``modes``
+    (:func:`grid_dominant_modes`) at ``figure2_measures``' largest depth on its widest grid, and
+    ``modes_features``/``modes_depth`` (that grid and depth)."""
+    section = runs.config["figure2_measures"]
+    features, depth = max(section["features"]), max(section["depths"])
+    settings, _ = setting_measure_groups(runs.measures_stored)
+    return {**dominant_mode_facts(modes, settings, features, depth), "modes_features": features, "modes_depth": depth}
 
 
 def figure2_numbers(runs: EntropySettingsRuns, predictions: list[Figure2Prediction]) -> dict[str, Any]:

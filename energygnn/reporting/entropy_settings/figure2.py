@@ -3,7 +3,11 @@ untrained entropic GCN's output energy on the grid for each step direction, ener
 and weight :math:`\lambda`, judged against a kept level, and the linearisation that predicts it
 (:func:`~energygnn.linearised_step.energy_growth_per_layer`).
 
-Runs are grouped by ``FIGURE2_FIELDS``, ``(variant, normalize, weight, depth)``.
+Runs are grouped by ``FIGURE2_FIELDS``, ``(variant, normalize, weight, depth)``; the settings'
+runs of ``figure2_measures`` (every oversmoothing measure, on grids with one and with several input
+features) by ``MEASURE_FIELDS``, ``(variant, normalize, weight, features, depth)``, the basic GCN's
+of that experiment by ``(model, features, depth)``. :func:`dominant_modes` says which eigenvector
+dominates each setting's linearised layer and how much energy it carries.
 """
 from __future__ import annotations
 
@@ -25,6 +29,10 @@ from ..tables import markdown_table
 from ..verdicts import Verdict, judge
 
 FIGURE2_FIELDS = ("model_options.variant", "model_options.normalize", "model_options.weight", "depth")
+MEASURE_FIELDS = FIGURE2_FIELDS[:3] + ("features", "depth")
+# the measures of energygnn.measures shown per setting (the raw energy is Figure 2's own, above)
+SETTING_MEASURES = {"scale_free_energy": "E(X)/‖X‖²", "centred_scale_free_energy": "centred",
+                    "numerical_rank": "numerical rank", "effective_rank": "effective rank"}
 KEPT_ENERGY = 1e-2  # Figure 2: an energy at the largest depth at least this large is "kept"
 SATURATION_LAYERS = 100  # P-bar is averaged over this many last layers (figure2_saturation)
 
@@ -193,3 +201,102 @@ def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[s
             "kept_list": "; ".join(p.label for p in kept) or "none",
             "collapsed_list": "; ".join(p.label for p in collapsed) or "none",
             "disagree_list": "; ".join(p.label for p in disagree) or "none"}
+
+
+# -- every measure per setting (figure2_measures) --------------------------------------------------
+
+def setting_measure_groups(stored: Sequence[dict[str, Any]]) -> tuple[Groups, Groups]:
+    """``figure2_measures`` runs: the settings' (family ``"settings"``) by ``MEASURE_FIELDS``, and
+    Figure 2's models (family ``"figure2"``) by ``(model, features, depth)``."""
+    settings = [run for run in stored if run["config"]["family"] == "settings"]
+    models = [run for run in stored if run["config"]["family"] == "figure2"]
+    return group_runs(settings, *MEASURE_FIELDS), group_runs(models, "model", "features", "depth")
+
+
+def _draws(groups: Groups, key: tuple, measure: str) -> list[float]:
+    return [float(v) for v in groups[key][0]["result"][measure]] if key in groups else []
+
+
+def setting_measure_table(settings: Groups, models: Groups, features: int, depth: int) -> str:
+    """Every setting's scale-free energies and ranks at ``depth`` on the grid with ``features``
+    input features (draws' means), below the basic GCN's (from :func:`setting_measure_groups`)."""
+    rows = [["basic GCN", "", ""] + [f"{np.mean(_draws(models, ('basic', features, depth), m)):.3g}"
+                                     for m in SETTING_MEASURES]]
+    for variant, normalize, weight in sorted({key[:3] for key in settings}, key=lambda s: (s[0] != "exact", not s[1], s[2])):
+        key = (variant, normalize, weight, features, depth)
+        if key in settings:
+            rows.append([SHORT_STEP_DIRECTION_LABELS[variant], normalisation_label(normalize), f"{weight:g}"]
+                        + [f"{np.mean(_draws(settings, key, m)):.3g}" for m in SETTING_MEASURES])
+    return markdown_table(["step", "energies", "λ", *SETTING_MEASURES.values()], rows)
+
+
+def setting_measure_claims(settings: Groups, models: Groups, features: int, depth: int) -> list[Claim]:
+    r"""Per setting (the book's questions), on the grid with ``features`` input features at
+    ``depth``: the step raises the scale-free energy over the basic GCN (judged on the draws'
+    :math:`\log_{10}`, ``>``), and it raises the effective rank (``>``)."""
+    basic_energy = [math.log10(max(v, np.nextafter(0.0, 1.0)))
+                    for v in _draws(models, ("basic", features, depth), "scale_free_energy")]
+    basic_rank = _draws(models, ("basic", features, depth), "effective_rank")
+    claims = []
+    for variant, normalize, weight in sorted({key[:3] for key in settings}, key=lambda s: (s[0] != "exact", not s[1], s[2])):
+        key = (variant, normalize, weight, features, depth)
+        scope = f"{STEP_DIRECTION_LABELS[variant]}, {normalisation_label(normalize)}"
+        energy = [math.log10(max(v, np.nextafter(0.0, 1.0))) for v in _draws(settings, key, "scale_free_energy")]
+        claims.append(Claim(scope, rf"$\lambda = {weight:g}$ raises the scale-free energy over the basic GCN at depth "
+                            f"{depth} (log10, {features} input features)", "", judge(energy, basic_energy, ">"),
+                            asked_by="book"))
+        claims.append(Claim(scope, rf"$\lambda = {weight:g}$ raises the effective rank over the basic GCN at depth "
+                            f"{depth} ({features} input features)", "",
+                            judge(_draws(settings, key, "effective_rank"), basic_rank, ">"), asked_by="book"))
+    return claims
+
+
+# -- which eigenvector dominates the linearised layer -----------------------------------------------
+
+def dominant_modes(settings: Sequence[tuple[str, bool, float]], edge_index, num_nodes: int, temperature: float,
+                   width: int) -> list[tuple[tuple[str, bool, float], Any]]:
+    r"""Per setting ``(variant, normalize, weight)``: :func:`~energygnn.linearised_step.dominant_mode`
+    of its linearised layer :math:`(I + \lambda L_a)\tilde A` on the graph, led by
+    :math:`\tilde A` itself (the setting ``("none", True, 0.0)``: no step)."""
+    from ...linearised_step import dominant_mode
+
+    rows = [(("none", True, 0.0), dominant_mode(edge_index, num_nodes, 0.0, temperature, True, width))]
+    return rows + [(setting, dominant_mode(edge_index, num_nodes, setting[2], temperature, setting[1], width, setting[0]))
+                   for setting in settings]
+
+
+def dominant_mode_table(modes) -> str:
+    r""":func:`dominant_modes` as a Markdown table: the dominant eigenvalue, the Rayleigh quotient
+    :math:`v^\top L v / v^\top v` of its eigenvector (against :math:`\lambda_{\max}(L)`), its
+    scale-free energy, its cosine with :math:`\hat D^{1/2}\mathbf 1`, its energy over that of
+    :math:`\hat D^{1/2}\mathbf 1` and the kind of mode (``DominantMode.kind``)."""
+    rows = []
+    for (variant, normalize, weight), mode in modes:
+        step = "none (Ã)" if variant == "none" else SHORT_STEP_DIRECTION_LABELS[variant]
+        rows.append([step, "" if variant == "none" else normalisation_label(normalize),
+                     "" if variant == "none" else f"{weight:g}", f"{mode.eigenvalue:.4g}",
+                     f"{mode.rayleigh:.3g} of {mode.laplacian_top:.3g}", f"{mode.scale_free_energy:.3g}",
+                     f"{mode.cosine:.3f}", f"{mode.energy_ratio:.3g}", mode.kind])
+    return markdown_table(["step", "energies", "λ", "dominant eigenvalue", "its Rayleigh quotient",
+                           "its scale-free energy", "cos with D̂^½1", "energy over D̂^½1's", "mode"], rows)
+
+
+def dominant_mode_facts(modes, settings: Groups, features: int, depth: int, rank_one: float = 1.5) -> dict[str, Any]:
+    r"""How the dominant modes (:func:`dominant_modes`) line up with the runs: ``mode_smooth`` and
+    ``mode_rough`` (settings by the kind of their dominant eigenvector), ``smooth_rank_one`` (of
+    the smooth ones, those whose draws' mean effective rank at ``depth`` on the grid with ``features``
+    input features is below ``rank_one``), ``rough_ranked`` (of the rough ones, those above it),
+    ``smooth_sf`` (the range of the smooth settings' mean scale-free energy there) and
+    ``smooth_mode_sf`` (the range of their dominant eigenvectors' scale-free energy)."""
+    smooth = [(s, m) for s, m in modes if s[0] != "none" and m.kind == "smooth"]
+    rough = [(s, m) for s, m in modes if s[0] != "none" and m.kind == "rough"]
+
+    def mean(setting, measure):
+        values = _draws(settings, (*setting, features, depth), measure)
+        return float(np.mean(values)) if values else math.nan
+
+    return {"mode_smooth": len(smooth), "mode_rough": len(rough),
+            "smooth_rank_one": sum(mean(s, "effective_rank") < rank_one for s, _ in smooth),
+            "rough_ranked": sum(mean(s, "effective_rank") > rank_one for s, _ in rough),
+            "smooth_sf": value_range([mean(s, "scale_free_energy") for s, _ in smooth], "{:.3g}"),
+            "smooth_mode_sf": value_range([m.scale_free_energy for _, m in smooth], "{:.3g}")}
