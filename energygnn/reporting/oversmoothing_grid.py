@@ -42,10 +42,10 @@ COLLAPSE_ORDERS = 6.0  # orders of magnitude an energy must fall by to count as 
 RANK_COLLAPSED = 1.5  # an effective rank below this is nearer rank one than rank two: collapsed
 HE_LABEL = "basic-inithe"  # the init control: the basic GCN with He's scale (figure2_measures' init_control)
 PAPER_SETTING = "entropic"  # Figure 2's entropic GCN: the paper's setting (exact step, a_i = 1/sqrt(d_i c), lambda 1)
-#: The run labels the chapter draws and tabulates: Figure 2's models and the init control.
+#: The run labels the chapter draws and tabulates (Figure 2's models and the init control).
 CHAPTER_LABELS = ("basic", HE_LABEL, "entropic", "entropic_authors", "g2", "pairnorm")
 
-#: How the chapter names each measure of :data:`energygnn.measures.MEASURES` (Markdown math).
+#: How the chapter names each measure of ``energygnn.measures.MEASURES`` (Markdown math).
 MEASURE_LABELS = {"raw_energy": "raw energy $E(X)$", "scale_free_energy": r"$E(X)/\lVert X \rVert_F^2$",
                   "centred_scale_free_energy": r"$E(X)/\lVert X - \mathbf 1 \bar x^\top \rVert_F^2$",
                   "numerical_rank": "numerical rank", "effective_rank": "effective rank"}
