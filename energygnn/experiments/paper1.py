@@ -299,7 +299,7 @@ def untrained_energy(config: dict[str, Any]) -> dict[str, Any]:
 
 def untrained_measures(config: dict[str, Any]) -> dict[str, Any]:
     """Figure 2 on every measure, one (model, depth): per draw, every measure of
-    :data:`energygnn.measures.MEASURES` of the untrained model's output on the grid with
+    ``energygnn.measures.MEASURES`` of the untrained model's output on the grid with
     ``config["features"]`` random input features per node (float64), as
     ``{measure: [draw, ...]}``. With one feature a draw builds the graph and the model that
     :func:`untrained_energy` builds, so ``raw_energy`` is Figure 2's ``survey_energy``."""
