@@ -45,7 +45,8 @@ PAPER_SETTING = "entropic"  # Figure 2's entropic GCN: the paper's setting (exac
 #: The run labels the chapter draws and tabulates (Figure 2's models and the init control).
 CHAPTER_LABELS = ("basic", HE_LABEL, "entropic", "entropic_authors", "g2", "pairnorm")
 
-#: How the chapter names each measure of ``energygnn.measures.MEASURES`` (Markdown math).
+# How the chapter names each measure of energygnn.measures.MEASURES (Markdown math; not documented on the
+# API page, where its TeX would be typeset out of context).
 MEASURE_LABELS = {"raw_energy": "raw energy $E(X)$", "scale_free_energy": r"$E(X)/\lVert X \rVert_F^2$",
                   "centred_scale_free_energy": r"$E(X)/\lVert X - \mathbf 1 \bar x^\top \rVert_F^2$",
                   "numerical_rank": "numerical rank", "effective_rank": "effective rank"}
