@@ -38,7 +38,7 @@ SATURATION_LAYERS = 100  # P-bar is averaged over this many last layers (figure2
 
 
 def last_layers_p_bar(saturation: Groups, variant: str, normalize: bool, weight: float) -> float | None:
-    """The mean :math:`\bar P_i` over the nodes, the last ``SATURATION_LAYERS`` layers and the draws
+    r"""The mean :math:`\bar P_i` over the nodes, the last ``SATURATION_LAYERS`` layers and the draws
     of ``figure2_saturation`` (``saturation``: its runs by ``FIGURE2_FIELDS``) for one setting; None
     when it was not run."""
     runs = [run for key, group in saturation.items() if key[:3] == (variant, normalize, weight) for run in group]
@@ -185,7 +185,7 @@ def figure2_prediction_table(predictions: Sequence[Figure2Prediction]) -> str:
 
 
 def figure2_prediction_facts(predictions: Sequence[Figure2Prediction]) -> dict[str, Any]:
-    """Named numbers for a chapter: ``settings``, ``kept`` (verdict holds), ``agree`` and
+    r"""Named numbers for a chapter: ``settings``, ``kept`` (verdict holds), ``agree`` and
     ``disagree`` (prediction against verdict), ``kept_low``/``kept_high`` (the range of the kept
     settings' energies), ``kept_p_bar``/``collapsed_p_bar`` (the range of their last layers' mean
     :math:`\bar P_i`, where measured), and ``kept_list``/``collapsed_list``/``disagree_list`` (their labels)."""
