@@ -12,6 +12,7 @@ introduction's second table; the ``*_numbers`` functions give the numbers of its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ class EntropySettingsRuns:
     saturation: Groups  # figure2_saturation, by FIGURE2_FIELDS (empty when not run)
     measures_stored: list[Run] = field(default_factory=list)  # figure2_measures (none when not run)
 
-    @property
+    @cached_property
     def table1_settings(self) -> dict[str, tuple[float, float, bool]]:
         """Per dataset, Table 1's setting of the entropic GCN (CiteSeer at its swept temperature)."""
         options = self.config["model_options"]["entropic"]
@@ -72,19 +73,19 @@ class EntropySettingsRuns:
                                                    if dataset == "CiteSeer" else {})})
                 for dataset in self.section["datasets"]}
 
-    @property
+    @cached_property
     def fresh(self) -> Groups:
         """``fresh_seeds`` by ``(dataset, which)`` (:func:`~energygnn.reporting.entropy_settings.fresh.fresh_groups`)."""
         return fresh_groups(self.fresh_stored, self.table1_settings)
 
-    @property
+    @cached_property
     def ranked(self) -> dict[str, list[tuple[float, float, bool]]]:
         """Per dataset, the map's best settings that ``fresh_seeds`` re-runs, best first."""
         count = self.config["fresh_seeds"]["top_settings"]
         return {dataset: ranked_entropy_settings(map_scores(self.maps, dataset), len(self.maps_section["seeds"]))[:count]
                 for dataset in self.maps_section["datasets"]}
 
-    @property
+    @cached_property
     def map_means(self) -> dict[str, list[float]]:
         """Per dataset, every complete setting's mean best validation accuracy on the map's seeds."""
         seeds = len(self.maps_section["seeds"])
