@@ -224,6 +224,30 @@ def fresh_seed_runs(config, results: Path, seeds=None, name: str = "fresh_seeds"
     return runs
 
 
+def trained_measure_runs(config, results: Path | None = None, seeds=None, name: str = "trained_measures") -> list[Run]:
+    """Committed depth-64 runs re-run with every oversmoothing measure per layer: Table 1's
+    ``models`` on ``seeds`` (keys as in ``table1``) and the ``map_cells`` ``(weight, temperature,
+    normalize)`` on ``map_seeds`` (keys as in ``entropy_maps``); ``seeds`` replaces both seed
+    lists. A re-run's key is its original's, so that the two can be compared (``results``: unused)."""
+    section = config[name]
+    depth = section["depth"]
+    runs = []
+    for seed in seeds or section["seeds"]:
+        for dataset in section["datasets"]:
+            runs += [Run(name, f"{dataset}-{model}-depth{depth}-seed{seed}",
+                         training_config(config, section, dataset, model, depth, seed, config["model_options"][model]))
+                     for model in section["models"]]
+    for seed in seeds or section["map_seeds"]:
+        for dataset in section["datasets"]:
+            for weight, temperature, normalize in section["map_cells"]:
+                options = {**config["model_options"]["entropic"], "weight": weight, "temperature": temperature,
+                           "normalize": normalize}
+                runs.append(Run(name, f"{dataset}-entropic-depth{depth}-"
+                                f"{entropy_setting_name(weight, temperature, normalize)}-seed{seed}",
+                                training_config(config, section, dataset, "entropic", depth, seed, options)))
+    return runs
+
+
 def step_options(config, results: Path, dataset: str, step) -> dict[str, Any]:
     """A variant's entropy step: ``"chosen"`` (the setting chosen on ``dataset``'s map,
     :func:`chosen_entropy_options`), ``"paper"`` (Table 1's entropic options on ``dataset``,

@@ -116,6 +116,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
     _paper1("fresh_seeds", "Paper 1, Table 1's depth-64 cell on 10 fresh seeds: the basic GCN, Table 1's and the map's "
             "3 best settings, with every oversmoothing measure per layer", ENTROPY_SETTINGS, paper1.fresh_seed_runs,
             requires=("citeseer_temperature", "entropy_maps")),
+    _paper1("trained_measures", "Paper 1: every oversmoothing measure per layer of trained depth-64 models (G2, "
+            "PairNorm and 9 map cells, re-runs of committed runs)", ENTROPY_SETTINGS, paper1.trained_measure_runs),
     _paper1("beyond_schedule", "Beyond paper 1: a per-layer lambda schedule and the undetached step (Table 1 cells)",
             BEYOND_ENTROPY, paper1.variant_runs, requires=("citeseer_temperature",)),
     _paper1("beyond_architectures", "Beyond paper 1: GAT, GraphSAGE and GIN with and without the entropy step",
