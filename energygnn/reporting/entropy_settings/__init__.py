@@ -27,6 +27,7 @@ from ..claims import Claim, PaperResult, counted_verdicts
 from ..labels import STEP_DIRECTION_LABELS, setting_label
 from ..prose import MarkdownText, value_range
 from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
+from ..deep_training.table1 import temperature_choice
 from ..trained_measures import FIGURE3_MEASURES, TrainedMeasures, rerun_differences, trained_measures
 from ..verdicts import Verdict, judge
 # the chapter calls every table, figure and claim of the submodules here
@@ -318,7 +319,8 @@ def chosen_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
 
 def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     """For the prose about the chosen settings: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
-    temperature), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
+    temperature) and ``citeseer_T_close`` (the sweep's temperatures within two seed standard
+    deviations of it, :func:`~energygnn.reporting.deep_training.table1.temperature_choice`), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
     seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
     chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and ``split_<dataset>``
     (fresh minus choosing), the range of the same difference for the models nobody chose
@@ -330,8 +332,12 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     to decide (``bought_seeds_<dataset>``)."""
     claims = chosen_claims(runs)
     fresh = runs.fresh
+    sweep_depth = runs.config["citeseer_temperature"]["depth"]
+    choice = temperature_choice(load_optional("citeseer_temperature", runs.root),
+                                seed_values(runs.table1, ("CiteSeer", "entropic", sweep_depth)))
     numbers: dict[str, Any] = {
         "chosen_runs": len(runs.chosen_stored), "citeseer_T": runs.citeseer_temperature,
+        "citeseer_T_close": choice.close_text,
         "map_seed_count": len(runs.maps_section["seeds"]), "fresh_runs": len(runs.fresh_stored),
         "fresh_seed_count": len({run["config"]["seed"] for run in runs.fresh_stored}),
         "fresh_seeds": seeds_run(runs.fresh_stored) if runs.fresh_stored else "none yet",
