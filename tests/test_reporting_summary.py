@@ -1,4 +1,6 @@
 """energygnn.reporting.summary: the introduction's table of what reproduces."""
+from dataclasses import replace
+
 from energygnn.reporting import summary
 from energygnn.reporting.claims import Claim, PaperResult
 from energygnn.experiments.results import load_experiment
@@ -44,3 +46,19 @@ def test_the_committed_results_judge_every_claim_of_every_result():
         for claim in row.claims:  # a claim without values: only where every run of the cell stopped early
             if claim.judgement.verdict is Verdict.NOT_MEASURED:
                 assert claim.cell in stopped, f"{row.result}: {claim.text} has no runs"
+
+
+def test_the_glance_box_shows_headline_claims_then_each_other_result():
+    from energygnn.reporting.prose import MarkdownText
+
+    top = replace(claim("Cora", [0.9, 0.91, 0.92], [0.5, 0.51, 0.52]), headline=True)
+    other = claim("CiteSeer", [0.5, 0.51, 0.52], [0.9, 0.91, 0.92])
+    results = {"headline": PaperResult("1", "Headline", "deep_training", [top]),
+               "table": PaperResult("1", "Table 1", "deep_training", [top, other])}
+    assert summary.glance_items(results) == [top, results["table"]]
+    numbers = summary.glance_numbers(results)
+    assert list(numbers) == [summary.GLANCE_KEY] and isinstance(numbers[summary.GLANCE_KEY], MarkdownText)
+    rows = numbers[summary.GLANCE_KEY].splitlines()
+    assert len(rows) == 4 and rows[2].startswith("| Cora: ") and rows[3].startswith("| Table 1 (2 claims) |")
+    assert summary.claims_at_a_glance(results, items=[other]).splitlines()[2].startswith("| CiteSeer: ")
+    assert f"{{glue:md}} {summary.GLANCE_KEY}" in summary.GLANCE_CELL and summary.GLANCE_CELL.startswith(":::{admonition}")

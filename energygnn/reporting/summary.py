@@ -6,16 +6,21 @@ The rows are each results chapter's ``paper_results``, the same function the cha
 claims with, so the introduction can never disagree with the chapters; each claim says who asks
 it (``Claim.asked_by``). A chapter joins the summary by being
 listed in ``CHAPTERS``.
+
+It also fixes the shape every results chapter takes (``ANSWER_CHAPTERS``): the "Claims at a
+glance" box it opens with (``GLANCE_CELL``, :func:`glance_numbers`), "What we learned" and two
+exercises at its end, and how much code and prose it shows.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from . import (beyond_entropy, deep_training, entropy_settings, jem_results, jem_robustness, oversmoothing_grid,
                scaling_out)
-from .claims import PaperResult
+from .claims import GLANCE_TITLE, PaperResult, glance_table
+from .prose import MarkdownText
 from .tables import markdown_table
 from .verdicts import Verdict
 
@@ -88,3 +93,67 @@ def judging_numbers() -> dict[str, str]:
     """``accuracy_paper1`` and ``accuracy_paper2``: the accuracy each paper's claims are judged on
     (``JUDGING_ACCURACY``)."""
     return {f"accuracy_paper{paper}": text for paper, text in JUDGING_ACCURACY.items()}
+
+
+# ---- The shape of a results chapter (issue 36: "the book as answers") ----
+#
+# Every results chapter (each module of CHAPTERS) is to be listed in ANSWER_CHAPTERS once it has
+# this shape; tests/test_chapter_shape.py checks every chapter listed, from the .ipynb alone:
+#
+# 1. After its title, before any "##" section and any visible code, the chapter opens with
+#    GLANCE_CELL, a Markdown cell holding the "Claims at a glance" admonition; a hidden code cell
+#    (tag ``remove-input``) glues its table: ``glue_numbers(summary.glance_numbers(results))``.
+# 2. The story, with its figures; provenance, protocol and rounding checks, costs and variant
+#    tables inside ``:::{dropdown}`` blocks (or an appendix); every code cell that glues is tagged
+#    ``remove-input``.
+# 3. It closes with a Markdown cell headed ``## What we learned`` (at most five sentences), then a
+#    cell headed ``## Exercises`` and at least two exercises: each a Markdown cell starting
+#    ``**Exercise <n>.**`` (the question; the reasoning of the answer may follow in a
+#    ``:::{dropdown} Solution`` block), then a code cell tagged ``hide-cell`` that computes the
+#    answer with the package (or the committed results) and ``assert``s it.
+# 4. At most MAX_VISIBLE_CODE_LINES non-blank lines of visible code (cells not tagged
+#    ``remove-input``, ``remove-cell``, ``hide-input`` or ``hide-cell``) and at most
+#    MAX_VISIBLE_WORDS words of visible prose (counted as tests/test_chapter_shape.py says).
+#
+# Every results chapter is to be in this list; add a chapter when it is converted.
+#: The results chapters (document names) converted to the shape of an answer, which
+#: ``tests/test_chapter_shape.py`` checks; every results chapter is to be in it.
+ANSWER_CHAPTERS: tuple[str, ...] = ()
+#: At most this many words of visible prose per results chapter.
+MAX_VISIBLE_WORDS = 1500
+#: At most this many non-blank lines of visible code per results chapter.
+MAX_VISIBLE_CODE_LINES = 15
+#: At most this many sentences under "What we learned".
+MAX_LEARNED_SENTENCES = 5
+#: The name under which a chapter glues its "Claims at a glance" table (:func:`glance_numbers`).
+GLANCE_KEY = "claims_at_a_glance"
+#: The Markdown cell a results chapter opens with, after its title: a MyST admonition holding
+#: the glued table (``{glue:md}`` with ``:format: myst``, so that the table is parsed as Markdown).
+GLANCE_CELL = (f":::{{admonition}} {GLANCE_TITLE}\n:class: tip\n\n```{{glue:md}} {GLANCE_KEY}\n:format: myst\n```\n:::")
+
+
+def glance_items(results: Mapping[str, PaperResult]) -> list:
+    """The default rows of a chapter's "Claims at a glance": its headline claims
+    (``Claim.headline``) one by one (each once), then each of its other ``results`` in one row (a result
+    made only of headline claims is not repeated)."""
+    headlines = list(dict.fromkeys(headline_claims(list(results.values()))))  # each once
+    return [*headlines, *(result for result in results.values()
+                          if not all(claim.headline for claim in result.claims))]
+
+
+def claims_at_a_glance(results: Mapping[str, PaperResult], items: Sequence | None = None) -> MarkdownText:
+    """A chapter's "Claims at a glance" table (:func:`~energygnn.reporting.claims.glance_table`):
+    claim, the paper's number (labelled as theirs), ours, verdict.
+
+    Args:
+        results: the chapter's ``paper_results(runs)``.
+        items: the rows, when the chapter chooses them: claims, results or ``(label, claims)``
+            groups (default :func:`glance_items`: the headline claims, then each result in one row).
+    """
+    return MarkdownText(glance_table(glance_items(results) if items is None else items))
+
+
+def glance_numbers(results: Mapping[str, PaperResult], items: Sequence | None = None) -> dict[str, MarkdownText]:
+    """``{GLANCE_KEY: table}``: :func:`claims_at_a_glance` under the name ``GLANCE_CELL`` shows,
+    for :func:`~energygnn.reporting.prose.glue_numbers`."""
+    return {GLANCE_KEY: claims_at_a_glance(results, items)}
