@@ -74,13 +74,14 @@ def test_the_first_screen_answers_each_paper_from_its_claims(monkeypatch):
                                                       ("oversmoothing_grid", "Figure 2", "fails", "Figure 2 holds"),
                                                       ("missing_chapter", "Gone", "count", "")))
     text = summary.answer_text(results, "1")
-    assert text.startswith("In part. *A beats b*: Cora 0.910 against 0.510 (paper's: 0.35 vs 0.18), **holds**; "
-                           "CiteSeer 0.600 against 0.587, **inconclusive** ({doc}`deep_training`).")
+    assert text.startswith("**Does paper 1's step work?** In part.\n\n- *A beats b*: Cora 0.910 against 0.510 "
+                           "(paper's: 0.35 vs 0.18), **holds**; CiteSeer 0.600 against 0.587, **inconclusive** "
+                           "({doc}`deep_training`).\n- ")
     assert text.endswith("*Figure 2 holds*: **holds** ×1, **fails** ×1; failing: Cora *" + lost.text + "* ({doc}`oversmoothing_grid`).")
-    assert summary.answer_text(results[:1], "1").startswith("Where our seeds can decide, yes.")
+    assert summary.answer_text(results[:1], "1").startswith("**Does paper 1's step work?** Where our seeds can decide, yes.")
     numbers = summary.answer_numbers(results)
     assert set(numbers) == {"answer_paper1", "answer_paper2", "question_paper1", "question_paper2"}
-    assert numbers["answer_paper2"] == ""  # none of paper 2's sources among these results
+    assert numbers["answer_paper2"] == "**Does paper 2's model work?**\n\n"  # none of paper 2's sources here
 
 
 def test_the_narrow_verdict_table_links_each_result_to_its_chapter():

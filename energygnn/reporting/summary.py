@@ -128,7 +128,7 @@ MAX_VISIBLE_CODE_LINES = 15
 MAX_LEARNED_SENTENCES = 5
 #: The name under which a chapter glues its "Claims at a glance" table (:func:`glance_numbers`).
 GLANCE_KEY = "claims_at_a_glance"
-#: The Markdown cell a results chapter opens with, after its title: a MyST admonition holding
+#: The Markdown cell that opens a results chapter after its title, a MyST admonition holding
 #: the glued table (``{glue:md}`` with ``:format: myst``, so that the table is parsed as Markdown).
 GLANCE_CELL = (f":::{{admonition}} {GLANCE_TITLE}\n:class: tip\n\n```{{glue:md}} {GLANCE_KEY}\n:format: myst\n```\n:::")
 
@@ -162,8 +162,8 @@ def glance_numbers(results: Mapping[str, PaperResult], items: Sequence | None = 
 
 # ---- The first screen: each paper's answer in a paragraph, from the claims ----
 
-#: What each paper's paragraph on the first screen reads, in order: ``(chapter, start of a
-#: result's name, how it is read, label)``. ``"headline"``: the result's headline claims one by one
+#: The results each paper's paragraph on the first screen reads, in order, each as ``(chapter,
+#: start of a result's name, how it is read, label)``. ``"headline"``: the result's headline claims one by one
 #: (grouped by their text); ``"fails"``: the result's verdicts counted and the claims that fail
 #: named; ``"count"``: the verdicts counted; ``"headline count"``: its headline claims' verdicts
 #: counted. The label replaces the result's name (``""``: keep it). A result that is not (or no
@@ -218,10 +218,12 @@ def _opening(claims) -> str:
 
 
 def answer_text(results: Sequence[PaperResult], paper: str) -> MarkdownText:
-    """Paper ``paper``'s answer on the first screen, as Markdown: an opening from the verdicts of
-    the paper's own claims among those read ("Yes.", "No.", "In part.", ...), then each result of
-    ``ANSWER_SOURCES`` read as it says, with numbers and verdicts from the claims (never typed;
-    the paper's numbers labelled as theirs) and a link to its chapter.
+    """Paper ``paper``'s answer on the first screen, as Markdown (a block: glue it with the
+    ``{glue:md}`` directive and ``:format: myst``): its question (``ANSWER_QUESTIONS``) in bold and an
+    opening from the verdicts of the paper's own claims among those read ("Yes.", "No.", "In
+    part.", ...), then a list item per result of ``ANSWER_SOURCES``, read as it says, with numbers
+    and verdicts from the claims (never typed; the paper's numbers labelled as theirs) and a link
+    to its chapter.
 
     Args:
         results: :func:`judged_results`.
@@ -248,7 +250,8 @@ def answer_text(results: Sequence[PaperResult], paper: str) -> MarkdownText:
         if reading == "fails" and failing:
             text += "; failing: " + "; ".join(f"{c.scope + ' ' if c.scope else ''}*{c.text}*" for c in failing)
         sentences.append(text + link + ".")
-    return MarkdownText(" ".join(([_opening(deciding)] if deciding else []) + sentences))
+    opening = f"**{ANSWER_QUESTIONS[paper]}** " + (_opening(deciding) if deciding else "")
+    return MarkdownText(opening.rstrip() + "\n\n" + "\n".join(f"- {sentence}" for sentence in sentences))
 
 
 def answer_numbers(results: Sequence[PaperResult]) -> dict[str, MarkdownText]:
