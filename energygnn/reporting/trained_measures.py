@@ -310,6 +310,30 @@ def load(root: Path | None = None, epoch: int = 100) -> TrainedMeasures:
     return trained_measures(stored, load_config("paper1", quick=False), results, epoch)
 
 
+def map_energy_correlations(map_stored: Iterable[Run], epoch: int = 100) -> list[Correlation]:
+    """Per dataset and reading: :func:`rank_correlation` of paper 1's mean node energy (the only
+    measure ``entropy_maps`` stores per layer) with accuracy over the map's runs alone, every
+    setting of the step with the same weight (its seeds)."""
+    rows = []
+    runs = [run for run in map_stored if run["result"]["status"] == "ok"]
+    for dataset in dict.fromkeys(run["config"]["dataset"] for run in runs):
+        of = [run for run in runs if run["config"]["dataset"] == dataset]
+        for reading in READINGS:
+            values = [np.asarray(run["result"]["layer_energies"][str(epoch)]["normalized"], dtype=float) for run in of]
+            values = [float(v[-1]) if reading == "last" else float(np.nanmin(v)) for v in values]
+            rho, error, interval, count = rank_correlation(values, [run["result"][SCORE] for run in of])
+            rows.append(Correlation(dataset, "node_energy", reading, rho, error, interval, count))
+    return rows
+
+
+def map_energy_claims(correlations: Sequence[Correlation]) -> list[Claim]:
+    """Per :func:`map_energy_correlations` row: across the map's settings, higher paper-1 energy goes
+    with higher accuracy (:math:`\rho > 0`). The book's own questions."""
+    return [Claim(c.dataset, f"across the map's settings, higher {PREDICTOR_NAMES[c.measure]} at the "
+                  f"{READINGS[c.reading]} goes with higher accuracy (Spearman ρ > 0)", "", c.judgement, asked_by="book")
+            for c in correlations]
+
+
 #: Result fields a re-run may change: timings, and the records ``trained_measures`` adds.
 RERUN_FREE = ("mean_epoch_seconds", "epoch_seconds", "layer_measures", "layer_energies")
 

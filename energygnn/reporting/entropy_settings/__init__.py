@@ -28,7 +28,8 @@ from ..labels import STEP_DIRECTION_LABELS, setting_label
 from ..prose import MarkdownText, value_range
 from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
 from ..deep_training.table1 import temperature_choice
-from ..trained_measures import FIGURE3_MEASURES, TrainedMeasures, rerun_differences, trained_measures
+from ..trained_measures import (FIGURE3_MEASURES, TrainedMeasures, map_energy_claims, map_energy_correlations,
+                                rerun_differences, trained_measures)
 from ..verdicts import Verdict, judge
 # the chapter calls every table, figure and claim of the submodules here
 from .chosen import chosen_row_claims  # noqa: F401
@@ -161,8 +162,11 @@ def measured_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
     """``predictors``: which measure of the trained depth-64 runs predicts accuracy
     (:meth:`~energygnn.reporting.trained_measures.TrainedMeasures.predictor_claims`); ``step``: does
     the entropy step keep more of the raw energy, the scale-free energy and the effective rank than
-    the basic GCN (:meth:`~energygnn.reporting.trained_measures.TrainedMeasures.step_claims`)."""
-    return {"predictors": runs.measured.predictor_claims(), "step": runs.measured.step_claims()}
+    the basic GCN (:meth:`~energygnn.reporting.trained_measures.TrainedMeasures.step_claims`);
+    ``map``: does paper 1's energy predict accuracy across the map's settings alone
+    (:func:`~energygnn.reporting.trained_measures.map_energy_claims`)."""
+    return {"predictors": runs.measured.predictor_claims(), "step": runs.measured.step_claims(),
+            "map": map_energy_claims(map_energy_correlations(runs.map_stored))}
 
 
 def measured_numbers(runs: EntropySettingsRuns, claims: dict[str, list[Claim]]) -> dict[str, Any]:
@@ -183,6 +187,12 @@ def measured_numbers(runs: EntropySettingsRuns, claims: dict[str, list[Claim]]) 
         numbers[f"tm_seeds_{dataset}"] = len(measured.of(dataset, ["basic"]))
         for measure in ("effective_rank", "scale_free_energy"):
             numbers[f"stronger_{dataset}_{measure}"] = MarkdownText(measured.comparison(dataset, measure, "raw_energy").markdown)
+    for claim in claims["map"]:
+        correlation = claim.judgement
+        reading = "last" if "last" in claim.text else "minimum"
+        numbers[f"map_rho_{claim.scope}_{reading}"] = f"{correlation.ours:+.2f} ± {correlation.half_width:.2f}"
+        numbers[f"map_rho_verdict_{claim.scope}_{reading}"] = str(correlation.verdict)
+        numbers["map_rho_runs"] = correlation.counts[0]
     for claim, (dataset, group, measure) in zip(claims["step"], _step_cells(measured)):
         numbers[f"keep_{dataset}_{group}_{measure}"] = MarkdownText(claim.judgement.markdown)
     originals = {run["key"]: run for run in runs.map_stored}
