@@ -45,7 +45,7 @@ def edge_response(u, temperature: float = 1.0) -> EdgeResponse:
     r"""The weight, move and energy rate of an isolated edge (module docstring) at :math:`u = E/T`.
 
     Args:
-        u (array-like): values :math:`u \ge 0`.
+        u (list[float] or numpy.ndarray): values :math:`u \ge 0`.
         temperature (float, optional): :math:`T > 0`; only the move depends on it, as
             :math:`1/\sqrt T` (default: ``1.0``).
     """

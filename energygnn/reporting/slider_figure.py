@@ -42,15 +42,15 @@ def slider_scatter_html(positions: np.ndarray, edges: Sequence[tuple[int, int]],
     """The HTML of an interactive scatter plot with one range slider per axis of ``positions``.
 
     Args:
-        positions (np.ndarray): node positions, shape ``[len(values_0), ..., len(values_k), n, 2]``,
+        positions (numpy.ndarray): node positions, shape ``[len(values_0), ..., len(values_k), n, 2]``,
             one frame per combination of slider values.
-        edges (sequence of pairs): undirected edges ``(i, j)``, drawn as segments.
-        sliders (sequence): ``(label, values)`` per slider, in the order of the leading axes of
+        edges (list[tuple[int, int]]): undirected edges ``(i, j)``, drawn as segments.
+        sliders (list[tuple[str, list[float]]]): ``(label, values)`` per slider, in the order of the leading axes of
             ``positions`` (plain text labels: no TeX, the page shows them as they are).
-        captions (np.ndarray): a title per frame, shape ``positions.shape[:-2]``.
+        captions (numpy.ndarray): a title per frame, shape ``positions.shape[:-2]``.
         element_id (str): a page-unique id (letters, digits, ``-`` and ``_``).
-        colours (sequence of str, optional): one CSS colour per node (default: all one colour).
-        initial (sequence of int, optional): each slider's starting index (default: all 0).
+        colours (list[str], optional): one CSS colour per node (default: all one colour).
+        initial (list[int], optional): each slider's starting index (default: all 0).
         digits (int, optional): decimals kept of each position (default: ``3``; the page's size).
         script_src (str, optional): where the page loads Plotly from (default: ``PLOTLY_SRC``).
 

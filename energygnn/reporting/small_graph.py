@@ -18,7 +18,7 @@ from torch import Tensor
 from ..entropy import dirichlet_energy, entropy_ascent
 from ..sparse import Adjacency
 
-#: The six nodes' undirected edges: triangle 0-1-2, triangle 3-4-5, and the bridge 2-3.
+#: The six nodes' undirected edges (triangle 0-1-2, triangle 3-4-5, and the bridge 2-3).
 SMALL_GRAPH_EDGES = ((0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (3, 5), (4, 5))
 #: The starting 2-D features, one row per node (each triangle on its own side of the plane).
 SMALL_GRAPH_FEATURES = ((-1.0, 0.4), (-0.5, 1.0), (-0.2, 0.1), (0.4, -0.1), (0.7, -0.9), (1.1, -0.3))

@@ -92,14 +92,14 @@ def sgld_chains(model: TwoLayerGCN, graph: SmallGraph, nodes, chains: int = 4, s
     Args:
         model (TwoLayerGCN): the classifier, in evaluation mode.
         graph (SmallGraph): the graph and its real features.
-        nodes (sequence of int): the batch :math:`\mathcal S` whose rows the samples replace.
+        nodes (list[int]): the batch :math:`\mathcal S` whose rows the samples replace.
         chains (int, optional): number of chains (default: ``4``).
         steps (int, optional): :math:`\eta` (default: ``20``).
         step_size (float, optional): :math:`\alpha` (default: ``1.0``).
         noise_std (float, optional): :math:`\sigma` (default: ``0.01``).
         seed (int, optional): seed of the starts and the noise (default: ``0``).
         partition (str, optional): the reading of paper 2's renormaliser :math:`Z`
-            (:data:`~energygnn.ebm.sampler.PARTITIONS`); SGLD then descends
+            (``energygnn.ebm.sampler.PARTITIONS``); SGLD then descends
             :math:`-\sum_{i \in \mathcal S} \operatorname{LSE}_i(\tilde X) / |Z(\tilde X)|` (default: ``"none"``).
     """
     nodes = torch.as_tensor(nodes, dtype=torch.long)
