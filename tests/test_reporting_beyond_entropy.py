@@ -241,3 +241,36 @@ def test_claims_say_who_asks_them():
     groups, section = beyond.beyond_groups(stored), {**SECTION, "variants": {"gat": {}, "gat_entropic": {}}}
     assert [c.asked_by for c in beyond.step_claims(groups, section)] == ["paper"]  # paper 1's generality claim
     assert [c.asked_by for c in beyond.pair_claims(groups, section, [("gat", "gat_entropic")], asked_by="book")] == ["book"]
+
+
+def test_push_and_pull_along_an_edge_peak_where_theorem_3_1_puts_them():
+    import math
+
+    extremes = beyond.edge_push_pull()
+    # the energy's rate u e^-u (1 - u) peaks where u^2 - 3u + 1 = 0
+    assert math.isclose(extremes["rate_push"][0], (3 - math.sqrt(5)) / 2, abs_tol=1e-4)
+    assert math.isclose(extremes["rate_pull"][0], (3 + math.sqrt(5)) / 2, abs_tol=1e-4)
+    assert math.isclose(extremes["rate_pull"][1], -0.309, abs_tol=1e-3) and math.isclose(extremes["rate_push"][1], 0.161, abs_tol=1e-3)
+    # the move e^-u (1 - u) sqrt(u): a pull about two thirds of the push
+    assert math.isclose(extremes["move_push"][0], 0.219, abs_tol=1e-3) and math.isclose(extremes["move_pull"][0], 2.281, abs_tol=1e-3)
+    assert beyond.push_pull_numbers() == {"rate_push_u": "0.38", "rate_pull_u": "2.62", "rate_ratio": "1.9",
+                                          "move_ratio": "0.67"}
+
+
+def test_citeseers_temperature_is_the_single_seed_sweeps_pick_with_its_spread():
+    runs = beyond.load()
+    numbers = beyond.citeseer_temperature_numbers(runs)
+    assert numbers["citeseer_T"] == "30" and numbers["citeseer_sweep_depth"] == "16"
+    assert float(numbers["citeseer_T_score"]) - float(numbers["citeseer_T10_score"]) < float(numbers["citeseer_two_sd"])
+    assert "10" in numbers["citeseer_close"].split(", ")
+
+
+def test_the_chapters_results_hold_the_papers_claims_and_the_books_questions():
+    runs = beyond.load()
+    results = beyond.paper_results(runs)
+    assert {c.asked_by for key in ("architectures", "future_work") for c in results[key].claims} == {"paper"}
+    assert {c.asked_by for key in ("diffusion", "diffusion_coarse", "deep_models", "checks")
+            for c in results[key].claims} == {"book"}
+    items = beyond.glance_items(runs)
+    grouped = [claim for item in items if isinstance(item, tuple) for claim in item[1]]
+    assert len(grouped) == len(set(grouped)) and all(item[1] for item in items if isinstance(item, tuple))

@@ -63,3 +63,24 @@ def test_the_power_table_says_how_many_seeds_would_decide_an_inconclusive_claim(
     assert holds == "| Cora | x | 3 vs 3 | +0.400 ± 0.016 | **holds** |  |"
     assert inconclusive == "| Cora | a beats b | 3 vs 3 | +0.050 ± 0.163 | **inconclusive** | about 33 |"
     assert missing.endswith("| **not measured** |  |")
+
+
+def test_the_glance_table_shows_a_claim_per_row_or_a_group_counted():
+    from energygnn.reporting.claims import GLANCE_TITLE, glance_table
+
+    noisy = judge([0.5, 0.6, 0.7], [0.55, 0.65, 0.56])
+    single = Claim("Cora", "a beats b", "0.80 vs 0.50", HOLDS)
+    group = PaperResult("1", "Table 1", "deep_training",
+                        [single, Claim("CiteSeer", "b beats a", "0.70 vs 0.60", FAILS), Claim("PubMed", "c", "", noisy),
+                         Claim("Cora", "d", "", NOT_RUN)])
+    header, rule, first, second, third = glance_table([single, group, ("Mine", [single])], ours_digits=2).splitlines()
+    assert header == "| claim | paper (their number) | ours | verdict |" and rule == "|---|---|---|---|"
+    assert first == "| Cora: a beats b | *0.80 vs 0.50* | 0.91 vs 0.51 | **holds** |"
+    assert second == ("| Table 1 (4 claims) | *0.80 vs 0.50*; *0.70 vs 0.60* | difference -0.40 to +0.40 "
+                      "| **holds** ×1, **fails** ×1, inconclusive ×1, not measured ×1 |")
+    assert third == first.replace("Cora: a beats b", "Cora: a beats b")  # a group of one claim is that claim
+    assert GLANCE_TITLE == "Claims at a glance"
+    with pytest.raises(TypeError, match="glance_table"):
+        glance_table(["a claim as text"])
+    with pytest.raises(ValueError, match="no claims"):
+        glance_table([("empty", [])])

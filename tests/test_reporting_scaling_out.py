@@ -66,3 +66,10 @@ def test_plot_scaling_stacks_each_process_of_a_job():
     tops = [patch.get_y() + patch.get_height() for patch in figure.axes[0].patches]
     assert max(tops) == 180.0
     assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["1 process x 1 thread", "2 processes x 1 thread"]
+
+
+def test_the_expected_share_of_nodes_without_a_neighbour():
+    assert scaling.expected_isolated_share([0, 0], 4) == 1.0
+    assert scaling.expected_isolated_share([1, 2], 2) == (0.5 + 0.25) / 2
+    # Jensen: the mean over degrees exceeds the value at the mean degree
+    assert scaling.expected_isolated_share([1, 9], 4) > 0.75 ** 5

@@ -94,3 +94,20 @@ def test_edge_cases_a_fixed_nan_numpy_numbers_and_exact_boundaries():
     edge = judge([0.75, 0.75], [0.5, 0.5], "=", verdicts.Margin("test", 0.25, "accuracy (fraction)", "a test"))
     assert edge.verdict is Verdict.HOLDS and edge.seeds_to_decide == 2
     assert judge([0.5, 0.5], 0.5).seeds_to_decide is None  # d = 0 with no spread: no seeds decide '>'
+
+
+def test_an_estimate_with_its_own_standard_error_is_judged_by_the_same_rule():
+    from energygnn.reporting.verdicts import judge_estimate
+    assert judge_estimate(0.3, 0.1, 60).verdict is Verdict.HOLDS  # 0.3 - 0.2 > 0
+    assert judge_estimate(0.1, 0.1, 60).verdict is Verdict.INCONCLUSIVE
+    assert judge_estimate(-0.3, 0.1, 60).verdict is Verdict.FAILS
+    assert judge_estimate(0.3, 0.1, 60, relation="<").verdict is Verdict.FAILS
+    assert judge_estimate(0.5, 0.1, 60, reference=0.45, relation="=", margin="accuracy").verdict \
+        is Verdict.INCONCLUSIVE
+    judgement = judge_estimate(0.3, 0.1, 60)
+    assert judgement.half_width == pytest.approx(0.2)
+    # the interval shrinks as 1/sqrt(runs): 0.3 clears 2 SE from 27 runs on (4 * 0.6 / 0.09 = 26.7)
+    assert judgement.seeds_to_decide == 27
+    assert judge_estimate(float("nan"), 0.1, 60).verdict is Verdict.NOT_MEASURED
+    with pytest.raises(ValueError, match="standard error"):
+        judge_estimate(0.3, -0.1, 60)

@@ -16,7 +16,7 @@ paper's claims it tests (the same for the chapter and the introduction's summary
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -313,10 +313,14 @@ def load(root: Path | None = None) -> BeyondRuns:
 
 
 def paper_results(runs: BeyondRuns) -> dict[str, PaperResult]:
-    """Paper 1's claims this chapter tests, by name: ``architectures`` (:func:`step_claims`: the step
-    helps GAT, GraphSAGE and GIN) and ``future_work`` (:func:`table1_variant_claims`: the
-    middle schedule and the undetached step against Table 1's entropic GCN)."""
-    schedule = "beyond_schedule"
+    """The claims this chapter tests, by name. Paper 1's: ``architectures`` (:func:`step_claims`:
+    the step helps GAT, GraphSAGE and GIN) and ``future_work`` (:func:`table1_variant_claims`: the
+    middle schedule and the undetached step against Table 1's entropic GCN). The book's questions
+    (``asked_by="book"``): ``diffusion`` and ``diffusion_coarse`` (:func:`grand_claims`: GRAND-l with
+    the term in RK4 steps of 1/4 and of 1), ``deep_models`` (:func:`deep_model_claims`) and
+    ``checks`` (:func:`check_claims`, with :func:`gcnii_anchor_claim`)."""
+    schedule, grand, checks = "beyond_schedule", grand_claims(runs), check_claims(runs)
+    book = lambda claims: [replace(claim, asked_by="book") for claim in claims]  # noqa: E731
     return {
         "architectures": PaperResult(
             "1", "Claimed, not shown: the step helps other architectures (GAT, GraphSAGE, GIN)", CHAPTER,
@@ -324,6 +328,19 @@ def paper_results(runs: BeyondRuns) -> dict[str, PaperResult]:
         "future_work": PaperResult(
             "1", "Future work: a larger weight in the middle layers; the undetached step", CHAPTER,
             table1_variant_claims(runs.groups[schedule], runs.table1, runs.section(schedule))),
+        "diffusion": PaperResult(
+            "1", "Appendix B's entropic diffusion: GRAND-l more accurate with the term (RK4 steps of 1/4)", CHAPTER,
+            book(grand["fine"])),
+        "diffusion_coarse": PaperResult(
+            "1", "GRAND-l more accurate with the term in RK4 steps of 1 (a 64-step network, not the ODE)", CHAPTER,
+            book(grand["coarse"])),
+        "deep_models": PaperResult(
+            "1", "Deep models that do not oversmooth (GCNII, APPNP) more accurate with the step", CHAPTER,
+            deep_model_claims(runs)),
+        "checks": PaperResult(
+            "1", "The chapter's checks: steps of 1/8, the schedule's shape and weight, GCNII's protocol", CHAPTER,
+            book(checks["ode_check"] + checks["shape"] + [gcnii_anchor_claim(runs.groups["beyond_deep"])]
+                 + checks["gcnii_protocol"])),
     }
 
 
@@ -467,13 +484,14 @@ def spectrum_numbers(spectrum: dict[str, np.ndarray], time: float, step_sizes=(1
     ``h`` (``1``, ``0.25`` as ``quarter``, ``0.125`` as ``eighth``): ``rk4_growth_<h>``, RK4's
     factor as a share of :math:`e^{h\mu}` on the entropy term's largest growth rate at the start,
     in percent (100: exact), and ``rk4_later_<h>``, :math:`|R(h\mu)|` on its largest eigenvalue later (above 1:
-    the step is unstable there)."""
+    the step is unstable there); ``h_stable_later``, the largest step stable on that eigenvalue."""
     names = {1.0: "one", 0.25: "quarter", 0.125: "eighth"}
     largest = {part: values[-1] for part, values in spectrum.items()}
     numbers = {f"spectrum_{part}": f"{value.real:.3g}" for part, value in largest.items()}
     numbers.update({"spectrum_time": f"{time:g}", "rk4_limit": f"{rk4_stability_limit():.2f}",
                     "spectrum_imaginary": f"{max(abs(v.imag) for values in spectrum.values() for v in values):.1g}"})
     growth, later = largest["entropy_start"].real, largest["entropy_later"].real
+    numbers["h_stable_later"] = f"{rk4_stability_limit() / abs(later):.2f}" if later < 0 else "any"
     for h in step_sizes:
         numbers[f"rk4_growth_{names[h]}"] = f"{100 * abs(rk4_factor(h * growth)) / np.exp(h * growth):.2g}"
         numbers[f"rk4_later_{names[h]}"] = f"{abs(rk4_factor(h * later)):.2f}"
@@ -788,3 +806,85 @@ def provenance_lines(runs: BeyondRuns) -> list[str]:
     return [f"`{name}`: {provenance_summary(runs.stored[name])} Run time {wall_hours(runs.stored[name]):.1f} h in all."
             if runs.stored[name] else f"`{name}`: no runs stored yet (`python -m energygnn run {name}`)."
             for name in EXPERIMENTS]
+
+
+def edge_push_pull(points: int = 200_001, u_max: float = 20.0) -> dict[str, tuple[float, float]]:
+    r"""Where the entropy step pushes and pulls hardest along one edge, as a function of
+    :math:`u = E/T`.
+
+    On a single edge :math:`(i, j)` with :math:`a_i = a_j = 1`, both nodes have the energy
+    :math:`E = \lVert x_i - x_j \rVert^2 / 2` and :math:`\partial S / \partial x_i = (2 \bar P / T)(x_i - x_j)`
+    with :math:`\bar P = e^{-u}(1 - u)` (Theorem 3.1). So a step of size :math:`\lambda` moves each
+    node along the edge by :math:`\propto e^{-u}(1 - u)\sqrt{u}` and changes the edge's energy at the rate
+    :math:`dE/d\lambda = 8\,u e^{-u}(1 - u)` (at :math:`T = 1`): a push (positive) below :math:`T`,
+    a pull above it.
+
+    Args:
+        points: grid points on :math:`0 \le u \le` ``u_max`` (default 200,001).
+        u_max: the grid's end (default 20).
+
+    Returns:
+        ``{"move_push", "move_pull", "rate_push", "rate_pull"}``, each ``(u, value)`` at the
+        extreme of :math:`e^{-u}(1 - u)\sqrt{u}` (move) or :math:`u e^{-u}(1 - u)` (rate).
+    """
+    u = np.linspace(0.0, u_max, points)
+    profiles = {"move": np.exp(-u) * (1 - u) * np.sqrt(u), "rate": u * np.exp(-u) * (1 - u)}
+    extremes = {}
+    for name, values in profiles.items():
+        extremes[f"{name}_push"] = (float(u[values.argmax()]), float(values.max()))
+        extremes[f"{name}_pull"] = (float(u[values.argmin()]), float(values.min()))
+    return extremes
+
+
+def push_pull_numbers() -> dict[str, str]:
+    """:func:`edge_push_pull` for the prose: ``rate_push_u`` and ``rate_pull_u`` (where the edge's
+    energy grows and falls fastest, in units of :math:`T`), ``rate_ratio`` (the fastest fall over
+    the fastest growth) and ``move_ratio`` (the largest move towards each other over the largest
+    move apart)."""
+    extremes = edge_push_pull()
+    return {"rate_push_u": f"{extremes['rate_push'][0]:.2f}", "rate_pull_u": f"{extremes['rate_pull'][0]:.2f}",
+            "rate_ratio": f"{-extremes['rate_pull'][1] / extremes['rate_push'][1]:.1f}",
+            "move_ratio": f"{-extremes['move_pull'][1] / extremes['move_push'][1]:.2f}"}
+
+
+def citeseer_temperature_numbers(runs: BeyondRuns, root: Path | None = None) -> dict[str, str]:
+    """Table 1's temperature on CiteSeer and how sure its choice is: the single-seed sweep
+    ``citeseer_temperature`` picks the temperature of the best validation accuracy. Numbers:
+    ``citeseer_T`` (the pick), ``citeseer_T_score`` (its score), ``citeseer_T10_score`` (the score at
+    :math:`T = 10`, Cora's), ``citeseer_two_sd`` (two standard deviations over Table 1's seeds of the
+    entropic GCN on CiteSeer at the sweep's depth) and ``citeseer_close`` (the other temperatures
+    within them).
+
+    Args:
+        runs: the chapter's runs (Table 1's, for the seeds' spread).
+        root: the results folder (default: ``$ENERGYGNN_RESULTS`` or ``results/``).
+    """
+    sweep = load_experiment("citeseer_temperature", root)
+    scores = {run["config"]["model_options"]["temperature"]: run["result"][SCORE] for run in sweep
+              if run["result"]["status"] == "ok"}
+    best = max(scores, key=scores.get)
+    depth = runs.config["citeseer_temperature"]["depth"]
+    _, std, _ = mean_std(seed_values(runs.table1, ("CiteSeer", "entropic", depth)))
+    close = [t for t in sorted(scores) if t != best and scores[best] - scores[t] <= 2 * std]
+    return {"citeseer_T": f"{best:g}", "citeseer_T_score": f"{scores[best]:.3f}",
+            "citeseer_T10_score": f"{scores.get(10.0, float('nan')):.3f}", "citeseer_two_sd": f"{2 * std:.3f}",
+            "citeseer_sweep_depth": str(depth), "citeseer_close": ", ".join(f"{t:g}" for t in close) or "none"}
+
+
+def glance_items(runs: BeyondRuns) -> list:
+    """The rows of the chapter's "Claims at a glance" (:func:`~energygnn.reporting.summary.claims_at_a_glance`):
+    each question in one row, its claims judged together; the GCNII anchor under GCNII's own
+    protocol as one claim."""
+    results, checks = paper_results(runs), check_claims(runs)
+    future = results["future_work"].claims
+    return [("The step helps GAT, GraphSAGE and GIN (paper: it integrates with them)", results["architectures"].claims),
+            ("A larger weight in the middle layers beats Table 1's step",
+             [c for c in future if c.family == "against_table1:middle_schedule"]),
+            ("The undetached step beats the detached one", [c for c in future if c.family == "against_table1:not_detached"]),
+            ("Appendix B's entropic diffusion beats plain GRAND-l (RK4 steps of 1/4)", results["diffusion"].claims),
+            ("The same in RK4 steps of 1 (a 64-step network, not the ODE)", results["diffusion_coarse"].claims),
+            ("The step helps GCNII and APPNP, which do not oversmooth", results["deep_models"].claims),
+            ("Check: RK4 steps of 1/4 follow the ODE (against 1/8)", checks["ode_check"]),
+            ("Check: the schedule's shape matters (against a constant at its mean)",
+             [c for c in checks["shape"] if c.family == "shape"]),
+            checks["gcnii_protocol"][0]]

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .prose import value_range
 from .tables import markdown_table
 from .verdicts import STANDARD_ERRORS, Judgement, Verdict, verdict_counts
 
@@ -150,3 +151,68 @@ def claim_numbers(claims: Sequence[Claim], digits: int = 3) -> dict[str, str]:
 def claims_of(results: Mapping[str, PaperResult]) -> list[Claim]:
     """Every claim of ``results`` (a chapter's ``paper_results``), result by result."""
     return [claim for result in results.values() for claim in result.claims]
+
+
+#: The title of the box every results chapter opens with (:func:`glance_table`).
+GLANCE_TITLE = "Claims at a glance"
+
+
+def _glance_claim_row(claim: Claim, ours_digits: int) -> list[str]:
+    judgement = claim.judgement
+    measured = judgement.verdict is not Verdict.NOT_MEASURED
+    ours = claim.ours or (f"{judgement.ours:.{ours_digits}f} vs {judgement.reference:.{ours_digits}f}"
+                          if measured else "not run")
+    text = f"{claim.scope}: {claim.text}" if claim.scope else claim.text
+    return [text, f"*{claim.paper}*" if claim.paper else "—", ours, f"**{judgement.verdict}**"]
+
+
+def _glance_group_row(label: str, claims: Sequence[Claim], ours_digits: int) -> list[str]:
+    papers = list(dict.fromkeys(claim.paper for claim in claims if claim.paper))
+    paper = "—" if not papers else "; ".join(f"*{p}*" for p in papers) if len(papers) <= 2 else "*several numbers*"
+    differences = [claim.judgement.difference for claim in claims
+                   if claim.judgement.verdict is not Verdict.NOT_MEASURED]
+    ours = ("not run" if not differences else
+            "difference " + value_range(differences, f"{{:+.{ours_digits}f}}"))
+    counts = Counter(claim.judgement.verdict for claim in claims)
+    verdict = ", ".join(f"**{verdict}** ×{counts[verdict]}" if verdict in (Verdict.HOLDS, Verdict.FAILS)
+                        else f"{verdict} ×{counts[verdict]}" for verdict in Verdict if counts[verdict])
+    return [f"{label} ({len(claims)} claims)", paper, ours, verdict]
+
+
+def glance_table(items: Iterable, ours_digits: int = 3) -> str:
+    """The rows of a results chapter's "Claims at a glance" box (``GLANCE_TITLE``), as a Markdown
+    table with four columns: the claim, the paper's number (the paper's own, in italics; ``—``
+    when it gives none), ours and the verdict (by :func:`~energygnn.reporting.verdicts.judge`).
+
+    Each item is one row:
+
+    * a :class:`Claim`: the claim (after its scope), ``paper``, ``ours`` (default: the means of
+      the judgement's two sides, ``ours_digits`` decimals) and its verdict;
+    * a :class:`PaperResult` with several claims, or ``(label, claims)``: one row for the group,
+      labelled with the result (or ``label``) and its number of claims, the paper's numbers
+      (when one or two distinct), the range of the differences ours minus reference, and the
+      verdicts counted (``holds`` and ``fails`` in bold). A result with one claim is that claim's row.
+
+    Args:
+        items: the rows, in the order shown.
+        ours_digits: decimals of our means and differences (default 3).
+
+    Raises:
+        TypeError: an item that is none of the three.
+    """
+    rows = []
+    for item in items:
+        if isinstance(item, PaperResult):
+            item = (item.result, list(item.claims))
+        if isinstance(item, Claim):
+            rows.append(_glance_claim_row(item, ours_digits))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            label, claims = item[0], list(item[1])
+            if not claims:
+                raise ValueError(f"glance_table: the group {label!r} has no claims.")
+            rows.append(_glance_claim_row(claims[0], ours_digits) if len(claims) == 1
+                        else _glance_group_row(label, claims, ours_digits))
+        else:
+            raise TypeError("glance_table: each item must be a Claim, a PaperResult or (label, claims), "
+                            f"got {type(item).__name__}.")
+    return markdown_table(["claim", "paper (their number)", "ours", "verdict"], rows)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..experiments.configs import load_config
 from ..experiments.results import load_experiment, mean_std, provenance_summary
 from .claims import Claim, PaperResult, counted_verdicts
@@ -245,3 +247,27 @@ def benchmark_text(benchmark: dict[str, Any]) -> MarkdownText:
     """The benchmark's graph, cores and epochs in one Markdown line."""
     return MarkdownText(f"{benchmark['nodes']:,} nodes, {benchmark['edges']:,} directed edges; "
                         f"{benchmark['cpu_count']} CPU cores; {benchmark['epochs']} epochs per job.")
+
+
+def glance_items(runs: MinibatchRuns) -> list:
+    """The rows of the chapter's "Claims at a glance" (:func:`~energygnn.reporting.summary.claims_at_a_glance`):
+    per dataset, the partitioned runs against full batch, and the entropic GCN against the basic GCN."""
+    claims = chapter_claims(runs)
+    return [(f"{dataset}: {label}", [c for c in claims if c.scope == dataset and c.family == family])
+            for family, label in (("partitions", "training on partitions as accurate as full batch"),
+                                  ("step", "the entropic GCN beats the basic GCN (full batch and partitions)"))
+            for dataset in runs.section["datasets"]]
+
+
+def expected_isolated_share(degrees, parts: int) -> float:
+    r"""The share of nodes expected to keep no neighbour in their batch when the nodes are cut
+    into ``parts`` random partitions: a node of degree :math:`d` keeps each neighbour with
+    probability about :math:`1/Q`, so none with :math:`(1 - 1/Q)^d`, averaged over the nodes
+    (ignoring that the batches have fixed sizes).
+
+    Args:
+        degrees: each node's degree (a sequence or tensor of integers).
+        parts: :math:`Q`, the number of partitions.
+    """
+    values = np.asarray(degrees, dtype=float)
+    return float(np.mean((1 - 1 / parts) ** values))

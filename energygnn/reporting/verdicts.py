@@ -174,6 +174,10 @@ def _values(sample: float | Iterable[float | None]) -> list[float]:
     return [float(v) for v in values if v is not None and not math.isnan(float(v))]
 
 
+def _is_missing(value: float | None) -> bool:
+    return value is None or math.isnan(float(value))
+
+
 def _mean_and_variance(values: Sequence[float], fixed: bool) -> tuple[float, float]:
     mean = statistics.fmean(values)
     if fixed or len(values) < 2:
@@ -221,16 +225,45 @@ def judge(a: float | Iterable[float | None], b: float | Iterable[float | None], 
     (mean_a, var_a), (mean_b, var_b) = _mean_and_variance(values_a, fixed_a), _mean_and_variance(values_b, fixed_b)
     difference = mean_a - mean_b
     error = math.sqrt(var_a / len(values_a) + var_b / len(values_b))
+    verdict = _decide(difference, error, relation, equivalence)
+    return Judgement(verdict, relation, mean_a, mean_b, difference, error, counts, (var_a, var_b), equivalence)
+
+
+def _decide(difference: float, error: float, relation: str, equivalence: Margin | None) -> Verdict:
+    """The rule itself: the interval ``difference ± STANDARD_ERRORS * error`` against zero or ±δ."""
     low, high = difference - STANDARD_ERRORS * error, difference + STANDARD_ERRORS * error
     if relation == "=":
         delta = equivalence.delta
-        verdict = (Verdict.HOLDS if -delta <= low and high <= delta else
-                   Verdict.FAILS if low > delta or high < -delta else Verdict.INCONCLUSIVE)
-    else:
-        if relation == "<":
-            low, high = -high, -low
-        verdict = Verdict.HOLDS if low > 0 else Verdict.FAILS if high < 0 else Verdict.INCONCLUSIVE
-    return Judgement(verdict, relation, mean_a, mean_b, difference, error, counts, (var_a, var_b), equivalence)
+        return (Verdict.HOLDS if -delta <= low and high <= delta else
+                Verdict.FAILS if low > delta or high < -delta else Verdict.INCONCLUSIVE)
+    if relation == "<":
+        low, high = -high, -low
+    return Verdict.HOLDS if low > 0 else Verdict.FAILS if high < 0 else Verdict.INCONCLUSIVE
+
+
+def judge_estimate(estimate: float, standard_error: float, count: int, reference: float = 0.0,
+                   relation: str = ">", margin: Margin | str | None = None) -> Judgement:
+    """Judge ``estimate <relation> reference`` by the same rule as :func:`judge`, for a statistic
+    of ``count`` runs whose standard error is known otherwise (a bootstrap's, e.g. for a rank
+    correlation) rather than from seed means. ``reference`` is held fixed.
+
+    Raises:
+        ValueError: an unknown relation, a missing or misplaced margin, or a negative standard error.
+    """
+    if relation not in RELATIONS:
+        raise ValueError(f"judge_estimate: relation must be one of {RELATIONS}, got {relation!r}.")
+    equivalence = _margin(margin, relation)
+    if _is_missing(estimate) or _is_missing(standard_error) or count < 1:
+        return Judgement(Verdict.NOT_MEASURED, relation, math.nan, reference, math.nan, math.nan, (count, 1),
+                         margin=equivalence)
+    if standard_error < 0:
+        raise ValueError(f"judge_estimate: the standard error must be >= 0, got {standard_error}.")
+    estimate, error = float(estimate), float(standard_error)
+    difference = estimate - reference
+    # the spread of one run that gives this standard error, so that seeds_to_decide counts runs
+    variance = error ** 2 * count
+    return Judgement(_decide(difference, error, relation, equivalence), relation, estimate, reference,
+                     difference, error, (count, 1), (variance, 0.0), equivalence)
 
 
 def margins_table() -> str:

@@ -21,7 +21,7 @@ from ..prose import MarkdownText
 from ..verdicts import judge
 from ..runs import Groups, Run, load_optional, metrics_protocols, planned_runs, seed_values, seeds_run, wall_hours
 # the chapter calls every table, figure and claim of the submodules here
-from .figure3 import (curve_shape, curves_of_shape, figure3_claims, layer_energy_curves,  # noqa: F401
+from .figure3 import (curve_shape, curves_of_shape, figure3_claims, figure3_measure_numbers, layer_energy_curves,  # noqa: F401
                       layer_energy_table, plot_layer_energies, profile_statistics)
 from .table1 import (DOUBLE_CLAIM_DATASETS, TemperatureChoice, gain_over_basic, headline_claims, paper_gap,  # noqa: F401
                      plot_table1, table1_claims, table1_summary_facts, table1_table, temperature_choice,

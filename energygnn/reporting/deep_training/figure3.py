@@ -158,3 +158,24 @@ def curves_of_shape(curves: Curves, shape: str) -> str:
     names = [f"{dataset} {MODEL_LABELS[model]}" for (dataset, model), (energy, _) in curves.items()
              if curve_shape(energy) == shape]
     return ", ".join(names) or "none"
+
+
+def figure3_measure_numbers(measured, epoch: int = 50) -> dict[str, str]:
+    """For the prose under Figure 3 on every measure (``measured``: a
+    :class:`~energygnn.reporting.trained_measures.TrainedMeasures`), per dataset and group of
+    Table 1's models at ``epoch``: the runs averaged (``f3m_runs_<dataset>_<group>``), the
+    effective rank after the first and the last hidden layer and its minimum
+    (``f3m_rank_first_…``, ``f3m_rank_last_…``, ``f3m_rank_min_…``), the layer from which it
+    stays below 3 (``f3m_rank_layer_…``, ``"never"``), and the raw energy's minimum over the
+    layers (``f3m_raw_min_…``)."""
+    numbers = {}
+    ranks = measured.layer_curves("effective_rank", epoch)
+    raw = measured.layer_curves("raw_energy", epoch)
+    for (dataset, group), (rank, count) in ranks.items():
+        key = f"{dataset}_{group}"
+        below = np.flatnonzero(rank >= 3)
+        numbers.update({f"f3m_runs_{key}": str(count), f"f3m_rank_first_{key}": f"{rank[0]:.0f}",
+                        f"f3m_rank_last_{key}": f"{rank[-1]:.2g}", f"f3m_rank_min_{key}": f"{rank.min():.2g}",
+                        f"f3m_rank_layer_{key}": "never" if rank[-1] >= 3 else str(int(below[-1]) + 2 if below.size else 1),
+                        f"f3m_raw_min_{key}": f"{raw[dataset, group][0].min():.2g}"})
+    return numbers

@@ -122,18 +122,21 @@ def same_seed_differences(groups: Groups, variant_groups: Groups, cell: tuple) -
 
 
 def same_seed_table(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], base: str, variant: str) -> str:
-    """Per cell: the base runs and the variant runs (mean ± std over seeds), the largest change of
-    one seed's best validation accuracy, and the base's seed standard deviation to compare it with."""
+    """Per cell: the base runs and the variant runs on the variant's seeds (mean ± std over those
+    seeds, the runs the claims compare), the largest change of one seed's best validation
+    accuracy, and the base's seed standard deviation on those seeds to compare it with."""
     rows = []
     for cell in cells:
         differences = same_seed_differences(groups, variant_groups, cell)
-        base_values = seed_values(groups, cell)
+        seeds = {run["config"]["seed"] for run in variant_groups.get(cell, [])}
+        base_values = seed_values(groups, cell, seeds=seeds)
         spread = statistics.stdev(base_values) if len(base_values) > 1 else math.nan
         largest = max((abs(d) for d in differences), default=math.nan)
         rows.append([cell[0], MODEL_LABELS[cell[1]], cell[2], mean_std_cell(base_values),
                      mean_std_cell(seed_values(variant_groups, cell)), f"{largest:.3f} ({len(differences)} seeds)",
                      f"{spread:.3f}"])
-    return markdown_table(["dataset", "model", "depth", base, variant, "largest same-seed change", "seed std"], rows)
+    return markdown_table(["dataset", "model", "depth", f"{base}, same seeds", variant, "largest same-seed change",
+                           "seed std"], rows)
 
 
 def same_seed_claims(groups: Groups, variant_groups: Groups, cells: Sequence[tuple], change: str) -> list[Claim]:

@@ -27,6 +27,8 @@ from ..claims import Claim, PaperResult, counted_verdicts
 from ..labels import STEP_DIRECTION_LABELS, setting_label
 from ..prose import MarkdownText, value_range
 from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
+from ..deep_training.table1 import temperature_choice
+from ..trained_measures import FIGURE3_MEASURES, TrainedMeasures, rerun_differences, trained_measures
 from ..verdicts import Verdict, judge
 # the chapter calls every table, figure and claim of the submodules here
 from .chosen import chosen_row_claims  # noqa: F401
@@ -64,6 +66,14 @@ class EntropySettingsRuns:
     fresh_stored: list[Run]  # fresh_seeds (none when not run)
     saturation: Groups  # figure2_saturation, by FIGURE2_FIELDS (empty when not run)
     measures_stored: list[Run] = field(default_factory=list)  # figure2_measures (none when not run)
+    trained_stored: list[Run] = field(default_factory=list)  # trained_measures (none when not run)
+    root: Path | None = None
+
+    @cached_property
+    def measured(self) -> TrainedMeasures:
+        """The trained depth-64 runs that store every measure per layer: ``fresh_seeds`` and
+        ``trained_measures`` (:mod:`~energygnn.reporting.trained_measures`)."""
+        return trained_measures(self.fresh_stored + self.trained_stored, self.config, Path(self.root or results_root()))
 
     @cached_property
     def table1_settings(self) -> dict[str, tuple[float, float, bool]]:
@@ -121,7 +131,8 @@ def load(root: Path | None = None) -> EntropySettingsRuns:
         group_runs(load_experiment("figure2", root), "model", "depth"), map_stored, map_groups(map_stored),
         group_runs(load_experiment("table1", root), *by_cell), chosen_stored, group_runs(chosen_stored, *by_cell),
         chosen_citeseer_temperature(config, Path(root or results_root())), load_optional("fresh_seeds", root),
-        figure2_setting_groups(load_optional("figure2_saturation", root)), load_optional("figure2_measures", root))
+        figure2_setting_groups(load_optional("figure2_saturation", root)), load_optional("figure2_measures", root),
+        load_optional("trained_measures", root), root)
 
 
 def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
@@ -138,7 +149,54 @@ def paper_results(runs: EntropySettingsRuns) -> dict[str, PaperResult]:
             "shallow": PaperResult("1", "Depth 64 at its best against depth 4", CHAPTER,
                                    claims["shallow"] + claims["depth4"]),
             "shallower": PaperResult("1", "The chosen settings at the depths the choice did not see", CHAPTER,
-                                     [c for c in claims["shallower"] if c not in claims["depth4"]])}
+                                     [c for c in claims["shallower"] if c not in claims["depth4"]]),
+            **({"trained_measures": PaperResult("1", "Which measure of trained models predicts accuracy, and does the "
+                                                "step keep it", CHAPTER, sum(measured_claims(runs).values(), []))}
+               if runs.measured.runs else {})}
+
+
+# -- every measure of trained depth-64 models --------------------------------------------------------
+
+def measured_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
+    """``predictors``: which measure of the trained depth-64 runs predicts accuracy
+    (:meth:`~energygnn.reporting.trained_measures.TrainedMeasures.predictor_claims`); ``step``: does
+    the entropy step keep more of the raw energy, the scale-free energy and the effective rank than
+    the basic GCN (:meth:`~energygnn.reporting.trained_measures.TrainedMeasures.step_claims`)."""
+    return {"predictors": runs.measured.predictor_claims(), "step": runs.measured.step_claims()}
+
+
+def measured_numbers(runs: EntropySettingsRuns, claims: dict[str, list[Claim]]) -> dict[str, Any]:
+    """For the prose about the trained runs' measures: per dataset the runs (``tm_runs_<dataset>``),
+    every correlation ``rho_<dataset>_<measure>_<reading>`` (ρ ± 2 SE) and its verdict
+    (``rho_verdict_...``), the comparisons with the raw energy (``stronger_<dataset>_<measure>``)
+    and the step's claims (``keep_<dataset>_<group>_<measure>``, difference ± 2 SE and verdict);
+    the verdicts counted (``predictors_verdicts``, ``step_verdicts``); the re-runs of committed runs
+    (``tm_reruns``) and how many reproduced their originals (``tm_reproduced``)."""
+    measured = runs.measured
+    numbers: dict[str, Any] = {f"{name}_verdicts": counted_verdicts(group) for name, group in claims.items()}
+    for correlation in measured.correlations:
+        key = f"{correlation.dataset}_{correlation.measure}_{correlation.reading}"
+        numbers[f"rho_{key}"] = f"{correlation.rho:+.2f} ± {2 * correlation.standard_error:.2f}"
+        numbers[f"rho_verdict_{key}"] = str(correlation.judgement.verdict)
+    for dataset in measured.datasets:
+        numbers[f"tm_runs_{dataset}"] = len(measured.of(dataset))
+        numbers[f"tm_seeds_{dataset}"] = len(measured.of(dataset, ["basic"]))
+        for measure in ("effective_rank", "scale_free_energy"):
+            numbers[f"stronger_{dataset}_{measure}"] = MarkdownText(measured.comparison(dataset, measure, "raw_energy").markdown)
+    for claim, (dataset, group, measure) in zip(claims["step"], _step_cells(measured)):
+        numbers[f"keep_{dataset}_{group}_{measure}"] = MarkdownText(claim.judgement.markdown)
+    originals = {run["key"]: run for run in runs.map_stored}
+    originals.update({run["key"]: run for group in runs.table1.values() for run in group})
+    numbers["tm_reruns"] = len(runs.trained_stored)
+    numbers["tm_reproduced"] = sum(not rerun_differences(run, originals[run["key"]]) for run in runs.trained_stored
+                                   if run["key"] in originals)
+    return numbers
+
+
+def _step_cells(measured: TrainedMeasures) -> list[tuple[str, str, str]]:
+    """The cells of :meth:`~energygnn.reporting.trained_measures.TrainedMeasures.step_claims`, in its order."""
+    return [(dataset, group, measure) for dataset in measured.datasets for group in ("entropic", "chosen")
+            for measure in FIGURE3_MEASURES]
 
 
 # -- Figure 2 under every setting ------------------------------------------------------------------
@@ -261,7 +319,8 @@ def chosen_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
 
 def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     """For the prose about the chosen settings: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
-    temperature), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
+    temperature) and ``citeseer_T_close`` (the sweep's temperatures within two seed standard
+    deviations of it, :func:`~energygnn.reporting.deep_training.table1.temperature_choice`), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
     seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
     chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and ``split_<dataset>``
     (fresh minus choosing), the range of the same difference for the models nobody chose
@@ -273,8 +332,12 @@ def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     to decide (``bought_seeds_<dataset>``)."""
     claims = chosen_claims(runs)
     fresh = runs.fresh
+    sweep_depth = runs.config["citeseer_temperature"]["depth"]
+    choice = temperature_choice(load_optional("citeseer_temperature", runs.root),
+                                seed_values(runs.table1, ("CiteSeer", "entropic", sweep_depth)))
     numbers: dict[str, Any] = {
         "chosen_runs": len(runs.chosen_stored), "citeseer_T": runs.citeseer_temperature,
+        "citeseer_T_close": choice.close_text,
         "map_seed_count": len(runs.maps_section["seeds"]), "fresh_runs": len(runs.fresh_stored),
         "fresh_seed_count": len({run["config"]["seed"] for run in runs.fresh_stored}),
         "fresh_seeds": seeds_run(runs.fresh_stored) if runs.fresh_stored else "none yet",
