@@ -13,6 +13,7 @@ TORCH_SPEC ?= torch==2.13.0
 MATHJAX_VERSION ?= 3.2.2
 INSTALLED := $(VENV)/.energygnn-installed
 MATHJAX := _build/_mathjax/mathjax/tex-chtml.js
+PLOTLY := _build/_plotly/plotly/plotly.min.js
 # pip on these machines warns about index folders it skips; the warnings are noise.
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 # Each chapter's kernel logs that its local sockets are unencrypted TCP; on one machine that is noise.
@@ -44,6 +45,11 @@ $(MATHJAX):
 	cp -r _build/_npm/node_modules/mathjax/es5 _build/_mathjax/mathjax
 	rm -rf _build/_npm
 
+# Plotly served from the book itself too: the plotly package's own copy, for the interactive figures.
+$(PLOTLY): $(INSTALLED)
+	mkdir -p $(dir $(PLOTLY))
+	cp "$$($(PY) -c 'from energygnn.reporting.slider_figure import plotly_js_path; print(plotly_js_path())')" $@
+
 # Each chapter is executed once: the book's build stores executed notebooks in the execution
 # cache, and `make test` checks them from there (executing and caching any that are missing).
 # The cache keys on the notebooks only; chapters also read results/ and the package, so it is
@@ -59,7 +65,7 @@ endef
 warm: $(INSTALLED)
 	@$(PY) -c "import energygnn; from energygnn import native; [energygnn.load_planetoid(n) for n in ('Cora', 'CiteSeer', 'PubMed')]; native.available()"
 
-book: $(INSTALLED) $(MATHJAX) warm
+book: $(INSTALLED) $(MATHJAX) $(PLOTLY) warm
 	$(refresh_chapter_cache)
 	$(VENV)/bin/jupyter-book build . --all --builder html -W -n --keep-going 2>&1 | $(QUIET_KERNELS)
 	@test -f _build/html/index.html || { echo "make book: _build/html/index.html is missing" >&2; exit 1; }

@@ -3,6 +3,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -137,3 +138,68 @@ def test_dataclass_defaults_show_what_the_factory_builds():
                                  "(edge_index: Tensor, num_nodes: int, events: list[dict] = [])")]:
         shown, _ = show_factory_defaults(None, "class", "GeneratedGraph", GeneratedGraph, {}, signature, None)
         assert shown == expected
+
+
+def drive_slider_figures(page):
+    """Open ``page`` in headless Chromium with no network, move the first slider of every
+    interactive figure (energygnn.reporting.slider_figure) to its end, and report, per figure,
+    what the plot showed before and after, plus every request that did not read a local file."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser_path is None:
+        pytest.skip("chromium not installed (.ci/run installs it when apt is available)")
+    from energygnn.reporting.slider_figure import FIGURE_CLASS
+
+    shown = "(id) => { const p = document.getElementById(id); return {points: p.data ? JSON.stringify(p.data[1]) : null, " \
+            "svg: p.querySelectorAll('.scatterlayer .point').length, title: (p.querySelector('.gtitle') || {}).textContent}; }"
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=browser_path,
+                                         args=["--no-sandbox", "--proxy-server=127.0.0.1:9"])
+        tab = browser.new_page()
+        remote = []
+        tab.on("request", lambda request: None if request.url.startswith(("file:", "data:", "blob:", "about:"))
+               else remote.append(request.url))
+        tab.goto(Path(page).as_uri(), wait_until="load")
+        figures = []
+        for figure in tab.locator(f".{FIGURE_CLASS}").all():
+            plot_id = figure.locator("[id$='-plot']").get_attribute("id")
+            slider = figure.locator("input[type=range]").first
+            label = figure.locator("output").first
+            before = dict(tab.evaluate(shown, plot_id), label=label.text_content())
+            slider.fill(slider.get_attribute("max"))
+            after = dict(tab.evaluate(shown, plot_id), label=label.text_content())
+            figures.append((before, after))
+        browser.close()
+    return figures, remote
+
+
+def assert_sliders_redraw(figures, remote):
+    assert figures, "no interactive figure on the page"
+    assert not remote, f"the page asked the network for {remote}"
+    for before, after in figures:
+        assert before["points"] and before["svg"] > 0, "Plotly did not draw the figure (plotly.min.js not served?)"
+        assert after["label"] != before["label"], "the slider's value label did not follow the slider"
+        assert after["points"] != before["points"] and after["title"] != before["title"], "moving the slider redrew nothing"
+
+
+def test_a_slider_figure_redraws_offline(tmp_path):
+    """The figure's own page, Plotly beside it as the book serves it: moving a slider redraws the plot."""
+    from energygnn.reporting.slider_figure import PLOTLY_SRC, plotly_js_path, slider_scatter_html
+
+    page = tmp_path / "book" / "figure.html"
+    page.parent.mkdir()
+    served = (page.parent / PLOTLY_SRC).resolve()
+    served.parent.mkdir(parents=True)
+    shutil.copy(plotly_js_path(), served)
+    positions = np.arange(3 * 2 * 3 * 2, dtype=float).reshape(3, 2, 3, 2) / 10
+    captions = np.array([[f"frame {a} {b}" for b in range(2)] for a in range(3)], dtype=object)
+    page.write_text("<html><body><main>" + slider_scatter_html(
+        positions, [(0, 1), (1, 2)], [("depth", (0, 1, 2)), ("weight", (0.1, 0.2))], captions, "test-figure")
+        + "</main></body></html>")
+    assert_sliders_redraw(*drive_slider_figures(page))
+
+
+@built
+def test_the_small_graph_figure_redraws_offline_in_the_built_book():
+    assert (HTML / "plotly" / "plotly.min.js").is_file(), "make book did not serve plotly.min.js"
+    assert_sliders_redraw(*drive_slider_figures(HTML / "book" / "small_graph.html"))

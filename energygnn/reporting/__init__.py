@@ -20,7 +20,9 @@ One module (or package) per results chapter, each with ``load`` (what the chapte
 :mod:`~energygnn.reporting.jem_results`, :mod:`~energygnn.reporting.jem_robustness`,
 :mod:`~energygnn.reporting.scaling_out`; :mod:`~energygnn.reporting.benchmarks` (the cost chapter's
 benchmarks) and :mod:`~energygnn.reporting.costs` (what each experiment cost). No chapter module
-imports another.
+imports another. The teaching chapter on a six-node graph has :mod:`~energygnn.reporting.small_graph`
+and :mod:`~energygnn.reporting.small_graph_sgld`, and draws its interactive figure with
+:mod:`~energygnn.reporting.slider_figure`.
 
 Above them, :mod:`~energygnn.reporting.summary`: the introduction's table of what reproduces,
 from every chapter's ``paper_results``.
