@@ -72,8 +72,8 @@ class EntropySettingsRuns:
 
     @cached_property
     def measured(self) -> TrainedMeasures:
-        """The trained depth-64 runs that store every measure per layer: ``fresh_seeds`` and
-        ``trained_measures`` (:mod:`~energygnn.reporting.trained_measures`)."""
+        """The trained depth-64 runs that store every measure per layer, those of ``fresh_seeds``
+        and ``trained_measures`` (:mod:`~energygnn.reporting.trained_measures`)."""
         return trained_measures(self.fresh_stored + self.trained_stored, self.config, Path(self.root or results_root()))
 
     @cached_property
