@@ -238,7 +238,7 @@ def answer_text(results: Sequence[PaperResult], paper: str) -> MarkdownText:
         if reading.startswith("headline"):
             claims = [claim for claim in claims if claim.headline] or claims
         deciding += [claim for claim in claims if claim.asked_by == "paper"]
-        link = f" ({{doc}}`{chapter}`)"
+        link = f" ({{doc}}`{chapter.replace('_', ' ')} <{chapter}>`)"
         if reading == "headline":
             sentences.append(_headline_sentence(claims)[:-1] + link + ".")
             continue
