@@ -76,8 +76,8 @@ def test_the_first_screen_answers_each_paper_from_its_claims(monkeypatch):
     text = summary.answer_text(results, "1")
     assert text.startswith("**Does paper 1's step work?** In part.\n\n- *A beats b*: Cora 0.910 against 0.510 "
                            "(paper's: 0.35 vs 0.18), **holds**; CiteSeer 0.600 against 0.587, **inconclusive** "
-                           "({doc}`deep_training`).\n- ")
-    assert text.endswith("*Figure 2 holds*: **holds** ×1, **fails** ×1; failing: Cora *" + lost.text + "* ({doc}`oversmoothing_grid`).")
+                           "({doc}`deep training <deep_training>`).\n- ")
+    assert text.endswith("*Figure 2 holds*: **holds** ×1, **fails** ×1; failing: Cora *" + lost.text + "* ({doc}`oversmoothing grid <oversmoothing_grid>`).")
     assert summary.answer_text(results[:1], "1").startswith("**Does paper 1's step work?** Where our seeds can decide, yes.")
     numbers = summary.answer_numbers(results)
     assert set(numbers) == {"answer_paper1", "answer_paper2", "question_paper1", "question_paper2"}

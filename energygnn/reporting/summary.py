@@ -199,8 +199,8 @@ def _judged(claim, digits: int = 3) -> str:
     return f"{ours}{theirs}, **{judgement.verdict}**"
 
 
-def _headline_sentence(claims) -> str:
-    """Claims grouped by their text: ``*text*: scope ours against reference, **verdict**; ...``."""
+def _headline_lines(claims) -> list[str]:
+    """Claims grouped by their text, a line each: ``*Text*: scope ours against reference, **verdict**; ...``."""
     by_text: dict[str, list] = {}
     for claim in claims:
         by_text.setdefault(claim.text, []).append(claim)
@@ -208,7 +208,7 @@ def _headline_sentence(claims) -> str:
     for text, group in by_text.items():
         cells = "; ".join(f"{c.scope + ' ' if c.scope else ''}{_judged(c)}" for c in group)
         parts.append(f"*{text[:1].upper() + text[1:]}*: {cells}.")
-    return " ".join(parts)
+    return parts
 
 
 def _opening(claims) -> str:
@@ -243,9 +243,10 @@ def answer_text(results: Sequence[PaperResult], paper: str) -> MarkdownText:
         if reading.startswith("headline"):
             claims = [claim for claim in claims if claim.headline] or claims
         deciding += [claim for claim in claims if claim.asked_by == "paper"]
-        link = f" ({{doc}}`{chapter}`)"
-        if reading == "headline":
-            sentences.append(_headline_sentence(claims)[:-1] + link + ".")
+        link = f" ({{doc}}`{chapter.replace('_', ' ')} <{chapter}>`)"
+        if reading == "headline":  # a line per claim text, the chapter's link on the last
+            lines = _headline_lines(claims)
+            sentences += lines[:-1] + [lines[-1][:-1] + link + "."]
             continue
         name = label or result.result
         counted = ", ".join(f"**{verdict}** ×{count}" for verdict, count in
