@@ -119,7 +119,7 @@ def judging_numbers() -> dict[str, str]:
 # Every results chapter is to be in this list; add a chapter when it is converted.
 #: The results chapters (document names) converted to the shape of an answer, which
 #: ``tests/test_chapter_shape.py`` checks; every results chapter is to be in it.
-ANSWER_CHAPTERS: tuple[str, ...] = ("oversmoothing_grid", "deep_training", "entropy_settings", "beyond_entropy", "scaling_out")
+ANSWER_CHAPTERS: tuple[str, ...] = ("oversmoothing_grid", "deep_training", "entropy_settings", "jem_robustness", "beyond_entropy", "scaling_out")
 #: At most this many words of visible prose per results chapter.
 MAX_VISIBLE_WORDS = 1500
 #: At most this many non-blank lines of visible code per results chapter.
