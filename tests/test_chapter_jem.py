@@ -28,7 +28,8 @@ def markdown(name):
 
 def paper2_notation():
     text = (BOOK / "notation.md").read_text()
-    return text[text.index("## Paper 2"):]
+    section = text[text.index("## Paper 2"):]
+    return section[:section.find("\n## ", 1)] if "\n## " in section[1:] else section  # that section alone
 
 
 def test_the_chapter_ends_with_exercises_whose_hidden_solutions_check_themselves():

@@ -328,7 +328,7 @@ def map_energy_correlations(map_stored: Iterable[Run], epoch: int = 100) -> list
 
 def map_energy_claims(correlations: Sequence[Correlation]) -> list[Claim]:
     """Per :func:`map_energy_correlations` row: across the map's settings, higher paper-1 energy goes
-    with higher accuracy (:math:`\rho > 0`). The book's own questions."""
+    with higher accuracy (:math:`\\rho > 0`). The book's own questions."""
     return [Claim(c.dataset, f"across the map's settings, higher {PREDICTOR_NAMES[c.measure]} at the "
                   f"{READINGS[c.reading]} goes with higher accuracy (Spearman ρ > 0)", "", c.judgement, asked_by="book")
             for c in correlations]
