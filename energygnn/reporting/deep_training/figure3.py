@@ -175,7 +175,7 @@ def figure3_measure_numbers(measured, epoch: int = 50) -> dict[str, str]:
         key = f"{dataset}_{group}"
         below = np.flatnonzero(rank >= 3)
         numbers.update({f"f3m_runs_{key}": str(count), f"f3m_rank_first_{key}": f"{rank[0]:.0f}",
-                        f"f3m_rank_last_{key}": f"{rank[-1]:.2g}", f"f3m_rank_min_{key}": f"{rank.min():.2g}",
+                        f"f3m_rank_last_{key}": f"{rank[-1]:.3g}", f"f3m_rank_min_{key}": f"{rank.min():.3g}",
                         f"f3m_rank_layer_{key}": "never" if rank[-1] >= 3 else str(int(below[-1]) + 2 if below.size else 1),
                         f"f3m_raw_min_{key}": f"{raw[dataset, group][0].min():.2g}"})
     return numbers
