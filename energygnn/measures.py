@@ -15,8 +15,8 @@ measures oversmoothing.
   and Tudisco (2025) show both ranks tracking the accuracy of deep GNNs where energies stay flat.
 
 Both ranks are unchanged by scaling and by orthogonal maps of the features (rotations of the
-channels); neither looks at the graph. The energies are unchanged by adding one vector to every
-row; the centred scale-free energy also by scaling.
+channels); neither looks at the graph. The raw energy and the centred scale-free energy are
+unchanged by adding one vector to every row; both scale-free energies are unchanged by scaling.
 """
 from __future__ import annotations
 
