@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "energygnn"
 FLOORS = {
     0: ["numerics", "config", "provenance", "runtime", "sparse", "native", "history", "spectra", "calibration", "theory",
-        "data"],
+        "data", "edge_response"],
     1: ["entropy", "measures"],
     2: ["nn", "evaluation"],
     3: ["models", "ebm", "linearised_step", "minibatch"],
@@ -72,7 +72,8 @@ def test_paper_2s_trainer_takes_its_data():
 # Inside reporting: a core every chapter shares, one module (or package) per chapter, and the
 # introduction's summary above them. A chapter's module imports the core and its own package only.
 REPORTING = PACKAGE / "reporting"
-REPORTING_CORE = {"__init__", "verdicts", "claims", "runs", "tables", "labels", "figures", "prose"}
+# trained_measures reads the trained runs' per-layer measures that two chapters draw (deep_training, entropy_settings)
+REPORTING_CORE = {"__init__", "verdicts", "claims", "runs", "tables", "labels", "figures", "prose", "trained_measures"}
 REPORTING_TOP = {"summary"}
 
 

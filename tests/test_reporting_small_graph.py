@@ -11,7 +11,7 @@ from energygnn.reporting.slider_figure import FIGURE_CLASS, PLOTLY_SRC, plotly_j
 from energygnn.reporting.small_graph import (
     embedding_frames, layer_embeddings, propagation_by_hand, small_graph, spread,
 )
-from energygnn.reporting.small_graph_sgld import (
+from energygnn.reporting.small_graph.sgld import (
     node_energy_landscape, replaced_features, sgld_chains, tiny_classifier,
 )
 

@@ -11,7 +11,9 @@ The core, which every chapter shares:
 * :mod:`~energygnn.reporting.tables`: Markdown tables, paper-vs-ours cells;
 * :mod:`~energygnn.reporting.labels`, :mod:`~energygnn.reporting.figures`: display names, colours
   and figure style, and the figure pieces chapters share;
-* :mod:`~energygnn.reporting.prose`: numbers glued into a chapter's prose.
+* :mod:`~energygnn.reporting.prose`: numbers glued into a chapter's prose;
+* :mod:`~energygnn.reporting.trained_measures`: every oversmoothing measure per layer of trained
+  depth-64 runs, and which of them predicts accuracy (read by two chapters).
 
 One module (or package) per results chapter, each with ``load`` (what the chapter reads),
 ``paper_results`` (the papers' claims it tests, judged) and the numbers of its prose:
@@ -21,7 +23,7 @@ One module (or package) per results chapter, each with ``load`` (what the chapte
 :mod:`~energygnn.reporting.scaling_out`; :mod:`~energygnn.reporting.benchmarks` (the cost chapter's
 benchmarks) and :mod:`~energygnn.reporting.costs` (what each experiment cost). No chapter module
 imports another. The teaching chapter on a six-node graph has :mod:`~energygnn.reporting.small_graph`
-and :mod:`~energygnn.reporting.small_graph_sgld`, and draws its interactive figure with
+and :mod:`~energygnn.reporting.small_graph.sgld`, and draws its interactive figure with
 :mod:`~energygnn.reporting.slider_figure`.
 
 Above them, :mod:`~energygnn.reporting.summary`: the introduction's table of what reproduces,

@@ -31,8 +31,8 @@ from ..models import layer_weights
 from .claims import Claim, PaperResult, claim_numbers, counted_verdicts
 from .labels import STEP_SUFFIX, setting_label, variant_label
 from .prose import MarkdownText
-from .runs import SCORE, Groups, Run, finished_groups, layer_energy_profiles, map_groups, planned_runs, seed_values, \
-    setting_of, wall_hours
+from .runs import (CLOSE_DEVIATIONS, SCORE, Groups, Run, finished_groups, layer_energy_profiles, map_groups, planned_runs,
+                   seed_values, setting_of, temperature_choice, wall_hours)
 from .tables import comparison_table, stopped_runs_text
 from .verdicts import MARGINS, Margin, judge
 
@@ -859,16 +859,14 @@ def citeseer_temperature_numbers(runs: BeyondRuns, root: Path | None = None) -> 
         runs: the chapter's runs (Table 1's, for the seeds' spread).
         root: the results folder (default: ``$ENERGYGNN_RESULTS`` or ``results/``).
     """
-    sweep = load_experiment("citeseer_temperature", root)
-    scores = {run["config"]["model_options"]["temperature"]: run["result"][SCORE] for run in sweep
-              if run["result"]["status"] == "ok"}
-    best = max(scores, key=scores.get)
+    sweep = [run for run in load_experiment("citeseer_temperature", root) if run["result"]["status"] == "ok"]
+    scores = {run["config"]["model_options"]["temperature"]: run["result"][SCORE] for run in sweep}
     depth = runs.config["citeseer_temperature"]["depth"]
-    _, std, _ = mean_std(seed_values(runs.table1, ("CiteSeer", "entropic", depth)))
-    close = [t for t in sorted(scores) if t != best and scores[best] - scores[t] <= 2 * std]
-    return {"citeseer_T": f"{best:g}", "citeseer_T_score": f"{scores[best]:.3f}",
-            "citeseer_T10_score": f"{scores.get(10.0, float('nan')):.3f}", "citeseer_two_sd": f"{2 * std:.3f}",
-            "citeseer_sweep_depth": str(depth), "citeseer_close": ", ".join(f"{t:g}" for t in close) or "none"}
+    choice = temperature_choice(sweep, seed_values(runs.table1, ("CiteSeer", "entropic", depth)))
+    return {"citeseer_T": f"{choice.temperature:g}", "citeseer_T_score": f"{choice.score:.3f}",
+            "citeseer_T10_score": f"{scores.get(10.0, float('nan')):.3f}",
+            "citeseer_two_sd": f"{CLOSE_DEVIATIONS * choice.seed_std:.3f}",
+            "citeseer_sweep_depth": str(depth), "citeseer_close": choice.close_text}
 
 
 def glance_items(runs: BeyondRuns) -> list:

@@ -282,3 +282,49 @@ def load_results(root: Path | None = None) -> Paper2Results:
                          ablation_seeds=len(variants["seeds"]), planned=planned_runs(section),
                          variant_seeds={name: len(v["seeds"]) for name, v in variants["variants"].items() if "seeds" in v},
                          more=load_optional("jem_more_seeds", root))
+
+
+# -- CiteSeer's temperature ------------------------------------------------------------------------
+
+CLOSE_DEVIATIONS = 2  # a temperature within this many seed deviations of the best is "close"
+
+
+@dataclass(frozen=True)
+class TemperatureChoice:
+    """The temperature with the best score, and how the others compare with the seed spread."""
+
+    temperature: float
+    score: float
+    seed_std: float  # standard deviation over seeds of the chosen model (Table 1), nan if < 2 seeds
+    seed_count: int
+    close: tuple[float, ...]  # other temperatures within CLOSE_DEVIATIONS seed deviations of the best
+
+    @property
+    def close_text(self) -> str:
+        """The close temperatures, e.g. ``"0.1, 10"``, or ``"none"``."""
+        return ", ".join(f"{t:g}" for t in self.close) or "none"
+
+
+def temperature_choice(sweep: Sequence[dict[str, Any]], seed_values: Sequence[float]) -> TemperatureChoice:
+    r"""The temperature of the sweep's best validation accuracy (ties: the first in ``sweep``).
+
+    The sweep has one seed per temperature, so :func:`~energygnn.reporting.verdicts.judge` would let every difference decide.
+    This is a choice, not a verdict: it lists the temperatures :math:`T` whose score lies within
+    :math:`2 s` (``CLOSE_DEVIATIONS``) of the best, :math:`s` the standard deviation over
+    ``seed_values`` (the same model's seeds in Table 1).
+
+    Args:
+        sweep: the runs of ``citeseer_temperature``.
+        seed_values: best validation accuracies of the chosen model over seeds.
+
+    Raises:
+        ValueError: the sweep is empty (run ``python -m energygnn run citeseer_temperature``).
+    """
+    if not sweep:
+        raise ValueError("temperature_choice: no sweep runs; run `python -m energygnn run citeseer_temperature`.")
+    scores = sorted((entry["config"]["model_options"]["temperature"], entry["result"][SCORE]) for entry in sweep)
+    best, score = max(scores, key=lambda pair: pair[1])
+    values = [v for v in seed_values if v is not None]
+    std = statistics.stdev(values) if len(values) > 1 else math.nan
+    close = tuple(t for t, s in scores if t != best and score - s <= CLOSE_DEVIATIONS * std)
+    return TemperatureChoice(best, score, std, len(values), close)

@@ -141,7 +141,7 @@ def headline_numbers(runs: DeepTrainingRuns) -> dict[str, Any]:
 
 
 def citeseer_choice(runs: DeepTrainingRuns) -> TemperatureChoice:
-    """:func:`~energygnn.reporting.deep_training.table1.temperature_choice` of the sweep, against the entropic
+    """:func:`~energygnn.reporting.runs.temperature_choice` of the sweep, against the entropic
     GCN's seeds on CiteSeer in Table 1 at the sweep's depth."""
     depth = runs.config["citeseer_temperature"]["depth"]
     return temperature_choice(runs.sweep, seed_values(runs.groups, ("CiteSeer", "entropic", depth)))

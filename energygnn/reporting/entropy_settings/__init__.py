@@ -26,8 +26,8 @@ from ...linearised_step import energy_constants
 from ..claims import Claim, PaperResult, counted_verdicts
 from ..labels import STEP_DIRECTION_LABELS, setting_label
 from ..prose import MarkdownText, value_range
-from ..runs import Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of, wall_hours
-from ..deep_training.table1 import temperature_choice
+from ..runs import (Groups, Run, load_optional, map_groups, planned_runs, seed_values, seeds_run, setting_of,
+                    temperature_choice, wall_hours)
 from ..trained_measures import (FIGURE3_MEASURES, GROUP_LABELS, TrainedMeasures, map_energy_claims, map_energy_correlations,
                                 rerun_differences, trained_measures)
 from ..verdicts import Verdict, judge
@@ -341,7 +341,7 @@ def chosen_claims(runs: EntropySettingsRuns) -> dict[str, list[Claim]]:
 def chosen_numbers(runs: EntropySettingsRuns) -> dict[str, Any]:
     """For the prose about the chosen settings: ``chosen_runs``, ``citeseer_T`` (Table 1's CiteSeer
     temperature) and ``citeseer_T_close`` (the sweep's temperatures within two seed standard
-    deviations of it, :func:`~energygnn.reporting.deep_training.table1.temperature_choice`), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
+    deviations of it, :func:`~energygnn.reporting.runs.temperature_choice`), ``map_seed_count``, ``fresh_runs``, ``fresh_seed_count`` and ``fresh_seeds`` (the
     seeds run), the verdicts of :func:`chosen_claims` counted (``<name>_verdicts``); per dataset the
     chosen setting's ``fresh_<dataset>`` and ``choosing_<dataset>`` means and ``split_<dataset>``
     (fresh minus choosing), the range of the same difference for the models nobody chose

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..entropy import dirichlet_energy, entropy_ascent
-from ..sparse import Adjacency
+from ...entropy import dirichlet_energy, entropy_ascent
+from ...sparse import Adjacency
 
 #: The six nodes' undirected edges (triangle 0-1-2, triangle 3-4-5, and the bridge 2-3).
 SMALL_GRAPH_EDGES = ((0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (3, 5), (4, 5))

@@ -16,10 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..ebm.gcn import TwoLayerGCN, normalized_adjacency
-from ..ebm.sampler import GraphSampler
-from ..ebm.sgld import langevin_dynamics
-from .small_graph import SmallGraph
+from ...ebm.gcn import TwoLayerGCN, normalized_adjacency
+from ...ebm.sampler import GraphSampler
+from ...ebm.sgld import langevin_dynamics
+from . import SmallGraph
 
 
 def tiny_classifier(graph: SmallGraph, hidden: int = 8, epochs: int = 300, lr: float = 0.05,
