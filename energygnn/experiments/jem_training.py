@@ -103,7 +103,10 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
     quality = {}
     if config.get("sample_quality") is not None and buffer is not None and status == "ok":
         # absent from the earlier runs' configs; measured after training, with its own draws
-        quality = {"sample_quality": final_chain_measures(trainer, **config["sample_quality"])}
+        try:
+            quality = {"sample_quality": final_chain_measures(trainer, **config["sample_quality"])}
+        except FloatingPointError as error:  # the final model's chains diverged: recorded, not raised
+            quality = {"sample_quality": {"error": str(error)}}
     return {"status": status, **quality, **_summary(history, trainer.logits(), trainer.data, graph),
             **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())},
                 "sgld_energy_steps": {str(epoch): steps for epoch, steps in trainer.sgld_energy_steps.items()}}
