@@ -131,8 +131,8 @@ def final_chain_measures(trainer, chains: int = 128, data_rows: int = 1000, proj
 
 
 def _gradients(sampler: GraphSampler, start: torch.Tensor, data) -> dict[str, Any]:
-    """Per chain at its start: the norms of :math:`\\nabla_x \\operatorname{LSE}_i` and of SGLD's
-    :math:`\\nabla_x E = -\\nabla_x \\sum_i \\operatorname{LSE}_i / |Z|`; and :math:`|Z(X)|` per reading."""
+    r"""Per chain at its start: the norms of :math:`\nabla_x \operatorname{LSE}_i` and of SGLD's
+    :math:`\nabla_x E = -\nabla_x \sum_i \operatorname{LSE}_i / |Z|`; and :math:`|Z(X)|` per reading."""
     x = start.clone().requires_grad_(True)
     lse, _ = sampler.log_sum_exp(x)
     (lse_gradient,) = torch.autograd.grad(lse.sum(), x)

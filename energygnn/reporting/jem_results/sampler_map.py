@@ -342,10 +342,10 @@ def sampler_summary(cells: Sequence[SamplerCell]) -> str:
 
 
 def chain_figure(cells: Sequence[SamplerCell], seed: int = 0, max_cells: int = 3) -> Figure:
-    """Top: the data rows, the chains' start and their samples in one 2-D projection (the data's
+    r"""Top: the data rows, the chains' start and their samples in one 2-D projection (the data's
     first two principal components, fitted on the data) for the closest cell and the cells with
     the longest chains' step ratio (``max_cells`` in all; the ``seed`` run of each). Bottom: the
-    mean energy :math:`-\\operatorname{LSE}` along those chains, with the data nodes' (dashed) and
+    mean energy :math:`-\operatorname{LSE}` along those chains, with the data nodes' (dashed) and
     where the noise alone leaves the chains (dotted)."""
     closest = closest_cell(cells)
     others = sorted((cell for cell in cells if cell.runs and cell is not closest),
