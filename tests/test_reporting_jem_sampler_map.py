@@ -29,7 +29,8 @@ def map_run(alpha, noise, seed, accuracy, ratio, end_scale, steps=20, energy_end
         result["sample_quality"] = quality
     return {"key": f"a{alpha}-{noise}-{steps}-{seed}",
             "config": {"dataset": "Cora", "seed": seed, "noise_setting": noise, "temperature": 2e-4,
-                       "jem": {"sgld_step_size": alpha, "sgld_noise": 0.01, "sgld_steps": steps}},
+                       "jem": {"sgld_step_size": alpha, "sgld_noise": 0.01, "sgld_steps": steps, "init_low": -1.0,
+                               "init_high": 1.0}},
             "result": result}
 
 
@@ -55,7 +56,10 @@ def test_a_cell_samples_only_when_every_measure_is_nearer_and_the_ratio_passes()
     assert (numbers["map_cells"], numbers["map_runs"], numbers["map_lost"]) == (4, 19, 1)
     assert numbers["map_sampling"] == 2 and numbers["map_above_threshold"] == 3
     assert numbers["map_alpha_star_sum"] == pytest.approx(0.1 * 0.01 * 10 / (10.0 / 5000.0))
-    assert numbers["jem_cell_step_size"] == 1
+    assert numbers["jem_cell_step_size"] == 1 and numbers["map_start_norm"] == pytest.approx((100 / 3) ** 0.5)
+    argument = sampler_map.sampler_argument(ordered)
+    assert argument.startswith("Fresh noise has a lower energy than the data nodes in 0 of 4 settings")
+    assert "Of the 3 settings whose chains pass the step-ratio threshold, 0 end below" in argument
     assert "**2 of 4 settings sample and classify**" in sampler_map.sampler_summary(ordered)
     table = sampler_map.sampler_table(ordered)
     assert "4 (+1 lost)" in table and table.count("| yes |") == 2

@@ -32,7 +32,7 @@ from .calibration import (bin_gap_range, calibration_table, confidence_figure, p
 from .input_scale import ScaleRow, load_scale_rows, scale_claims, scale_numbers, scale_rows, scale_table  # noqa: F401
 from .judged import ablation_claims, paper_claims  # noqa: F401
 from .sampler_map import (SAMPLING_RULE, SamplerCell, chain_figure, closest_cell, load_sampler_cells,  # noqa: F401
-                          quality_table, sampler_cells, sampler_claims, sampler_numbers, sampler_summary,
+                          quality_table, sampler_argument, sampler_cells, sampler_claims, sampler_numbers, sampler_summary,
                           sampler_table, scaling_table)
 from .sampling import (READING_RULE, ReadingRow, chosen_reading, load_reading_rows, reading_numbers,  # noqa: F401
                        reading_rows, reading_run, reading_summary, reading_table, sgld_energy_figure,
@@ -93,7 +93,7 @@ def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow],
 def at_work_numbers(cells: Sequence[SamplerCell], scales: Sequence[ScaleRow]) -> dict[str, Any]:
     """The numbers of the chapter's sections on the sampler's settings and on GCN-JEMO's inputs:
     :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``,
-    ``sampler_summary``, :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers` and the
+    ``sampler_summary``, ``sampler_argument``, :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers` and the
     verdicts of :func:`~energygnn.reporting.jem_results.sampler_map.sampler_claims` and
     :func:`~energygnn.reporting.jem_results.input_scale.scale_claims` (Markdown)."""
     verdicts = verdict_numbers(sampler_claims(cells) + scale_claims(list(scales)))
@@ -101,4 +101,5 @@ def at_work_numbers(cells: Sequence[SamplerCell], scales: Sequence[ScaleRow]) ->
                for name, value in sampler_numbers(cells).items()},
             **scale_numbers(list(scales)), "sampling_rule": MarkdownText(SAMPLING_RULE),
             "sampler_summary": MarkdownText(sampler_summary(cells)),
+            "sampler_argument": MarkdownText(sampler_argument(cells)),
             **{name: MarkdownText(value) for name, value in verdicts.items()}}

@@ -271,14 +271,16 @@ def sampler_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
 
 
 def sampler_numbers(cells: Sequence[SamplerCell]) -> dict[str, object]:
-    """For the prose: ``map_cells``, ``map_runs``, ``map_lost``, ``map_sampling`` (cells that sample),
+    r"""For the prose: ``map_cells``, ``map_runs``, ``map_lost``, ``map_sampling`` (cells that sample),
     ``map_classifying``, ``map_both``, ``map_above_threshold`` (cells whose chains pass the step-ratio
     threshold), ``map_gcn_accuracy``; for the closest cell (:func:`closest_cell`) ``closest_label``,
     ``closest_step_size``, ``closest_noise``, ``closest_steps``, ``closest_accuracy``,
     ``closest_chain_ratio``, ``closest_checks`` (sampling checks passed) and ``closest_energy_data``,
     ``_start``, ``_samples``, ``closest_confidence_samples``, ``closest_confidence_data``; over the runs
     of the cell at JEM's setting (:func:`jem_cell`) ``map_lse_gradient``, ``map_features`` and
-    ``map_partition_<reading>`` (means)."""
+    ``map_partition_<reading>`` (means), ``map_alpha_star_<reading>`` (the step size at which
+    :math:`\sigma = 0.01` gives the threshold's ratio) and ``map_start_norm`` (the expected norm of a
+    uniform start)."""
     runs = list(jem_cell(cells).runs) if cells else []
     closest = closest_cell(cells)
     numbers: dict[str, object] = {
@@ -314,6 +316,8 @@ def sampler_numbers(cells: Sequence[SamplerCell]) -> dict[str, object]:
         numbers.update({f"map_partition_{reading}": statistics.fmean(
             _quality(run)["gradients"]["partition_scale"][reading] for run in runs) for reading in PARTITIONS})
         width = numbers["map_features"]
+        jem = runs[0]["config"]["jem"]  # the expected norm of a uniform start, sqrt(d (high - low)^2 / 12)
+        numbers["map_start_norm"] = math.sqrt(width * (jem["init_high"] - jem["init_low"]) ** 2 / 12)
         for reading in PARTITIONS:  # the step size at which JEM's sigma = 0.01 gives the threshold's ratio
             gradient = numbers["map_lse_gradient"] / numbers[f"map_partition_{reading}"]
             numbers[f"map_alpha_star_{reading}"] = MIN_STEP_RATIO * 0.01 * math.sqrt(width) / gradient
@@ -339,6 +343,34 @@ def sampler_summary(cells: Sequence[SamplerCell]) -> str:
         parts.append(f"{cell.label}: " + ("samples" if not failed else "; ".join(failed))
                      + f", accuracy {_mean(cell.accuracies):.1f} % ({cell.classifies.verdict} as accurate as the GCN)")
     return head + ((" Those past the threshold: " + ". ".join(parts) + ".") if parts else "")
+
+
+def sampler_argument(cells: Sequence[SamplerCell]) -> str:
+    """One Markdown paragraph of what the runs measure about why chains do or do not approach the
+    data: in how many settings fresh noise already has a lower energy than the data nodes (the
+    shared rule over seeds), and, of the settings whose chains pass the step-ratio threshold, how
+    many end below the data's energy and how many end further from the data's feature mean than
+    they started."""
+    measured = [cell for cell in cells if cell.runs]
+    noise_below = sum(judge(cell.energies("start"), cell.energies("data"), "<").verdict is Verdict.HOLDS
+                      for cell in measured)
+    past = [cell for cell in measured if _mean(cell.chain_ratios) >= MIN_STEP_RATIO]
+    below = sum(judge(cell.energies("samples"), cell.energies("data"), "<").verdict is Verdict.HOLDS for cell in past)
+    further = sum(cell.nearer("mean").verdict is Verdict.FAILS for cell in past)
+    text = (f"Fresh noise has a lower energy than the data nodes in {noise_below} of {len(measured)} settings "
+            f"(judged over seeds by the shared rule)")
+    if measured and noise_below == len(measured):
+        text += (": every trained GCN gives uniform noise a higher "
+                 r"density $\exp \operatorname{LSE}$ than the real rows, so a chain that descends the energy has no "
+                 "reason to approach the data")
+    text += ". "
+    if not past:
+        return text + "No setting's chains pass the step-ratio threshold."
+    text += (f"Of the {len(past)} settings whose chains pass the step-ratio threshold, {below} end below the data "
+             f"nodes' energy and {further} end further from the data's feature mean than they started")
+    if below == len(past) and further == len(past):
+        text += ": where the drift is long enough to count, it carries the chains downhill and away from the data"
+    return text + "."
 
 
 def chain_figure(cells: Sequence[SamplerCell], seed: int = 0, max_cells: int = 3) -> Figure:
