@@ -39,6 +39,7 @@ ACCURACY_POINTS = MARGINS["accuracy"].in_percent
 MEASURE_LABELS = {"energy": r"$\lvert \bar E - \bar E_\text{data} \rvert$", "mean": "means' distance",
                   "spectrum": "covariance spectrum's distance", "mmd": r"MMD$^2$ (IMQ kernel)",
                   "confidence": r"$\lvert \bar c - \bar c_\text{data} \rvert$"}
+NOISE_NAMES = {"jem": "JEM's", "langevin": "Langevin"}
 SAMPLING_RULE = (f"a setting *samples* when the final model's chains, started from fresh noise, end nearer the data "
                  f"than their start by every measure (the energy gap to the data nodes', the distance of the feature "
                  f"means, of the covariance spectra, the MMD, and the confidence gap), each judged on the seeds' "
@@ -72,7 +73,7 @@ class SamplerCell:
 
     @property
     def label(self) -> str:
-        return f"α={self.step_size:g}, σ={self.noise:.3g} ({self.noise_setting}), η={self.steps}"
+        return f"α={self.step_size:g}, σ={self.noise:.3g} ({NOISE_NAMES.get(self.noise_setting, self.noise_setting)}), η={self.steps}"
 
     def _values(self, function) -> tuple[float, ...]:
         return tuple(function(run) for run in self.runs)
@@ -180,7 +181,8 @@ def sampler_table(cells: Sequence[SamplerCell]) -> str:
     body = []
     for cell in cells:
         changes = [energy_changes(run) for run in cell.runs]
-        body.append([f"{cell.step_size:g}", f"{cell.noise:.3g} ({cell.noise_setting})", cell.steps,
+        body.append([f"{cell.step_size:g}", f"{cell.noise:.3g} ({NOISE_NAMES.get(cell.noise_setting, cell.noise_setting)})",
+                     cell.steps,
                      f"{len(cell.runs)}" + (f" (+{cell.stopped} lost)" if cell.stopped else ""),
                      mean_std_cell(cell.training_ratios, digits=3),
                      mean_std_cell([c[0] for c in changes], digits=2), mean_std_cell([c[1] for c in changes], digits=3),
@@ -210,10 +212,10 @@ def quality_table(cells: Sequence[SamplerCell]) -> str:
 
 
 def jem_cell(cells: Sequence[SamplerCell]) -> SamplerCell:
-    """The map's cell at JEM's (and the table's) setting: the smallest step size at JEM's noise and
-    the fewest steps."""
+    """The map's cell at JEM's (and the table's) setting: the smallest step size at JEM's noise,
+    with the fewest steps among those."""
     pool = [cell for cell in cells if cell.noise_setting == "jem" and cell.runs] or [cell for cell in cells if cell.runs]
-    return min(pool, key=lambda cell: (cell.steps, cell.step_size))
+    return min(pool, key=lambda cell: (cell.step_size, cell.steps))
 
 
 def scaling_table(cells: Sequence[SamplerCell], noise: float = 0.01) -> str:
