@@ -1,6 +1,6 @@
 r"""Do SGLD's chains sample? A rule fixed before the runs of ``jem_sampler_map``: the chains must
-end nearer the data than where they started, by every measure of :data:`QUALITY_MEASURES`, with a
-step ratio of at least :data:`~energygnn.ebm.sgld.MIN_STEP_RATIO`.
+end nearer the data than where they started, by every measure of ``QUALITY_MEASURES``, with a
+step ratio of at least ``energygnn.ebm.sgld.MIN_STEP_RATIO``.
 
 The measures compare a set of chains (their start, or their samples) with the data rows:
 
@@ -112,7 +112,7 @@ def mmd(x: Tensor, data: Tensor, scale: float = IMQ_SCALE) -> float:
 
 @dataclass(frozen=True)
 class ChainQuality:
-    r"""The measures of one set of chains (:data:`QUALITY_MEASURES`) for their start and their
+    r"""The measures of one set of chains (``QUALITY_MEASURES``) for their start and their
     samples, and the step ratio of the SGLD that moved them.
 
     Attributes:
@@ -131,7 +131,7 @@ class ChainQuality:
 
     @property
     def nearer(self) -> dict[str, bool]:
-        """Per measure: whether the samples are nearer the data than the start."""
+        """Whether the samples are nearer the data than the start, for each measure."""
         return {name: self.samples[name] < self.start[name] for name in QUALITY_MEASURES}
 
     def as_dict(self) -> dict:
@@ -141,7 +141,7 @@ class ChainQuality:
 
 def chain_quality(data: Tensor, start: Tensor, samples: Tensor, energies: dict[str, float],
                   confidences: dict[str, float], step_ratio: float) -> ChainQuality:
-    r"""The measures (:data:`QUALITY_MEASURES`) of chains that went from ``start`` to ``samples``.
+    r"""The measures (``QUALITY_MEASURES``) of chains that went from ``start`` to ``samples``.
 
     Args:
         data (Tensor): [b, c] data rows to compare with.
