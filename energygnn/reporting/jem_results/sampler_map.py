@@ -39,6 +39,8 @@ ACCURACY_POINTS = MARGINS["accuracy"].in_percent
 MEASURE_LABELS = {"energy": r"$\lvert \bar E - \bar E_\text{data} \rvert$", "mean": "means' distance",
                   "spectrum": "covariance spectrum's distance", "mmd": r"MMD$^2$ (IMQ kernel)",
                   "confidence": r"$\lvert \bar c - \bar c_\text{data} \rvert$"}
+MEASURE_HEADERS = {"energy": "energy gap", "mean": "means", "spectrum": "spectrum", "mmd": "MMD²",
+                   "confidence": "confidence gap"}
 NOISE_NAMES = {"jem": "JEM's", "langevin": "Langevin"}
 SAMPLING_RULE = (f"a setting *samples* when the final model's chains, started from fresh noise, end nearer the data "
                  f"than their start by every measure (the energy gap to the data nodes', the distance of the feature "
@@ -197,8 +199,8 @@ def sampler_table(cells: Sequence[SamplerCell]) -> str:
 def quality_table(cells: Sequence[SamplerCell]) -> str:
     r"""Per cell, for the final model's chains from fresh noise: their step ratio, the mean energy
     :math:`-\operatorname{LSE}` of the data nodes, of the start and of the samples, and each
-    measure of ``QUALITY_MEASURES`` at the start → at the end (means over seeds) with the verdict
-    that the end is nearer the data."""
+    measure of ``QUALITY_MEASURES`` at the start → at the end (means over seeds; headed by
+    ``MEASURE_HEADERS``) with the verdict that the end is nearer the data."""
     body = []
     for cell in cells:
         row = [f"{cell.step_size:g}", f"{cell.noise:.3g}", cell.steps, mean_std_cell(cell.chain_ratios, digits=3),
@@ -208,7 +210,7 @@ def quality_table(cells: Sequence[SamplerCell]) -> str:
             row.append(f"{start:.3g} → {end:.3g} {_verdict(cell.nearer(name))}")
         body.append(row)
     return markdown_table([r"$\alpha$", r"$\sigma$", r"$\eta$", "step ratio (chains)", "energy: data / start / samples",
-                           *(MEASURE_LABELS[name] for name in QUALITY_MEASURES)], body)
+                           *(MEASURE_HEADERS[name] for name in QUALITY_MEASURES)], body)
 
 
 def jem_cell(cells: Sequence[SamplerCell]) -> SamplerCell:
