@@ -264,7 +264,7 @@ def test_registry_entries_name_their_functions_and_share_builders():
 
 # Experiments whose sweep has not finished: their committed runs are some of the planned ones
 # (`python -m energygnn run <name>` resumes them); every other experiment is complete.
-IN_PROGRESS: set[str] = {"trained_measures", "jem_sampler_map", "jem_sampler_long", "jem_input_scale"}
+IN_PROGRESS: set[str] = {"trained_measures"}
 
 
 def test_every_committed_run_is_planned_with_its_stored_config():
