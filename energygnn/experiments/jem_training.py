@@ -16,6 +16,7 @@ from torch_geometric.transforms import NormalizeFeatures
 
 from ..calibration import confidence, expected_calibration_error, reliability_bins
 from ..data import load_planetoid
+from ..ebm.chain_measures import final_chain_measures
 from ..ebm.gcn import TwoLayerGCN, logit_energy
 from ..ebm.graph_generation import GeneratedGraph
 from ..ebm.options import EnergyGCNOptions, JEMOptions
@@ -29,15 +30,35 @@ ECE_BINS = 15
 
 def load_graph(config: dict[str, Any]) -> Data:
     """A run's graph: ``config["dataset"]``, its features row-normalised when
-    ``config["normalize_features"]``; with ``config["leave_out_threshold"]`` (GNNSafe's label
+    ``config["normalize_features"]``, then multiplied by ``config["feature_scale"]`` where the
+    config has one (:func:`feature_scale_factor`); with ``config["leave_out_threshold"]`` (GNNSafe's label
     leave-out) only the classes above it keep their labels and splits
     (:func:`~energygnn.evaluation.ood.keep_classes_above`)."""
     data = load_planetoid(config["dataset"])
+    raw_norm = float(data.x.norm(dim=1).mean())
     if config["normalize_features"]:
         data = NormalizeFeatures()(data)
+    scale = config.get("feature_scale")  # absent from the earlier runs' configs: their graphs are unchanged
+    if scale is not None:
+        data.x = data.x * feature_scale_factor(scale, raw_norm, data.x)
     if config.get("leave_out_threshold") is not None:
         data = keep_classes_above(data, config["leave_out_threshold"])
     return data
+
+
+FEATURE_SCALES = ("raw_norm",)
+
+
+def feature_scale_factor(scale, raw_norm: float, x: torch.Tensor) -> float:
+    """The factor a run config's ``"feature_scale"`` multiplies the (normalised or raw) features
+    by: a positive number as given, or ``"raw_norm"``, the factor that brings the rows' mean
+    Euclidean norm to the raw rows' mean norm ``raw_norm`` (the same factor for every row, so that
+    row-normalised rows keep their equal sums)."""
+    if scale == "raw_norm":
+        return raw_norm / float(x.norm(dim=1).mean())
+    if isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0:
+        return float(scale)
+    raise ValueError(f"feature_scale must be a positive number or one of {FEATURE_SCALES}, got {scale!r}.")
 
 
 def trainer_options(config: dict[str, Any]) -> EnergyGCNOptions:
@@ -79,7 +100,14 @@ def train_energy_gcn(config: dict[str, Any]) -> dict[str, Any]:
     ``config["spectra"]``, the adjacency and feature-covariance spectra."""
     trainer, status = fit_energy_gcn(config)
     history, graph, buffer = trainer.history, trainer.graph, trainer.buffer
-    return {"status": status, **_summary(history, trainer.logits(), trainer.data, graph),
+    quality = {}
+    if config.get("sample_quality") is not None and buffer is not None and status == "ok":
+        # absent from the earlier runs' configs; measured after training, with its own draws
+        try:
+            quality = {"sample_quality": final_chain_measures(trainer, **config["sample_quality"])}
+        except FloatingPointError as error:  # the final model's chains diverged: recorded, not raised
+            quality = {"sample_quality": {"error": str(error)}}
+    return {"status": status, **quality, **_summary(history, trainer.logits(), trainer.data, graph),
             **({"buffer": {"size": len(buffer), "updated_entries": int((buffer.updates > 0).sum())},
                 "sgld_energy_steps": {str(epoch): steps for epoch, steps in trainer.sgld_energy_steps.items()}}
                if buffer is not None else {}),

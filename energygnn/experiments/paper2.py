@@ -7,6 +7,7 @@ section and its results folder; ``seeds`` replaces the section's; ``results`` is
 paper-2 experiment builds on stored runs)."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,61 @@ def leave_out_runs(config: dict[str, Any], results: Path | None = None, seeds=No
         **_run_config(config, dataset, model, seed), "spectra": False,
         "leave_out_threshold": section["thresholds"][dataset], "evaluation": {"propagation": section["propagation"]}})
         for seed in seeds or section["seeds"] for dataset in section["datasets"] for model in section["models"]]
+
+
+def sgld_noise(setting: str | float, step_size: float, temperature: float) -> float:
+    r"""SGLD's :math:`\sigma` for one cell of the sampler map: a number as given, ``"jem"`` for
+    JEM's 0.01, or ``"langevin"`` for the Langevin noise :math:`\sqrt{2\alpha T}` at the map's
+    temperature :math:`T`."""
+    if setting == "jem":
+        return 0.01
+    if setting == "langevin":
+        return math.sqrt(2 * step_size * temperature)
+    if isinstance(setting, (int, float)) and not isinstance(setting, bool) and setting >= 0:
+        return float(setting)
+    raise ValueError(f"paper2.json: a noise setting must be 'jem', 'langevin' or a number >= 0, got {setting!r}.")
+
+
+def _sampler_runs(config, name, cells, seeds) -> list[Run]:
+    section = config["jem_sampler_map"]  # the map's dataset, model, reading, temperature and measurement
+    dataset, model, reading, temperature = section["dataset"], section["model"], section["partition"], section["temperature"]
+    runs = []
+    for seed in seeds:
+        for alpha, noise, steps in cells:
+            jem = {"partition": reading, "sgld_step_size": float(alpha), "sgld_noise": sgld_noise(noise, alpha, temperature),
+                   "sgld_steps": steps}
+            runs.append(Run(name, f"{dataset}-{model}-Z{reading}-a{alpha:g}-{noise}-steps{steps}-seed{seed}", {
+                **_run_config(config, dataset, model, seed, {"jem": jem}), "variant": f"a{alpha:g}-{noise}-steps{steps}",
+                "noise_setting": noise, "temperature": temperature, "sample_quality": section["sample_quality"]}))
+    return runs
+
+
+def sampler_map_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                     name: str = "jem_sampler_map") -> list[Run]:
+    """GCN-JEM on one dataset under one reading of :math:`Z` over SGLD's step size and noise
+    (every ``step_sizes`` x ``noises`` cell at ``steps``); each run records its chains' sample
+    quality after training (:func:`~energygnn.ebm.chain_measures.final_chain_measures`). Seed by seed."""
+    section = config[name]
+    cells = [(alpha, noise, section["steps"]) for alpha in section["step_sizes"] for noise in section["noises"]]
+    return _sampler_runs(config, name, cells, seeds or section["seeds"])
+
+
+def sampler_long_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                      name: str = "jem_sampler_long") -> list[Run]:
+    """Cells of the sampler map (:func:`sampler_map_runs`, its settings) with more SGLD steps."""
+    section = config[name]
+    cells = [(cell["step_size"], cell["noise"], section["steps"]) for cell in section["cells"]]
+    return _sampler_runs(config, name, cells, seeds or section["seeds"])
+
+
+def input_scale_runs(config: dict[str, Any], results: Path | None = None, seeds=None,
+                     name: str = "jem_input_scale") -> list[Run]:
+    """The table's model (GCN-JEMO) with its input rows rescaled (``feature_scale``, after the
+    variant's normalisation; :func:`~energygnn.experiments.jem_training.feature_scale_factor`), per
+    variant: does the rows' size alone decide GCN-JEMO's collapse?"""
+    section = config[name]
+    return [Run(name, f"{variant['dataset']}-{variant['model']}-{label}-seed{seed}", {
+        **_run_config(config, variant["dataset"], variant["model"], seed,
+                      {"training": {"normalize_features": variant["normalize_features"]}}),
+        "spectra": False, "feature_scale": variant["feature_scale"], "variant": label})
+        for seed in seeds or section["seeds"] for label, variant in section["variants"].items()]

@@ -141,6 +141,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
             paper2.reading_runs),
     _paper2("jem_gradients", "Paper 2: the parameter gradients of GCN-JEM's two loss terms on Cora under each reading "
             "of Z", JEM_RESULTS, paper2.gradient_runs),
+    _paper2("jem_sampler_map", "Paper 2's energy model at work: GCN-JEM on Cora over SGLD's step size, noise and "
+            "steps, with its chains' sample quality", JEM_RESULTS, paper2.sampler_map_runs),
+    _paper2("jem_sampler_long", "Paper 2's energy model at work: cells of the sampler map at 100 SGLD steps",
+            JEM_RESULTS, paper2.sampler_long_runs),
+    _paper2("jem_input_scale", "Paper 2: GCN-JEMO with its input rows rescaled (row-normalised Cora at the raw rows' "
+            "norm, PubMed's raw rows x 10)", JEM_RESULTS, paper2.input_scale_runs),
     _paper2("jem_robustness", "Paper 2's unmeasured claims: edge attacks, OOD shifts and temperature scaling",
             JEM_ROBUSTNESS, paper2.robustness_runs, jem_evaluation.evaluate_energy_gcn),
     _paper2("jem_leave_out", "Paper 2's unmeasured claims: OOD detection of classes left out of training",

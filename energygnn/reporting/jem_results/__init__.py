@@ -8,8 +8,10 @@ shows each once), and the ``*_numbers`` functions return the numbers the chapter
 :func:`paper_results` gives the paper's claims by the part of the paper they test, the same for
 the chapter and the introduction's summary. The pieces: :mod:`~energygnn.reporting.jem_results.accuracy`,
 :mod:`~energygnn.reporting.jem_results.spectra`, :mod:`~energygnn.reporting.jem_results.calibration`,
-:mod:`~energygnn.reporting.jem_results.judged`, :mod:`~energygnn.reporting.jem_results.sampling` and
-:mod:`~energygnn.reporting.jem_results.gradients`.
+:mod:`~energygnn.reporting.jem_results.judged`, :mod:`~energygnn.reporting.jem_results.sampling`,
+:mod:`~energygnn.reporting.jem_results.gradients`, :mod:`~energygnn.reporting.jem_results.sampler_map` (the
+sampler's settings and what the chains are) and :mod:`~energygnn.reporting.jem_results.input_scale`
+(GCN-JEMO's inputs rescaled).
 """
 from __future__ import annotations
 
@@ -27,7 +29,11 @@ from .gradients import (EARLY_EPOCHS, GradientRow, gradient_claims, gradient_fig
                         gradient_rows, gradient_table, load_gradient_rows, retraced_runs)
 from .calibration import (bin_gap_range, calibration_table, confidence_figure, paper_ece_numbers,  # noqa: F401
                           reliability_figure, underconfident_bins)
+from .input_scale import ScaleRow, load_scale_rows, scale_claims, scale_numbers, scale_rows, scale_table  # noqa: F401
 from .judged import ablation_claims, paper_claims  # noqa: F401
+from .sampler_map import (SAMPLING_RULE, SamplerCell, chain_figure, closest_cell, load_sampler_cells,  # noqa: F401
+                          quality_table, sampler_argument, sampler_cells, sampler_claims, sampler_numbers, sampler_summary,
+                          sampler_table, scaling_table)
 from .sampling import (READING_RULE, ReadingRow, chosen_reading, load_reading_rows, reading_numbers,  # noqa: F401
                        reading_rows, reading_run, reading_summary, reading_table, sgld_energy_figure,
                        step_ratio_figure)
@@ -82,3 +88,18 @@ def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow],
         numbers.update({name: MarkdownText(value) for name, value in verdict_numbers(gradient_claims(gradients)).items()})
     return {**numbers, **{f"z_{name}": value for name, value in reading_numbers(readings).items()},
             "reading_rule": READING_RULE, "reading_summary": MarkdownText(reading_summary(readings))}
+
+
+def at_work_numbers(cells: Sequence[SamplerCell], scales: Sequence[ScaleRow]) -> dict[str, Any]:
+    """The numbers of the chapter's sections on the sampler's settings and on GCN-JEMO's inputs:
+    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``,
+    ``sampler_summary``, ``sampler_argument``, :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers` and the
+    verdicts of :func:`~energygnn.reporting.jem_results.sampler_map.sampler_claims` and
+    :func:`~energygnn.reporting.jem_results.input_scale.scale_claims` (Markdown)."""
+    verdicts = verdict_numbers(sampler_claims(cells) + scale_claims(list(scales)))
+    return {**{name: MarkdownText(value) if isinstance(value, str) else value
+               for name, value in sampler_numbers(cells).items()},
+            **scale_numbers(list(scales)), "sampling_rule": MarkdownText(SAMPLING_RULE),
+            "sampler_summary": MarkdownText(sampler_summary(cells)),
+            "sampler_argument": MarkdownText(sampler_argument(cells)),
+            **{name: MarkdownText(value) for name, value in verdicts.items()}}

@@ -185,7 +185,8 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
     SGLD ends lower than its noise alone, Markdown), ``<reading>_checks_failed`` (of the rule's three),
     ``<reading>_step_ratio``, ``<reading>_accuracy``, ``<reading>_gap``,
     ``<reading>_sgld_change``, ``<reading>_noise_change``, ``<reading>_distance``,
-    ``<reading>_early_gen_over_clf`` and ``<reading>_late_clf`` (means)."""
+    ``<reading>_early_gen_over_clf`` and ``<reading>_late_clf`` (means), and ``<reading>_clf_min`` and
+    ``<reading>_clf_max``, the cross-entropy's extremes over every epoch of every seed."""
     reading, qualifies = chosen_reading(rows)
     numbers: dict[str, object] = {"default_reading": reading, "default_qualifies": qualifies,
                                   "qualifying": sum(row.qualifies for row in rows), "min_step_ratio": MIN_STEP_RATIO,
@@ -199,6 +200,8 @@ def reading_numbers(rows: Sequence[ReadingRow]) -> dict[str, object]:
                         f"{row.reading}_noise_change": statistics.fmean(row.noise_changes),
                         f"{row.reading}_early_gen_over_clf": statistics.fmean(row.gen_over_clf),
                         f"{row.reading}_late_clf": statistics.fmean(row.late_clf),
+                        f"{row.reading}_clf_min": min(min(run["result"]["history"]["clf_loss"]) for run in row.runs),
+                        f"{row.reading}_clf_max": max(max(run["result"]["history"]["clf_loss"]) for run in row.runs),
                         f"{row.reading}_moves": MarkdownText(f"**{row.moves.verdict}**"),
                         f"{row.reading}_checks_failed": sum(not passed for passed in row.checks.values()),
                         f"{row.reading}_distance": statistics.fmean(
