@@ -80,18 +80,24 @@ def _find(rows: list[ScaleRow], dataset: str, start: str) -> ScaleRow:
     return next(row for row in rows if row.dataset == dataset and row.setting.startswith(start))
 
 
+def _compared(rows: list[ScaleRow]):
+    """Per intervention with runs: its dataset and label, and its rows: the intervention, the
+    unscaled inputs and the reference it is compared with (Cora: raw rows; PubMed: the GCN)."""
+    for dataset, label in SETTINGS.values():
+        if not any(row.dataset == dataset for row in rows):
+            continue
+        yield (dataset, label, _find(rows, dataset, f"GCN-JEMO, {label}"),
+               _find(rows, dataset, "GCN-JEMO, row-normalised" if dataset == "Cora" else "GCN-JEMO, raw rows"),
+               _find(rows, dataset, "GCN-JEMO, raw rows" if dataset == "Cora" else "GCN, row-normalised"))
+
+
 def scale_claims(rows: list[ScaleRow]) -> list[Claim]:
     """The book's questions (``asked_by="book"``): on Cora, GCN-JEMO with the rescaled
     row-normalised rows is more accurate than with the row-normalised rows and as accurate as with
     the raw rows; on PubMed, with the raw rows × 10 more accurate than with the raw rows and as
     accurate as the GCN. Keyed ``scale_<dataset>_beats_unscaled`` and ``scale_<dataset>_as_<reference>``."""
     claims = []
-    for variant, (dataset, label) in SETTINGS.items():
-        if not any(row.dataset == dataset for row in rows):
-            continue
-        scaled = _find(rows, dataset, f"GCN-JEMO, {label}")
-        unscaled = _find(rows, dataset, "GCN-JEMO, row-normalised" if dataset == "Cora" else "GCN-JEMO, raw rows")
-        reference = _find(rows, dataset, "GCN-JEMO, raw rows" if dataset == "Cora" else "GCN, row-normalised")
+    for dataset, label, scaled, unscaled, reference in _compared(rows):
         versus = lambda a, b: f"{mean_or_nan(a.accuracies):.1f} vs {mean_or_nan(b.accuracies):.1f} %"  # noqa: E731
         claims.append(Claim(dataset, f"GCN-JEMO with {label} is more accurate than with {unscaled.setting[10:]}", "-",
                             judge(scaled.accuracies, unscaled.accuracies, ">"), key=f"scale_{dataset}_beats_unscaled",
@@ -107,12 +113,7 @@ def scale_numbers(rows: list[ScaleRow]) -> dict[str, float]:
     """For the prose, per dataset: ``scale_<dataset>_accuracy`` (the intervention's mean),
     ``scale_<dataset>_norm`` (its rows' mean norm), and ``_unscaled_accuracy``, ``_reference_accuracy``."""
     numbers = {}
-    for variant, (dataset, label) in SETTINGS.items():
-        if not any(row.dataset == dataset for row in rows):
-            continue
-        scaled = _find(rows, dataset, f"GCN-JEMO, {label}")
-        unscaled = _find(rows, dataset, "GCN-JEMO, row-normalised" if dataset == "Cora" else "GCN-JEMO, raw rows")
-        reference = _find(rows, dataset, "GCN-JEMO, raw rows" if dataset == "Cora" else "GCN, row-normalised")
+    for dataset, label, scaled, unscaled, reference in _compared(rows):
         numbers.update({f"scale_{dataset}_accuracy": mean_or_nan(scaled.accuracies), f"scale_{dataset}_norm": scaled.row_norm,
                         f"scale_{dataset}_unscaled_accuracy": mean_or_nan(unscaled.accuracies),
                         f"scale_{dataset}_unscaled_norm": unscaled.row_norm,
