@@ -108,9 +108,12 @@ def test_paper_claims_on_constructed_seeds():
     assert claims["jemo_beats_jem"].judgement.difference == pytest.approx(25.0 - 81.0)
     assert verdict_numbers(claims.values())["verdict_jemo_beats_jem"] == "**fails**"
     assert "| -56.000 | 5.888 | **fails** |" in claims_table([claims["jemo_beats_jem"]])
-    parts = report.paper_results(results_of(table, seeds=3))  # what the introduction counts, part by part
-    assert list(parts) == list(report.PAPER2_PARTS) and {part.chapter for part in parts.values()} == {"jem_results"}
-    assert [claim.key for part in parts.values() for claim in part.claims] == list(claims)
+    parts = report.paper_results(report.JemResultsRuns(results_of(table, seeds=3)))  # what the introduction counts
+    # the paper's claims part by part, then the book's questions whose experiments ran (here only the ablation's)
+    assert list(parts) == [*report.PAPER2_PARTS, "ablation"] and {part.chapter for part in parts.values()} == {"jem_results"}
+    paper = [part for name, part in parts.items() if name in report.PAPER2_PARTS]
+    assert [claim.key for part in paper for claim in part.claims] == list(claims)
+    assert {claim.asked_by for claim in parts["ablation"].claims} == {"book"}
 
 
 def test_claims_without_runs_are_not_measured():
@@ -222,7 +225,9 @@ def test_load_results_reads_the_plan_of_the_config(tmp_path):
         (tmp_path / experiment).mkdir()
         for run in runs:
             (tmp_path / experiment / f"{run['key']}.json").write_text(json.dumps(run))
-    results = report.load(tmp_path)
+    runs = report.load(tmp_path)
+    assert (runs.readings, runs.gradients, runs.cells, runs.scales) == ([], [], [], [])  # not run: empty parts
+    results = runs.results
     assert results.planned == 45 and results.seeds == 5 and results.ablation_seeds == 3
     assert results.variant_seeds["jemo-raw-no-generation"] == 5 and "tau1" not in results.variant_seeds
     assert results.raw == [] and len(results.ablation) == 1

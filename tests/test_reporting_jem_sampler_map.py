@@ -67,6 +67,15 @@ def test_a_cell_samples_only_when_every_measure_is_nearer_and_the_ratio_passes()
     claims = sampler_map.sampler_claims(ordered)
     assert {claim.key for claim in claims} >= {"map_100_jem_20_classifies", "map_1000_jem_20_nearer_mmd"}
     assert "**fails**" in claims_table(claims)
+    # one claim per cell: its verdict holds exactly where the cell samples and classifies
+    settings = {(c.cell[0], c.cell[1]) if c.cell else c.key: c for c in sampler_map.setting_claims(ordered)}
+    verdicts = {claim.key: str(claim.judgement) for claim in settings.values()}
+    assert verdicts == {"map_1_jem_20_samples_and_classifies": "fails",  # the step ratio, held fixed, is below 0.1
+                        "map_100_jem_20_samples_and_classifies": "holds",
+                        "map_1000_jem_20_samples_and_classifies": "fails",
+                        "map_1000_langevin_20_samples_and_classifies": "holds"}
+    assert {claim.asked_by for claim in settings.values()} == {"book"}
+    assert settings["map_1_jem_20_samples_and_classifies"].ours.startswith("5 of 6 sampling checks")
     figure = sampler_map.chain_figure(ordered)
     assert len(figure.axes) == 6 and figure.axes[0].get_title().startswith("α=1000, σ=0.01, η=20")
 

@@ -21,9 +21,19 @@ def test_the_table_counts_each_verdict_and_lists_what_fails():
     assert table[2] == "| 1 | Table 1: accuracy | 3 | 1 | 1 | 1 | 0 | {doc}`deep_training <deep_training>` |"
     assert table[3] == "| 2 | Spectra | 1 | 1 | 0 | 0 | 0 | {doc}`jem_results <jem_results>` |"
     assert table[4] == "|  | **all** | **4** | **2** | **1** | **1** | **0** |  |"
-    assert summary.failing_claims(rows) == f"- Paper 1, Table 1 (CiteSeer): *{fails.text}*"
+    assert summary.failing_claims(rows) == f"- Paper 1, Table 1: *{fails.text}* (CiteSeer)"
     assert summary.failing_claims(rows[1:]) == "No claim fails."
-    assert summary.claims_with(rows, Verdict.INCONCLUSIVE) == f"- Paper 1, Table 1 (Cora): *{noise.text}*"
+    assert summary.claims_with(rows, Verdict.INCONCLUSIVE) == f"- Paper 1, Table 1: *{noise.text}* (Cora)"
+
+
+def test_failing_claims_of_one_text_share_an_item_that_counts_many_places():
+    def failing(scope):
+        return Claim(scope, "samples", "", judge([0.1, 0.11, 0.12], [0.9, 0.91, 0.92]))
+
+    few = [PaperResult("2", "Sampler", "jem_results", [failing("a"), failing("b")])]
+    assert summary.failing_claims(few) == "- Paper 2, Sampler: *samples* (a; b)"
+    many = [PaperResult("2", "Sampler", "jem_results", [failing(str(i)) for i in range(5)])]
+    assert summary.failing_claims(many) == "- Paper 2, Sampler: *samples* (5 cases)"
 
 
 def test_the_papers_claims_are_counted_apart_from_the_books_questions():

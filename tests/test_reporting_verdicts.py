@@ -111,3 +111,17 @@ def test_an_estimate_with_its_own_standard_error_is_judged_by_the_same_rule():
     assert judge_estimate(float("nan"), 0.1, 60).verdict is Verdict.NOT_MEASURED
     with pytest.raises(ValueError, match="standard error"):
         judge_estimate(0.3, -0.1, 60)
+
+
+def test_a_conjunction_is_decided_by_its_first_part_with_the_weakest_verdict():
+    from energygnn.reporting.verdicts import conjunction
+
+    holds, fails = judge([3.0, 3.1, 2.9], 0.0, ">"), judge([-3.0, -3.1, -2.9], 0.0, ">")
+    open_ = judge([1.0, -1.0, 0.5], 0.0, ">")
+    missing = judge([], 0.0, ">")
+    assert conjunction([holds, holds]) is holds
+    assert conjunction([holds, open_, fails]) is fails  # a failing part decides, wherever it sits
+    assert conjunction([holds, open_]) is open_
+    assert conjunction([fails, missing]) is missing  # a part not measured leaves the whole unmeasured
+    with pytest.raises(ValueError, match="conjunction"):
+        conjunction([])

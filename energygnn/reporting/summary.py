@@ -68,15 +68,20 @@ def reproduction_table(rows: Sequence[PaperResult]) -> str:
                           body)
 
 
-def claims_with(rows: Sequence[PaperResult], verdict: Verdict = Verdict.FAILS) -> str:
+def claims_with(rows: Sequence[PaperResult], verdict: Verdict = Verdict.FAILS, max_scopes: int = 3) -> str:
     """The claims with ``verdict`` (default: those that fail), as a Markdown list: paper, result,
-    where, the claim."""
-    items = []
+    the claim, and where; the claims of one result with the same text share an item, which names
+    up to ``max_scopes`` places (default 3) and counts more."""
+    groups: dict[tuple, list[str]] = {}
     for row in rows:
         for claim in row.claims:
             if claim.judgement.verdict is verdict:
-                where = f" ({claim.scope})" if claim.scope else ""
-                items.append(f"- Paper {row.paper}, {row.result.split(':')[0]}{where}: *{claim.text}*")
+                groups.setdefault((row.paper, row.result.split(":")[0], claim.text), []).append(claim.scope)
+    items = []
+    for (paper, result, text), scopes in groups.items():
+        named = [scope for scope in dict.fromkeys(scopes) if scope]
+        where = (f" ({'; '.join(named)})" if len(named) <= max_scopes else f" ({len(scopes)} cases)") if named else ""
+        items.append(f"- Paper {paper}, {result}: *{text}*{where}")
     return "\n".join(items) or f"No claim {'fails' if verdict is Verdict.FAILS else 'is ' + str(verdict)}."
 
 
@@ -186,6 +191,8 @@ ANSWER_SOURCES = {
            "The step in deep models that do not oversmooth (GCNII, APPNP) makes them more accurate")),
     "2": (("jem_results", "Accuracy table", "headline", ""),
           ("jem_results", "Confidence and calibration", "fails", ""),
+          ("jem_results", "Does any setting of SGLD let GCN-JEM sample", "count",
+           "GCN-JEM's chains sample while it classifies, at each of the sampler's settings we tried (Cora)"),
           ("jem_robustness", "Robustness to edge attacks", "count", "")),
 }
 #: Each paper's question on the first screen.

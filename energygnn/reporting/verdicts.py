@@ -280,10 +280,22 @@ def verdict_counts(claims: Iterable) -> dict[str, int]:
     return {str(verdict).replace(" ", "_"): counts.get(verdict, 0) for verdict in Verdict}
 
 
+def conjunction(judgements: Sequence[Judgement]) -> Judgement:
+    """The judgement of several claims that must all hold (a conjunction): its verdict is not
+    measured if any part is, else fails if any fails, else inconclusive if any is, else holds;
+    the judgement returned is the first part with that verdict, the one that decides it.
+
+    Raises:
+        ValueError: no judgements.
+    """
+    if not judgements:
+        raise ValueError("conjunction: no judgements to combine.")
+    verdicts = {judgement.verdict for judgement in judgements}
+    verdict = next((v for v in (Verdict.NOT_MEASURED, Verdict.FAILS, Verdict.INCONCLUSIVE) if v in verdicts), Verdict.HOLDS)
+    return next(judgement for judgement in judgements if judgement.verdict is verdict)
+
+
 def overall_verdict(claims: Iterable) -> Verdict:
-    """The verdict on all ``claims`` together (a conjunction): not measured if any is, else fails
-    if any fails, else inconclusive if any is, else holds."""
-    verdicts = {claim.judgement.verdict for claim in claims}
-    if not verdicts:
-        return Verdict.NOT_MEASURED
-    return next((v for v in (Verdict.NOT_MEASURED, Verdict.FAILS, Verdict.INCONCLUSIVE) if v in verdicts), Verdict.HOLDS)
+    """The verdict on all ``claims`` together (:func:`conjunction`; not measured when there are none)."""
+    judgements = [claim.judgement for claim in claims]
+    return conjunction(judgements).verdict if judgements else Verdict.NOT_MEASURED

@@ -1,12 +1,14 @@
 r"""The chapter ``book/jem_results``: paper 2's results read back from ``results/jem_table/``,
-``jem_readings``, ``jem_normalisation`` and ``jem_ablation``, tabulated, drawn and judged claim by
-claim with :func:`~energygnn.reporting.verdicts.judge`.
+``jem_readings``, ``jem_gradients``, ``jem_sampler_map``, ``jem_sampler_long``, ``jem_input_scale``,
+``jem_normalisation`` and ``jem_ablation``, tabulated, drawn and judged claim by claim with
+:func:`~energygnn.reporting.verdicts.judge`.
 
-Tables, figures, numbers and claims take a :class:`~energygnn.reporting.runs.Paper2Results`
-(:func:`load`); tables are Markdown strings, figures matplotlib Figures (closed, so that a notebook
+:func:`load` gathers them in a :class:`JemResultsRuns`; tables, figures, numbers and claims take its
+parts (the accuracy table's runs, a :class:`~energygnn.reporting.runs.Paper2Results`, or the rows of
+one experiment); tables are Markdown strings, figures matplotlib Figures (closed, so that a notebook
 shows each once), and the ``*_numbers`` functions return the numbers the chapter's prose glues in.
-:func:`paper_results` gives the paper's claims by the part of the paper they test, the same for
-the chapter and the introduction's summary. The pieces: :mod:`~energygnn.reporting.jem_results.accuracy`,
+:func:`paper_results` gives the paper's claims by the part of the paper they test, and the book's
+questions by experiment, the same for the chapter and the introduction's summary. The pieces: :mod:`~energygnn.reporting.jem_results.accuracy`,
 :mod:`~energygnn.reporting.jem_results.spectra`, :mod:`~energygnn.reporting.jem_results.calibration`,
 :mod:`~energygnn.reporting.jem_results.judged`, :mod:`~energygnn.reporting.jem_results.sampling`,
 :mod:`~energygnn.reporting.jem_results.gradients`, :mod:`~energygnn.reporting.jem_results.sampler_map` (the
@@ -16,12 +18,13 @@ sampler's settings and what the chains are) and :mod:`~energygnn.reporting.jem_r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..claims import PaperResult, verdict_numbers
 from ..prose import MarkdownText
-from ..runs import Paper2Results, load_results
+from ..runs import Paper2Results, load_optional, load_results
 # the chapter calls every table, figure and claim of the submodules here
 from .accuracy import (ablation_numbers, ablation_rows, ablation_table, accuracy_table,  # noqa: F401
                        feature_scale_numbers, name_key, normalisation_table, status_numbers)
@@ -31,9 +34,9 @@ from .calibration import (bin_gap_range, calibration_table, confidence_figure, p
                           reliability_figure, underconfident_bins)
 from .input_scale import ScaleRow, load_scale_rows, scale_claims, scale_numbers, scale_rows, scale_table  # noqa: F401
 from .judged import ablation_claims, paper_claims  # noqa: F401
-from .sampler_map import (SAMPLING_RULE, SamplerCell, chain_figure, closest_cell, load_sampler_cells,  # noqa: F401
-                          quality_table, sampler_argument, sampler_cells, sampler_claims, sampler_numbers, sampler_summary,
-                          sampler_table, scaling_table)
+from .sampler_map import (SAMPLER_EXPERIMENTS, SAMPLING_RULE, SamplerCell, chain_figure, closest_cell,  # noqa: F401
+                          load_sampler_cells, quality_table, sampler_argument, sampler_cells, sampler_claims,
+                          sampler_numbers, sampler_summary, sampler_table, scaling_table, setting_claims)
 from .sampling import (READING_RULE, ReadingRow, chosen_reading, load_reading_rows, reading_numbers,  # noqa: F401
                        reading_rows, reading_run, reading_summary, reading_table, sgld_energy_figure,
                        step_ratio_figure)
@@ -47,59 +50,103 @@ PAPER2_PARTS = {
     "spectra (Figures 1-2)": ("closed_walks_original", "more_closed_walks", "high_covariance_eigenvalues"),
     "confidence and calibration (Figure 3)": ("less_confident", "better_calibrated", "ece_as_paper"),
 }
+#: The book's questions of paper 2's method, by name: the result's title on the first screen.
+BOOK_RESULTS = {
+    "settings": "Does any setting of SGLD let GCN-JEM sample while it classifies",
+    "closest": "The sampler's closest settings, measure by measure",
+    "gradients": "Which loss term pulls harder under each reading of Z",
+    "input_scale": "GCN-JEMO's collapse and the size of its input rows",
+    "ablation": "GCN-JEMO's weight, raw features and calibration against the GCN",
+}
 
 
-def load(root: Path | None = None) -> Paper2Results:
-    """:func:`~energygnn.reporting.runs.load_results`: paper 2's runs under ``root`` (default: the results folder)."""
-    return load_results(root)
+@dataclass(frozen=True)
+class JemResultsRuns:
+    """Everything the chapter reads: the accuracy table's runs with their ablation and
+    normalisation runs (``results``), and the rows of the experiments on sampling (empty where
+    an experiment has not been run).
+
+    Args:
+        results: :func:`~energygnn.reporting.runs.load_results`.
+        readings: ``jem_readings`` (:func:`~energygnn.reporting.jem_results.sampling.load_reading_rows`).
+        gradients: ``jem_gradients`` (:func:`~energygnn.reporting.jem_results.gradients.load_gradient_rows`).
+        cells: ``jem_sampler_map`` and ``jem_sampler_long``
+            (:func:`~energygnn.reporting.jem_results.sampler_map.load_sampler_cells`).
+        scales: ``jem_input_scale`` (:func:`~energygnn.reporting.jem_results.input_scale.load_scale_rows`).
+    """
+
+    results: Paper2Results
+    readings: Sequence[ReadingRow] = ()
+    gradients: Sequence[GradientRow] = ()
+    cells: Sequence[SamplerCell] = ()
+    scales: Sequence[ScaleRow] = ()
 
 
-def paper_results(results: Paper2Results) -> dict[str, PaperResult]:
+def _stored(*experiments: str, root: Path | None) -> bool:
+    return any(load_optional(name, root) for name in experiments)
+
+
+def load(root: Path | None = None) -> JemResultsRuns:
+    """The chapter's runs under ``root`` (default: the results folder); an experiment not run
+    leaves its part empty."""
+    results = load_results(root)
+    return JemResultsRuns(
+        results,
+        load_reading_rows(root) if _stored("jem_readings", root=root) else [],
+        load_gradient_rows(root) if _stored("jem_gradients", root=root) else [],
+        load_sampler_cells(root) if _stored(*SAMPLER_EXPERIMENTS, root=root) else [],
+        load_scale_rows(results, root) if _stored("jem_input_scale", root=root) else [])
+
+
+def paper_results(runs: JemResultsRuns) -> dict[str, PaperResult]:
     """Paper 2's claims (:func:`~energygnn.reporting.jem_results.judged.paper_claims`) by the part of the paper
-    they test (``PAPER2_PARTS``)."""
-    claims = paper_claims(results)
-    return {part: PaperResult("2", part[0].upper() + part[1:], CHAPTER,
-                              [claim for claim in claims if claim.key.startswith(prefixes)])
-            for part, prefixes in PAPER2_PARTS.items()}
+    they test (``PAPER2_PARTS``), then the book's questions (``BOOK_RESULTS``) whose experiments have
+    been run: :func:`~energygnn.reporting.jem_results.sampler_map.setting_claims`,
+    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_claims`,
+    :func:`~energygnn.reporting.jem_results.gradients.gradient_claims`,
+    :func:`~energygnn.reporting.jem_results.input_scale.scale_claims` and
+    :func:`~energygnn.reporting.jem_results.judged.ablation_claims`."""
+    claims = paper_claims(runs.results)
+    parts = {part: PaperResult("2", part[0].upper() + part[1:], CHAPTER,
+                               [claim for claim in claims if claim.key.startswith(prefixes)])
+             for part, prefixes in PAPER2_PARTS.items()}
+    book = {"settings": setting_claims(runs.cells) if runs.cells else [],
+            "closest": sampler_claims(runs.cells) if runs.cells else [],
+            "gradients": gradient_claims(runs.gradients) if runs.gradients else [],
+            "input_scale": scale_claims(list(runs.scales)) if runs.scales else [],
+            "ablation": ablation_claims(runs.results)}
+    parts.update({name: PaperResult("2", BOOK_RESULTS[name], CHAPTER, found) for name, found in book.items() if found})
+    return parts
 
 
-def chapter_numbers(results: Paper2Results, readings: Sequence[ReadingRow],
-                    gradients: Sequence[GradientRow] = ()) -> dict[str, Any]:
+def chapter_numbers(runs: JemResultsRuns) -> dict[str, Any]:
     """The numbers of the chapter's prose: :func:`~energygnn.reporting.jem_results.accuracy.status_numbers`,
     :func:`~energygnn.reporting.jem_results.spectra.covariance_numbers`,
-    :func:`~energygnn.reporting.jem_results.accuracy.ablation_numbers`, the verdicts of
-    :func:`~energygnn.reporting.jem_results.judged.paper_claims` and
-    :func:`~energygnn.reporting.jem_results.judged.ablation_claims`
-    (:func:`~energygnn.reporting.claims.verdict_numbers`),
+    :func:`~energygnn.reporting.jem_results.accuracy.ablation_numbers`, the verdicts of every claim of
+    :func:`paper_results` (``verdict_<key>``, :func:`~energygnn.reporting.claims.verdict_numbers`),
     :func:`~energygnn.reporting.jem_results.calibration.paper_ece_numbers` and
     :func:`~energygnn.reporting.jem_results.accuracy.feature_scale_numbers`, their text as Markdown; then of the
-    readings of :math:`Z` (``readings``, :func:`~energygnn.reporting.jem_results.sampling.load_reading_rows`):
-    ``z_<name>`` (:func:`~energygnn.reporting.jem_results.sampling.reading_numbers`), ``reading_rule`` and
-    ``reading_summary``; and, with ``gradients`` (:func:`~energygnn.reporting.jem_results.gradients.load_gradient_rows`),
-    :func:`~energygnn.reporting.jem_results.gradients.gradient_numbers` (checked against the readings' runs) and the
-    verdicts of :func:`~energygnn.reporting.jem_results.gradients.gradient_claims`."""
+    readings of :math:`Z`: ``z_<name>`` (:func:`~energygnn.reporting.jem_results.sampling.reading_numbers`),
+    ``reading_rule`` and ``reading_summary``; :func:`~energygnn.reporting.jem_results.gradients.gradient_numbers`
+    (checked against the readings' runs); of the sampler's settings
+    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``, ``sampler_summary``
+    and ``sampler_argument``; and :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers`.
+    A part whose experiment has not been run adds nothing."""
+    results = runs.results
+    judged = [claim for result in paper_results(runs).values() for claim in result.claims]
     numbers = {**status_numbers(results), **covariance_numbers(results), **ablation_numbers(results),
-               **verdict_numbers(paper_claims(results) + ablation_claims(results)), **paper_ece_numbers(results),
-               **feature_scale_numbers(results)}
+               **verdict_numbers(judged), **paper_ece_numbers(results), **feature_scale_numbers(results)}
     numbers = {name: MarkdownText(value) if isinstance(value, str) else value for name, value in numbers.items()}
-    if gradients:
-        runs = [run for row in readings for run in row.runs]
-        numbers.update(gradient_numbers(gradients, runs))
-        numbers.update({name: MarkdownText(value) for name, value in verdict_numbers(gradient_claims(gradients)).items()})
-    return {**numbers, **{f"z_{name}": value for name, value in reading_numbers(readings).items()},
-            "reading_rule": READING_RULE, "reading_summary": MarkdownText(reading_summary(readings))}
-
-
-def at_work_numbers(cells: Sequence[SamplerCell], scales: Sequence[ScaleRow]) -> dict[str, Any]:
-    """The numbers of the chapter's sections on the sampler's settings and on GCN-JEMO's inputs:
-    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``,
-    ``sampler_summary``, ``sampler_argument``, :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers` and the
-    verdicts of :func:`~energygnn.reporting.jem_results.sampler_map.sampler_claims` and
-    :func:`~energygnn.reporting.jem_results.input_scale.scale_claims` (Markdown)."""
-    verdicts = verdict_numbers(sampler_claims(cells) + scale_claims(list(scales)))
-    return {**{name: MarkdownText(value) if isinstance(value, str) else value
-               for name, value in sampler_numbers(cells).items()},
-            **scale_numbers(list(scales)), "sampling_rule": MarkdownText(SAMPLING_RULE),
-            "sampler_summary": MarkdownText(sampler_summary(cells)),
-            "sampler_argument": MarkdownText(sampler_argument(cells)),
-            **{name: MarkdownText(value) for name, value in verdicts.items()}}
+    if runs.readings:
+        numbers.update({f"z_{name}": value for name, value in reading_numbers(runs.readings).items()})
+        numbers.update({"reading_rule": READING_RULE, "reading_summary": MarkdownText(reading_summary(runs.readings))})
+        if runs.gradients:
+            numbers.update(gradient_numbers(runs.gradients, [run for row in runs.readings for run in row.runs]))
+    if runs.cells:
+        numbers.update({name: MarkdownText(value) if isinstance(value, str) else value
+                        for name, value in sampler_numbers(runs.cells).items()})
+        numbers.update({"sampling_rule": MarkdownText(SAMPLING_RULE), "sampler_summary": MarkdownText(sampler_summary(runs.cells)),
+                        "sampler_argument": MarkdownText(sampler_argument(runs.cells))})
+    if runs.scales:
+        numbers.update(scale_numbers(list(runs.scales)))
+    return numbers

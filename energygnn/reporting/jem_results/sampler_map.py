@@ -30,7 +30,7 @@ from ..claims import Claim
 from ..prose import MarkdownText
 from ..runs import Run, load_optional
 from ..tables import markdown_table, mean_std_cell
-from ..verdicts import MARGIN_TEXT, MARGINS, Judgement, Verdict, judge
+from ..verdicts import MARGIN_TEXT, MARGINS, Judgement, Verdict, conjunction, judge
 from .sampling import energy_changes, step_ratio
 
 SAMPLER_EXPERIMENTS = ("jem_sampler_map", "jem_sampler_long")
@@ -248,6 +248,25 @@ def closest_cell(cells: Sequence[SamplerCell]) -> SamplerCell:
     pool = [cell for cell in cells if cell.runs and cell.classifies.verdict is Verdict.HOLDS] or \
         [cell for cell in cells if cell.runs]
     return max(pool, key=lambda cell: (sum(cell.sampling_checks.values()), _mean(cell.chain_ratios)))
+
+
+def setting_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
+    """Per cell of the map, the book's question of ``SAMPLING_RULE``: GCN-JEM samples and
+    classifies there. Its verdict is the :func:`~energygnn.reporting.verdicts.conjunction` of the
+    rule's parts: the chains' mean step ratio against ``MIN_STEP_RATIO`` (the rule's own reading, the
+    mean held fixed), the chains nearer the data by every measure, and as accurate as the GCN; so it
+    holds exactly where the cell samples and classifies. Keyed ``map_<α>_<noise>_<η>_samples_and_classifies``."""
+    claims = []
+    for cell in cells:
+        ratio = judge(_mean(cell.chain_ratios), MIN_STEP_RATIO, ">") if cell.runs else judge([], MIN_STEP_RATIO, ">")
+        parts = [ratio, *(cell.nearer(name) for name in QUALITY_MEASURES), cell.classifies]
+        failed = [name for name, passed in cell.sampling_checks.items() if not passed] if cell.runs else []
+        claims.append(Claim(cell.label, "GCN-JEM samples and classifies", "-", conjunction(parts),
+                            key=f"map_{cell.step_size:g}_{cell.noise_setting}_{cell.steps}_samples_and_classifies",
+                            ours=(f"{len(QUALITY_MEASURES) + 1 - len(failed)} of {len(QUALITY_MEASURES) + 1} sampling checks, "
+                                  f"{_mean(cell.accuracies):.1f} vs {_mean(cell.gcn_accuracies):.1f} %"),
+                            asked_by="book"))
+    return claims
 
 
 def sampler_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
