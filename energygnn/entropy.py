@@ -249,8 +249,11 @@ def entropy_gradient(x: Tensor, edge_index: Tensor | Adjacency, temperature: flo
     :math:`\bar P_i > 0` iff :math:`E_i < T`. Push and pull act per edge: the term of edge
     :math:`(i, j)` pushes :math:`x_i` away from :math:`x_j` when :math:`a_i \bar P_i + a_j \bar P_j > 0`
     and pulls it towards :math:`x_j` when it is negative, so a node above the temperature can still
-    be pushed away from a neighbour far below it. Since :math:`\bar P_i \ge -e^{-2}`, a pull is at
-    most :math:`e^{-2} \approx 13.5\,\%` of the largest push. Unlike the authors'
+    be pushed away from a neighbour far below it. As an edge weight a pull is weak
+    (:math:`\bar P_i \ge -e^{-2}`, at most :math:`13.5\,\%` of the largest push), but the energy's
+    rate along an edge also grows with the distance: measured by :math:`dE/d\lambda`
+    (:mod:`energygnn.edge_response`) the strongest pull is about twice the strongest push, and pulls
+    fade only for :math:`E \gg T`. Unlike the authors'
     code this keeps the factor :math:`1/T` and the neighbour's constant :math:`a_j`
     (see :func:`entropy_gradient_authors`).
 
@@ -280,6 +283,20 @@ def _step_weights(x: Tensor, adjacency: Adjacency, temperature: float, normalize
     energy, a, pair_input = _energies(x, adjacency, normalize)
     _check_energy(energy, x, caller)
     return a * boltzmann_p_bar(energy, temperature) / temperature, pair_input
+
+
+def entropy_gradient_autograd(x: Tensor, edge_index: Tensor | Adjacency, temperature: float,
+                              normalize: bool = False) -> Tensor:
+    r"""The gradient of :func:`entropy` by automatic differentiation: the reference that the closed
+    form of Theorem 3.1 (:func:`entropy_gradient`) is checked against. Same arguments and shape;
+    ``x`` itself is left untouched (a detached copy is differentiated).
+
+    Shapes:
+        x: [n, c] -> [n, c].
+    """
+    x = x.detach().clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(entropy(x, edge_index, temperature, normalize), x)
+    return gradient
 
 
 def _entropy_gradient(x: Tensor, adjacency: Adjacency, temperature: float, normalize: bool, caller: str) -> Tensor:

@@ -177,9 +177,9 @@ def shape_problems(path: Path) -> list[str]:
     return problems
 
 
-def test_the_chapters_listed_are_results_chapters_of_the_book():
+def test_every_results_chapter_of_the_book_is_listed_once():
     results_chapters = {module.__name__.rsplit(".", 1)[1] for module in summary.CHAPTERS}
-    assert set(summary.ANSWER_CHAPTERS) <= results_chapters
+    assert set(summary.ANSWER_CHAPTERS) == results_chapters
     assert len(set(summary.ANSWER_CHAPTERS)) == len(summary.ANSWER_CHAPTERS)
 
 
@@ -242,3 +242,30 @@ def test_hidden_blocks_fences_and_math_are_not_counted_and_roles_count_once():
     assert "a + b" not in prose and "Seen title" in prose and "seen body" in prose
     assert count_words(prose) == 2 + 2 + 2 + 2 + 2  # two words, title, body, a b, role and math
     assert count_sentences("It is {glue:text}`x`. Then $a.b$ holds! Why? e") == 3
+
+
+def unnamed_toggles(path: Path) -> list[int]:
+    """Cells of the notebook at ``path`` whose toggle the page would show as "Show code cell
+    outputs" (or "content"): a cell tagged ``hide-output``, or an exercise's solution, without a
+    ``mystnb.code_prompt_show`` that names what it hides (1-based cell numbers)."""
+    cells = nbformat.read(path, as_version=4).cells
+    solutions = {i + 1 for i, cell in enumerate(cells[:-1]) if cell.cell_type == "markdown" and EXERCISE.match(cell.source)}
+    return [i + 1 for i, cell in enumerate(cells) if cell.cell_type == "code"
+            and ("hide-output" in tags(cell) or i in solutions)
+            and not cell.get("metadata", {}).get("mystnb", {}).get("code_prompt_show")]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "book").glob("*.ipynb")), ids=lambda path: path.stem)
+def test_every_collapsed_output_and_solution_names_its_toggle(path):
+    assert not unnamed_toggles(path), f"book/{path.name}: cells {unnamed_toggles(path)} collapse under an unnamed toggle"
+
+
+def test_an_unnamed_collapsed_output_is_found(tmp_path):
+    path = _notebook(tmp_path / "chapter.ipynb", ("x", "remove-input", "hide-output"), "**Exercise 1.** Why?",
+                     ("assert True", "hide-cell"))
+    assert unnamed_toggles(path) == [2, 4]
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].metadata["mystnb"] = {"code_prompt_show": "Show the table"}
+    notebook.cells[3].metadata["mystnb"] = {"code_prompt_show": "Show the solution"}
+    nbformat.write(notebook, path)
+    assert unnamed_toggles(path) == []

@@ -157,17 +157,21 @@ def claims_of(results: Mapping[str, PaperResult]) -> list[Claim]:
 GLANCE_TITLE = "Claims at a glance"
 
 
+#: What a claim's ``paper`` holds when the paper gives no number (the book's questions).
+NO_NUMBER = ("", "-", "—")
+
+
 def _glance_claim_row(claim: Claim, ours_digits: int) -> list[str]:
     judgement = claim.judgement
     measured = judgement.verdict is not Verdict.NOT_MEASURED
     ours = claim.ours or (f"{judgement.ours:.{ours_digits}f} vs {judgement.reference:.{ours_digits}f}"
                           if measured else "not run")
     text = f"{claim.scope}: {claim.text}" if claim.scope else claim.text
-    return [text, f"*{claim.paper}*" if claim.paper else "—", ours, f"**{judgement.verdict}**"]
+    return [text, f"*{claim.paper}*" if claim.paper not in NO_NUMBER else "—", ours, f"**{judgement.verdict}**"]
 
 
 def _glance_group_row(label: str, claims: Sequence[Claim], ours_digits: int) -> list[str]:
-    papers = list(dict.fromkeys(claim.paper for claim in claims if claim.paper))
+    papers = list(dict.fromkeys(claim.paper for claim in claims if claim.paper not in NO_NUMBER))
     paper = "—" if not papers else "; ".join(f"*{p}*" for p in papers) if len(papers) <= 2 else "*several numbers*"
     differences = [claim.judgement.difference for claim in claims
                    if claim.judgement.verdict is not Verdict.NOT_MEASURED]
