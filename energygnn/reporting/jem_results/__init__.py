@@ -50,7 +50,7 @@ PAPER2_PARTS = {
     "spectra (Figures 1-2)": ("closed_walks_original", "more_closed_walks", "high_covariance_eigenvalues"),
     "confidence and calibration (Figure 3)": ("less_confident", "better_calibrated", "ece_as_paper"),
 }
-#: The book's questions of paper 2's method, by name: the result's title on the first screen.
+#: The title of each of the book's questions of paper 2's method (by name), as the first screen shows it.
 BOOK_RESULTS = {
     "settings": "Does any setting of SGLD let GCN-JEM sample while it classifies",
     "closest": "The sampler's closest settings, measure by measure",
