@@ -61,6 +61,9 @@ def test_a_cell_samples_only_when_every_measure_is_nearer_and_the_ratio_passes()
     assert argument.startswith("Fresh noise has a lower energy than the data nodes in 0 of 4 settings")
     assert "Of the 3 settings whose chains pass the step-ratio threshold, 0 end below" in argument
     assert "**2 of 4 settings sample and classify**" in sampler_map.sampler_summary(ordered)
+    past = sampler_map.past_threshold_summary(ordered)
+    assert past.startswith("Those past the threshold: α=100") and past in sampler_map.sampler_summary(ordered)
+    assert past not in sampler_map.sampler_summary(ordered, past_threshold=False)
     table = sampler_map.sampler_table(ordered)
     assert "4 (+1 lost)" in table and table.count("| yes |") == 2
     assert "1 → 0.52 **holds**" in sampler_map.quality_table(ordered)

@@ -36,7 +36,8 @@ from .input_scale import ScaleRow, load_scale_rows, scale_claims, scale_numbers,
 from .judged import ablation_claims, paper_claims  # noqa: F401
 from .sampler_map import (SAMPLER_EXPERIMENTS, SAMPLING_RULE, SamplerCell, chain_figure, closest_cell,  # noqa: F401
                           load_sampler_cells, quality_table, sampler_argument, sampler_cells, sampler_claims,
-                          sampler_numbers, sampler_summary, sampler_table, scaling_table, setting_claims)
+                          sampler_numbers, sampler_summary, sampler_table, scaling_table, setting_claims,
+                          past_threshold_summary)
 from .sampling import (READING_RULE, ReadingRow, chosen_reading, load_reading_rows, reading_numbers,  # noqa: F401
                        reading_rows, reading_run, reading_summary, reading_table, sgld_energy_figure,
                        step_ratio_figure)
@@ -129,8 +130,8 @@ def chapter_numbers(runs: JemResultsRuns) -> dict[str, Any]:
     readings of :math:`Z`: ``z_<name>`` (:func:`~energygnn.reporting.jem_results.sampling.reading_numbers`),
     ``reading_rule`` and ``reading_summary``; :func:`~energygnn.reporting.jem_results.gradients.gradient_numbers`
     (checked against the readings' runs); of the sampler's settings
-    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``, ``sampler_summary``
-    and ``sampler_argument``; and :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers`.
+    :func:`~energygnn.reporting.jem_results.sampler_map.sampler_numbers`, ``sampling_rule``, ``sampler_summary``,
+    ``sampler_past_threshold`` and ``sampler_argument``; and :func:`~energygnn.reporting.jem_results.input_scale.scale_numbers`.
     A part whose experiment has not been run adds nothing."""
     results = runs.results
     judged = [claim for result in paper_results(runs).values() for claim in result.claims]
@@ -145,7 +146,9 @@ def chapter_numbers(runs: JemResultsRuns) -> dict[str, Any]:
     if runs.cells:
         numbers.update({name: MarkdownText(value) if isinstance(value, str) else value
                         for name, value in sampler_numbers(runs.cells).items()})
-        numbers.update({"sampling_rule": MarkdownText(SAMPLING_RULE), "sampler_summary": MarkdownText(sampler_summary(runs.cells)),
+        numbers.update({"sampling_rule": MarkdownText(SAMPLING_RULE),
+                        "sampler_summary": MarkdownText(sampler_summary(runs.cells, past_threshold=False)),
+                        "sampler_past_threshold": MarkdownText(past_threshold_summary(runs.cells)),
                         "sampler_argument": MarkdownText(sampler_argument(runs.cells))})
     if runs.scales:
         numbers.update(scale_numbers(list(runs.scales)))

@@ -351,13 +351,21 @@ _CHECK_NAMES = {"step_ratio": f"step ratio below {MIN_STEP_RATIO}", **{name: f"n
                                                                         for name in QUALITY_MEASURES}}
 
 
-def sampler_summary(cells: Sequence[SamplerCell]) -> str:
-    """One Markdown paragraph: how many cells sample, classify, and both, and per cell that passes
-    the step-ratio threshold which sampling checks it fails."""
+def sampler_summary(cells: Sequence[SamplerCell], past_threshold: bool = True) -> str:
+    """One Markdown paragraph: how many cells sample, classify, and both, and (with
+    ``past_threshold``, the default) per cell that passes the step-ratio threshold which sampling
+    checks it fails; without it, only the counts (:func:`past_threshold_summary` has the rest)."""
     numbers = sampler_numbers(cells)
     head = (f"**{numbers['map_both']} of {numbers['map_cells']} settings sample and classify**; "
             f"{numbers['map_sampling']} sample, {numbers['map_classifying']} classify, and the final chains of "
             f"{numbers['map_above_threshold']} pass the step-ratio threshold.")
+    rest = past_threshold_summary(cells)
+    return head + (" " + rest if past_threshold and rest else "")
+
+
+def past_threshold_summary(cells: Sequence[SamplerCell]) -> str:
+    """Per cell whose final chains pass the step-ratio threshold, the sampling checks it fails and
+    its accuracy, as one Markdown sentence (``""`` when no cell passes)."""
     parts = []
     for cell in cells:
         if not cell.runs or _mean(cell.chain_ratios) < MIN_STEP_RATIO:
@@ -365,7 +373,7 @@ def sampler_summary(cells: Sequence[SamplerCell]) -> str:
         failed = [_CHECK_NAMES[name] for name, passed in cell.sampling_checks.items() if not passed]
         parts.append(f"{cell.label}: " + ("samples" if not failed else "; ".join(failed))
                      + f", accuracy {_mean(cell.accuracies):.1f} % ({cell.classifies.verdict} as accurate as the GCN)")
-    return head + ((" Those past the threshold: " + ". ".join(parts) + ".") if parts else "")
+    return ("Those past the threshold: " + ". ".join(parts) + ".") if parts else ""
 
 
 def sampler_argument(cells: Sequence[SamplerCell]) -> str:
