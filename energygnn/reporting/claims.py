@@ -170,13 +170,13 @@ def _glance_claim_row(claim: Claim, ours_digits: int) -> list[str]:
     return [text, f"*{claim.paper}*" if claim.paper not in NO_NUMBER else "—", ours, f"**{judgement.verdict}**"]
 
 
-def _glance_group_row(label: str, claims: Sequence[Claim], ours_digits: int) -> list[str]:
+def _glance_group_row(label: str, claims: Sequence[Claim], ours_digits: int, ours: str = "") -> list[str]:
     papers = list(dict.fromkeys(claim.paper for claim in claims if claim.paper not in NO_NUMBER))
     paper = "—" if not papers else "; ".join(f"*{p}*" for p in papers) if len(papers) <= 2 else "*several numbers*"
     differences = [claim.judgement.difference for claim in claims
                    if claim.judgement.verdict is not Verdict.NOT_MEASURED]
-    ours = ("not run" if not differences else
-            "difference " + value_range(differences, f"{{:+.{ours_digits}f}}"))
+    ours = ours or ("not run" if not differences else
+                    "difference " + value_range(differences, f"{{:+.{ours_digits}f}}"))
     counts = Counter(claim.judgement.verdict for claim in claims)
     verdict = ", ".join(f"**{verdict}** ×{counts[verdict]}" if verdict in (Verdict.HOLDS, Verdict.FAILS)
                         else f"{verdict} ×{counts[verdict]}" for verdict in Verdict if counts[verdict])
@@ -195,7 +195,9 @@ def glance_table(items: Iterable, ours_digits: int = 3) -> str:
     * a :class:`PaperResult` with several claims, or ``(label, claims)``: one row for the group,
       labelled with the result (or ``label``) and its number of claims, the paper's numbers
       (when one or two distinct), the range of the differences ours minus reference, and the
-      verdicts counted (``holds`` and ``fails`` in bold). A result with one claim is that claim's row.
+      verdicts counted (``holds`` and ``fails`` in bold). A result with one claim is that claim's row;
+    * ``(label, claims, ours)``: the same group with ``ours`` said in words, where its claims'
+      differences are in different units and their range would say nothing.
 
     Args:
         items: the rows, in the order shown.
@@ -210,13 +212,14 @@ def glance_table(items: Iterable, ours_digits: int = 3) -> str:
             item = (item.result, list(item.claims))
         if isinstance(item, Claim):
             rows.append(_glance_claim_row(item, ours_digits))
-        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            label, claims = item[0], list(item[1])
+        elif isinstance(item, tuple) and len(item) in (2, 3) and isinstance(item[0], str):
+            label, claims, ours = item[0], list(item[1]), (item[2] if len(item) == 3 else "")
             if not claims:
                 raise ValueError(f"glance_table: the group {label!r} has no claims.")
-            rows.append(_glance_claim_row(claims[0], ours_digits) if len(claims) == 1
-                        else _glance_group_row(label, claims, ours_digits))
+            rows.append(_glance_claim_row(claims[0], ours_digits) if len(claims) == 1 and not ours
+                        else _glance_group_row(label, claims, ours_digits, ours))
         else:
-            raise TypeError("glance_table: each item must be a Claim, a PaperResult or (label, claims), "
+            raise TypeError("glance_table: each item must be a Claim, a PaperResult, (label, claims) or "
+                            "(label, claims, ours), "
                             f"got {type(item).__name__}.")
     return markdown_table(["claim", "paper (their number)", "ours", "verdict"], rows)

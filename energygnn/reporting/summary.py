@@ -30,7 +30,8 @@ CHAPTERS = (oversmoothing_grid, deep_training, entropy_settings, beyond_entropy,
             scaling_out)
 #: The accuracy every claim about accuracy is judged on, per paper (each paper's own table's).
 JUDGING_ACCURACY = {"1": "best validation accuracy (paper 1's Table 1 reports it)",
-                    "2": "test accuracy at the epoch of best validation accuracy (paper 2's table)"}
+                    "2": "test accuracy after the last of 500 epochs (paper 2's table; the paper names no early "
+                          "stopping)"}
 
 
 def judged_results(root: Path | None = None) -> list[PaperResult]:
@@ -192,7 +193,8 @@ ANSWER_SOURCES = {
     "2": (("jem_results", "Accuracy table", "headline", ""),
           ("jem_results", "Confidence and calibration", "fails", ""),
           ("jem_results", "Does any setting of SGLD let GCN-JEM sample", "count",
-           "GCN-JEM's chains sample while it classifies, at each of the sampler's settings we tried (Cora)"),
+           "The book's question: do GCN-JEM's chains sample while it classifies, at each of the sampler's settings we "
+           "tried (Cora)"),
           ("jem_robustness", "Robustness to edge attacks", "count", "")),
 }
 #: Each paper's question on the first screen.

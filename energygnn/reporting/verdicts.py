@@ -79,7 +79,7 @@ MARGINS = {margin.family: margin for margin in (
            "two points: a paper's single number carries its own seed noise (about one point for a GCN on "
            "Planetoid) besides ours, and its protocol differs from ours in details the paper does not give"),
     Margin("calibration error", 0.02, "expected calibration error (fraction)",
-           "0.02: ECE with 10 bins on 1,000 test nodes moves by about 0.01-0.02 between binnings of one model"),
+           "0.02: ECE with 10 to 15 bins on 1,000 test nodes moves by about 0.01-0.02 between binnings of one model"),
     Margin("detection", 0.02, "AUROC (fraction)",
            "two points of AUROC, the margin between out-of-distribution detectors that papers in this area treat "
            "as a tie"),

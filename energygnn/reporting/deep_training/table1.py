@@ -135,7 +135,7 @@ def headline_claims(groups: Groups, fresh: Groups, datasets: Sequence[str], deep
         cell = {model: (dataset, model, deep) for model in ("entropic", "basic")}
         table1 = {model: seed_values(groups, key) for model, key in cell.items()}
         more = {model: table1[model] + seed_values(fresh, key) for model, key in cell.items()}
-        for values, where in ((table1, "Table 1's seeds"), (more, "Table 1's and the fresh seeds")):
+        for values, where in ((table1, "Table 1's seeds"), (more, "Table 1's seeds with the fresh seeds added")):
             claims.append(Claim(dataset, f"the entropic GCN beats the basic GCN at depth {deep} ({where})",
                                 f"{PAPER1_TABLE1[dataset, 'entropic'][deep]:.2f} vs {PAPER1_TABLE1[dataset, 'basic'][deep]:.2f}",
                                 judge(values["entropic"], values["basic"], ">"), "headline", (dataset, where),

@@ -157,13 +157,19 @@ def chapter_numbers(runs: JemResultsRuns) -> dict[str, Any]:
 
 def glance_items(runs: JemResultsRuns) -> list:
     """The rows of the chapter's "Claims at a glance" (:func:`~energygnn.reporting.summary.claims_at_a_glance`):
-    the accuracy table's claims one by one (the headlines first), the spectra in one row, confidence
-    and calibration one by one with the two ECE values in one row, then the book's questions on
-    sampling (``settings``) and on GCN-JEMO's inputs (``input_scale``), where they were run."""
+    the accuracy table's claims one by one (the headlines first), the spectra and confidence and
+    calibration one by one with the two ECE values in one row, then the book's questions on sampling
+    (``settings``, with the cells that sample and that classify counted) and on GCN-JEMO's inputs
+    (``input_scale``), where they were run."""
     results = paper_results(runs)
     accuracy = list(results["accuracy table"].claims)
     calibration = list(results["confidence and calibration (Figure 3)"].claims)
-    items = [*(c for c in accuracy if c.headline), *(c for c in accuracy if not c.headline), results["spectra (Figures 1-2)"],
-             *(c for c in calibration if not c.key.startswith("ece_as_paper")),
-             ("The paper's ECE values (GCN, GCN-JEM)", [c for c in calibration if c.key.startswith("ece_as_paper")])]
-    return items + [results[name] for name in ("settings", "input_scale") if name in results]
+    items = [*(c for c in accuracy if c.headline), *(c for c in accuracy if not c.headline),
+             *results["spectra (Figures 1-2)"].claims, *(c for c in calibration if not c.key.startswith("ece_as_paper")),
+             ("The paper's ECE values (GCN-JEM, GCN)", [c for c in calibration if c.key.startswith("ece_as_paper")])]
+    if "settings" in results:
+        numbers = sampler_numbers(runs.cells)
+        items.append((results["settings"].result, list(results["settings"].claims),
+                      f"{numbers['map_sampling']} sample, {numbers['map_classifying']} classify, "
+                      f"{numbers['map_both']} both"))
+    return items + [results[name] for name in ("input_scale",) if name in results]

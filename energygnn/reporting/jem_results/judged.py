@@ -53,7 +53,7 @@ def paper_claims(results: Paper2Results, dataset: str = "Cora") -> list[Claim]:
     paper = {model: PAPER2_ACCURACY[model][dataset] for model in ("gcn", "jem", "jemo")}
     claims.append(_claim("jem_beats_gcn", f"GCN-JEM is more accurate than the GCN on {dataset}",
                          f"{paper['jem']:.2f} vs {paper['gcn']:.2f} %", f"{_versus(accuracy['jem'], accuracy['gcn'], 1)} %",
-                         judge(accuracy["jem"], accuracy["gcn"], ">")))
+                         judge(accuracy["jem"], accuracy["gcn"], ">"), headline=True))
     claims.append(_claim("jemo_beats_jem", f"GCN-JEMO (weight 1) is more accurate than GCN-JEM on {dataset}",
                          f"{paper['jemo']:.2f} vs {paper['jem']:.2f} %", f"{_versus(accuracy['jemo'], accuracy['jem'], 1)} %",
                          judge(accuracy["jemo"], accuracy["jem"], ">")))
