@@ -84,3 +84,7 @@ def test_the_glance_table_shows_a_claim_per_row_or_a_group_counted():
         glance_table(["a claim as text"])
     with pytest.raises(ValueError, match="no claims"):
         glance_table([("empty", [])])
+    # a group whose differences share no unit says ours in words; the paper's "-" is no number
+    book = Claim("x", "samples", "-", FAILS)
+    said = glance_table([("Settings", [book, book], "0 sample, 1 classify")]).splitlines()[2]
+    assert said == "| Settings (2 claims) | — | 0 sample, 1 classify | **fails** ×2 |"
