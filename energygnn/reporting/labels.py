@@ -79,3 +79,10 @@ FIGURE_STYLE = {"font.size": 12, "axes.titlesize": 12, "axes.labelsize": 12, "xt
                 "ytick.labelsize": 11, "legend.fontsize": 11}
 # (line style, marker) of the models in one panel, so that coinciding curves stay visible
 LINE_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-", "D"), ("--", "v"))
+
+
+def tex_power_of_ten(value: float) -> str:
+    r"""``value`` to one significant digit as TeX for a math label: ``"5 \cdot 10^{-5}"``, or just
+    the digit when the exponent is 0 (``"3"``)."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return mantissa if int(exponent) == 0 else f"{mantissa} \\cdot 10^{{{int(exponent)}}}"
