@@ -8,7 +8,7 @@ from energygnn.__main__ import main
 from energygnn.config import results_root
 from energygnn.experiments import paper1, paper2, registry
 from energygnn.experiments.registry import EXPERIMENTS, Experiment, experiment_runs, run_experiment, run_experiments
-from energygnn.experiments.results import provenance_summary
+from energygnn.experiments.results import load_experiment, provenance_summary, result_files
 from energygnn.experiments.runner import SWEEP_FOLDER, CorruptResultError, Run, SweepFailed, execute, load_cached, sweep
 from energygnn.experiments.training import build_training, train_node_classifier
 from energygnn.history import metrics_protocol, record_split_metrics
@@ -50,6 +50,16 @@ def test_a_corrupt_file_is_reported_not_used(tmp_path):
     run.path(tmp_path).write_text('{"something": "else"}')
     with pytest.raises(CorruptResultError, match="not a results file"):
         execute(run, counting_work([]), tmp_path)
+
+
+def test_an_experiments_files_are_listed_in_key_order_without_reading_them(tmp_path):
+    assert result_files("demo", tmp_path) == []
+    with pytest.raises(FileNotFoundError, match="python -m energygnn run demo"):
+        load_experiment("demo", tmp_path)
+    (tmp_path / "demo").mkdir()
+    for key in ("b", "a"):
+        (tmp_path / "demo" / f"{key}.json").write_text("not read")  # a listing does not parse them
+    assert [path.name for path in result_files("demo", tmp_path)] == ["a.json", "b.json"]
 
 
 def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):

@@ -11,6 +11,12 @@ from .runner import CorruptResultError
 from ..provenance import read_json
 
 
+def result_files(name: str, root: Path | None = None) -> list[Path]:
+    """The stored runs' files of experiment ``name`` (a folder under the results root), sorted by
+    key, without reading them (empty when it has not been run)."""
+    return sorted((Path(root or results_root()) / name).glob("*.json"))
+
+
 def load_experiment(name: str, root: Path | None = None) -> list[dict[str, Any]]:
     """Every stored run of experiment ``name`` (a folder under the results root), sorted by key.
 
@@ -19,7 +25,7 @@ def load_experiment(name: str, root: Path | None = None) -> list[dict[str, Any]]
         CorruptResultError: a file is not a readable result.
     """
     folder = Path(root or results_root()) / name
-    files = sorted(folder.glob("*.json"))
+    files = result_files(name, root)
     if not files:
         raise FileNotFoundError(f"No results in {folder}: run `python -m energygnn run {name}`.")
     stored = []

@@ -19,13 +19,13 @@ from ...experiments.results import group_runs, load_experiment, provenance_summa
 from ..claims import Claim, PaperResult, counted_verdicts, format_counts
 from ..prose import MarkdownText
 from ..verdicts import judge
-from ..runs import Groups, Run, load_optional, metrics_protocols, planned_runs, seed_values, seeds_run, wall_hours
+from ..runs import (Groups, Run, TemperatureChoice, load_optional, metrics_protocols, planned_runs, seed_values,
+                    seeds_run, temperature_choice, wall_hours)
 # the chapter calls every table, figure and claim of the submodules here
 from .figure3 import (curve_shape, curves_of_shape, figure3_claims, figure3_measure_numbers, layer_energy_curves,  # noqa: F401
                       layer_energy_table, plot_layer_energies, profile_statistics)
-from .table1 import (DOUBLE_CLAIM_DATASETS, TemperatureChoice, gain_over_basic, headline_claims, paper_gap,  # noqa: F401
-                     plot_table1, table1_claims, table1_summary_facts, table1_table, temperature_choice,
-                     temperature_table)
+from .table1 import (DOUBLE_CLAIM_DATASETS, gain_over_basic, headline_claims, paper_gap, plot_table1,  # noqa: F401
+                     table1_claims, table1_summary_facts, table1_table, temperature_table)
 from .variants import (authors_step_claims, authors_step_table, g2_relu_claims, g2_relu_numbers,  # noqa: F401
                        g2_relu_table, same_seed_claims, same_seed_differences, same_seed_pairs, same_seed_table,
                        variant_cells)

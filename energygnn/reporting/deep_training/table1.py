@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from ...experiments.reported import PAPER1_DOUBLE_DATASETS, PAPER1_TABLE1
 from ..claims import Claim
 from ..figures import legend_below
 from ..labels import MODEL_COLOURS, MODEL_LABELS
-from ..runs import CLOSE_DEVIATIONS, SCORE, Groups, TemperatureChoice, seed_pairs, seed_values, temperature_choice  # noqa: F401
+from ..runs import SCORE, Groups, seed_pairs, seed_values
 from ..tables import markdown_table, mean_std_cell
 from ..verdicts import judge, verdict_counts
 

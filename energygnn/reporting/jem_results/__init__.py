@@ -24,7 +24,8 @@ from typing import Any
 
 from ..claims import PaperResult, verdict_numbers
 from ..prose import MarkdownText
-from ..runs import Paper2Results, load_optional, load_results
+from ...experiments.results import result_files
+from ..runs import Paper2Results, load_results
 # the chapter calls every table, figure and claim of the submodules here
 from .accuracy import (ablation_numbers, ablation_rows, ablation_table, accuracy_table,  # noqa: F401
                        feature_scale_numbers, name_key, normalisation_table, status_numbers)
@@ -84,7 +85,7 @@ class JemResultsRuns:
 
 
 def _stored(*experiments: str, root: Path | None) -> bool:
-    return any(load_optional(name, root) for name in experiments)
+    return any(result_files(name, root) for name in experiments)  # without reading them: the loaders do
 
 
 def load(root: Path | None = None) -> JemResultsRuns:

@@ -132,6 +132,16 @@ class SamplerCell:
     def samples(self) -> bool:
         return bool(self.runs) and all(self.sampling_checks.values())
 
+    @property
+    def past_threshold(self) -> bool:
+        """Measured, and its final chains' mean step ratio reaches ``MIN_STEP_RATIO``."""
+        return bool(self.runs) and self.sampling_checks["step_ratio"]
+
+    @property
+    def below_data(self) -> Judgement:
+        """The chains end below the data nodes' energy: samples' mean energy < the data's, over seeds."""
+        return judge(self.energies("samples"), self.energies("data"), "<")
+
 
 def sampler_cells(runs: Sequence[Run], gcn: Sequence[Run]) -> list[SamplerCell]:
     """The cells of the map (and of its long runs): one :class:`SamplerCell` per
@@ -258,12 +268,12 @@ def setting_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
     holds exactly where the cell samples and classifies. Keyed ``map_<α>_<noise>_<η>_samples_and_classifies``."""
     claims = []
     for cell in cells:
-        ratio = judge(_mean(cell.chain_ratios), MIN_STEP_RATIO, ">") if cell.runs else judge([], MIN_STEP_RATIO, ">")
+        ratio = judge(_mean(cell.chain_ratios), MIN_STEP_RATIO, ">")  # no runs: NaN, not measured
         parts = [ratio, *(cell.nearer(name) for name in QUALITY_MEASURES), cell.classifies]
-        failed = [name for name, passed in cell.sampling_checks.items() if not passed] if cell.runs else []
+        checks = cell.sampling_checks if cell.runs else {}
         claims.append(Claim(cell.label, "GCN-JEM samples and classifies", "-", conjunction(parts),
                             key=f"map_{cell.step_size:g}_{cell.noise_setting}_{cell.steps}_samples_and_classifies",
-                            ours=(f"{len(QUALITY_MEASURES) + 1 - len(failed)} of {len(QUALITY_MEASURES) + 1} sampling checks, "
+                            ours=(f"{sum(checks.values())} of {len(QUALITY_MEASURES) + 1} sampling checks, "
                                   f"{_mean(cell.accuracies):.1f} vs {_mean(cell.gcn_accuracies):.1f} %"),
                             asked_by="book"))
     return claims
@@ -275,8 +285,7 @@ def sampler_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
     measure, and chains ending below the data's energy. Keyed ``map_<α>_<noise>_<η>_<what>``."""
     claims = []
     closest = closest_cell(cells)
-    chosen = [closest] + [cell for cell in cells if cell is not closest and cell.runs
-                          and _mean(cell.chain_ratios) >= MIN_STEP_RATIO]
+    chosen = [closest] + [cell for cell in cells if cell is not closest and cell.past_threshold]
     for cell in chosen:
         key = f"map_{cell.step_size:g}_{cell.noise_setting}_{cell.steps}"
         claims.append(Claim(cell.label, "GCN-JEM is as accurate as the GCN", "-", cell.classifies, key=f"{key}_classifies",
@@ -287,7 +296,7 @@ def sampler_claims(cells: Sequence[SamplerCell]) -> list[Claim]:
                                 ours=f"{_mean(cell.measure('start', name)):.3g} → {_mean(cell.measure('samples', name)):.3g}",
                                 asked_by="book"))
         claims.append(Claim(cell.label, "the chains end below the data nodes' energy", "-",
-                            judge(cell.energies("samples"), cell.energies("data"), "<"), key=f"{key}_below_data",
+                            cell.below_data, key=f"{key}_below_data",
                             ours=f"{_mean(cell.energies('samples')):.2f} vs {_mean(cell.energies('data')):.2f}",
                             asked_by="book"))
     return claims
@@ -311,7 +320,7 @@ def sampler_numbers(cells: Sequence[SamplerCell]) -> dict[str, object]:
         "map_sampling": sum(cell.samples for cell in cells),
         "map_classifying": sum(cell.classifies.verdict is Verdict.HOLDS for cell in cells),
         "map_both": sum(cell.samples and cell.classifies.verdict is Verdict.HOLDS for cell in cells),
-        "map_above_threshold": sum(bool(cell.runs) and _mean(cell.chain_ratios) >= MIN_STEP_RATIO for cell in cells),
+        "map_above_threshold": sum(cell.past_threshold for cell in cells),
         "map_gcn_accuracy": _mean(cells[0].gcn_accuracies) if cells else math.nan,
         "closest_label": closest.label, "closest_step_size": closest.step_size, "closest_noise": closest.noise,
         "closest_steps": closest.steps, "closest_accuracy": _mean(closest.accuracies),
@@ -321,10 +330,9 @@ def sampler_numbers(cells: Sequence[SamplerCell]) -> dict[str, object]:
         "closest_confidence_data": _mean(closest.confidences("data")),
     }
     numbers.update({f"closest_energy_{which}": _mean(closest.energies(which)) for which in ("data", "start", "samples")})
-    numbers["closest_below_data"] = MarkdownText(_verdict(judge(closest.energies("samples"), closest.energies("data"), "<")))
-    past = [cell for cell in cells if cell.runs and _mean(cell.chain_ratios) >= MIN_STEP_RATIO]
-    numbers["past_below_data"] = sum(judge(cell.energies("samples"), cell.energies("data"), "<").verdict is Verdict.HOLDS
-                                     for cell in past)
+    numbers["closest_below_data"] = MarkdownText(_verdict(closest.below_data))
+    past = [cell for cell in cells if cell.past_threshold]
+    numbers["past_below_data"] = sum(cell.below_data.verdict is Verdict.HOLDS for cell in past)
     numbers["past_classifying"] = sum(cell.classifies.verdict is Verdict.HOLDS for cell in past)
     numbers["past_mean_nearer"] = sum(cell.nearer("mean").verdict is Verdict.HOLDS for cell in past)
     numbers["past_mmd_nearer"] = sum(cell.nearer("mmd").verdict is Verdict.HOLDS for cell in past)
@@ -368,7 +376,7 @@ def past_threshold_summary(cells: Sequence[SamplerCell]) -> str:
     its accuracy, as one Markdown sentence (``""`` when no cell passes)."""
     parts = []
     for cell in cells:
-        if not cell.runs or _mean(cell.chain_ratios) < MIN_STEP_RATIO:
+        if not cell.past_threshold:
             continue
         failed = [_CHECK_NAMES[name] for name, passed in cell.sampling_checks.items() if not passed]
         parts.append(f"{cell.label}: " + ("samples" if not failed else "; ".join(failed))
@@ -385,8 +393,8 @@ def sampler_argument(cells: Sequence[SamplerCell]) -> str:
     measured = [cell for cell in cells if cell.runs]
     noise_below = sum(judge(cell.energies("start"), cell.energies("data"), "<").verdict is Verdict.HOLDS
                       for cell in measured)
-    past = [cell for cell in measured if _mean(cell.chain_ratios) >= MIN_STEP_RATIO]
-    below = sum(judge(cell.energies("samples"), cell.energies("data"), "<").verdict is Verdict.HOLDS for cell in past)
+    past = [cell for cell in measured if cell.past_threshold]
+    below = sum(cell.below_data.verdict is Verdict.HOLDS for cell in past)
     further = sum(cell.nearer("mean").verdict is Verdict.FAILS for cell in past)
     text = (f"Fresh noise has a lower energy than the data nodes in {noise_below} of {len(measured)} settings "
             f"(judged over seeds by the shared rule)")

@@ -37,8 +37,7 @@ def tiny_classifier(graph: SmallGraph, hidden: int = 8, epochs: int = 300, lr: f
     """
     torch.manual_seed(seed)
     model = TwoLayerGCN(graph.x.size(1), int(graph.y.max()) + 1, hidden, dropout=0.0).double()
-    edge_index, edge_weight = normalized_adjacency(graph.edge_index, graph.x.size(0))
-    edge_weight = edge_weight.double()
+    edge_index, edge_weight = _weights(graph)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     for _ in range(epochs):
