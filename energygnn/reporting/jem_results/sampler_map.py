@@ -139,7 +139,8 @@ class SamplerCell:
 
     @property
     def below_data(self) -> Judgement:
-        """The chains end below the data nodes' energy: samples' mean energy < the data's, over seeds."""
+        """Whether the chains end below the data nodes' energy (the samples' mean energy below the
+        data's, judged over seeds)."""
         return judge(self.energies("samples"), self.energies("data"), "<")
 
 
